@@ -1,0 +1,1 @@
+"""Partnership Survey Observatory: the library behind the pipeline (no Dagster here)."""

@@ -1,0 +1,160 @@
+"""The codebook: canonical taxonomy and each wave's questionnaire, loaded from YAML.
+
+It is the single source of truth that maps every wave's headers and every survey
+language's labels to canonical codes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).parent
+SURVEY_LANGUAGES = ("hr", "fr", "de", "el", "it")
+REPORT_LANGUAGES = ("en", "fr")
+QUESTION_KINDS = ("id", "pii", "single", "multi", "likert", "number")
+
+
+def normalise_label(text: str) -> str:
+    """Key for matching labels and headers: case-, accent- and whitespace-insensitive."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())
+
+
+@dataclass(frozen=True)
+class Code:
+    dimension: str
+    code: str
+    labels: dict[str, str]
+    parent: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str
+    labels: dict[str, str]
+    codes: dict[str, Code]
+    parent_dimension: str | None = None
+
+    def lookup(self, language: str) -> dict[str, str]:
+        """Normalised survey label (or alias, or the code itself) -> code."""
+        table: dict[str, str] = {}
+        for code in self.codes.values():
+            for text in (code.labels[language], code.code, *code.aliases):
+                table[normalise_label(text)] = code.code
+        return table
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: str
+    header: dict[str, str]
+    dimension: str | None = None
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class Wave:
+    year: int
+    version: str
+    question_ids: tuple[str, ...]
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Codebook:
+    dimensions: dict[str, Dimension]
+    questions: dict[str, Question]
+    waves: dict[int, Wave]
+
+    def wave(self, year: int) -> Wave:
+        if year not in self.waves:
+            known = ", ".join(str(w) for w in sorted(self.waves))
+            raise KeyError(f"wave {year} is not in the codebook (known waves: {known})")
+        return self.waves[year]
+
+    def questions_for(self, year: int) -> list[Question]:
+        return [self.questions[q] for q in self.wave(year).question_ids]
+
+    def header(self, year: int, question_id: str, language: str) -> str:
+        override = self.wave(year).headers.get(question_id, {})
+        return override.get(language) or self.questions[question_id].header[language]
+
+    def label(self, dimension: str, code: str, language: str) -> str:
+        return self.dimensions[dimension].codes[code].labels[language]
+
+
+def _load_dimensions(raw: dict) -> dict[str, Dimension]:
+    dimensions = {}
+    for name, spec in raw["dimensions"].items():
+        codes = {}
+        for code, entry in spec["codes"].items():
+            entry = dict(entry)
+            parent = entry.pop("parent", None)
+            aliases = tuple(entry.pop("aliases", ()))
+            codes[code] = Code(name, code, entry, parent, aliases)
+        dimensions[name] = Dimension(name, spec["label"], codes, spec.get("parent_dimension"))
+    return dimensions
+
+
+def _load_questions(raw: dict) -> tuple[dict[str, Question], dict[int, Wave]]:
+    questions = {qid: Question(id=qid, **spec) for qid, spec in raw["questions"].items()}
+    waves = {
+        int(year): Wave(
+            year=int(year),
+            version=str(spec["version"]),
+            question_ids=tuple(spec["questions"]),
+            headers=spec.get("headers", {}),
+            note=spec.get("note", ""),
+        )
+        for year, spec in raw["waves"].items()
+    }
+    return questions, waves
+
+
+def validate(book: Codebook) -> list[str]:
+    """Problems in the codebook itself (tests assert there are none)."""
+    problems = []
+    for dim in book.dimensions.values():
+        for code in dim.codes.values():
+            missing = [lang for lang in ("en", *SURVEY_LANGUAGES) if not code.labels.get(lang)]
+            if missing:
+                problems.append(f"{dim.name}.{code.code}: no label in {', '.join(missing)}")
+            if dim.parent_dimension and code.parent not in book.dimensions[
+                dim.parent_dimension
+            ].codes:
+                problems.append(f"{dim.name}.{code.code}: unknown parent {code.parent!r}")
+        for lang in SURVEY_LANGUAGES:
+            seen: dict[str, str] = {}
+            for code in dim.codes.values():
+                for text in {normalise_label(code.labels[lang]), normalise_label(code.code)}:
+                    if seen.setdefault(text, code.code) != code.code:
+                        problems.append(f"{dim.name}: {seen[text]} and {code.code} share {text!r}")
+    for q in book.questions.values():
+        if q.kind not in QUESTION_KINDS:
+            problems.append(f"question {q.id}: unknown kind {q.kind!r}")
+        if q.kind in ("single", "multi") and q.dimension not in book.dimensions:
+            problems.append(f"question {q.id}: unknown dimension {q.dimension!r}")
+    for wave in book.waves.values():
+        for qid in wave.question_ids:
+            if qid not in book.questions:
+                problems.append(f"wave {wave.year}: unknown question {qid!r}")
+    return problems
+
+
+@cache
+def load_codebook() -> Codebook:
+    taxonomy = yaml.safe_load((HERE / "taxonomy.yaml").read_text(encoding="utf-8"))
+    questionnaire = yaml.safe_load((HERE / "questionnaire.yaml").read_text(encoding="utf-8"))
+    questions, waves = _load_questions(questionnaire)
+    return Codebook(_load_dimensions(taxonomy), questions, waves)

@@ -1,0 +1,85 @@
+"""Configuration: countries (with their ingest profiles) and statistical settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class MultiSelect:
+    layout: str  # "cell" or "columns"
+    separator: str = "|"
+    column: str = "{question} [{option}]"
+    selected: tuple[str, ...] = ("1",)
+
+
+@dataclass(frozen=True)
+class ExportProfile:
+    tool: str
+    format: str  # csv | xlsx | sav
+    multi_select: MultiSelect
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str = "."
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str
+    names: dict[str, str]
+    language: str
+    export: ExportProfile
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    confidence_level: float
+    suppress_below_n: int
+    unreliable_below_n_eff: float
+    strata: tuple[str, ...]
+
+
+@cache
+def load_countries() -> dict[str, Country]:
+    raw = yaml.safe_load((HERE / "countries.yaml").read_text(encoding="utf-8"))
+    countries = {}
+    for code, spec in raw["countries"].items():
+        export = dict(spec["export"])
+        ms = export.pop("multi_select")
+        multi = MultiSelect(**{**ms, "selected": tuple(str(s) for s in ms.get("selected", ("1",)))})
+        countries[code] = Country(
+            code=code,
+            names=spec["name"],
+            language=spec["language"],
+            export=ExportProfile(multi_select=multi, **export),
+            aliases=tuple(spec.get("aliases", ())),
+        )
+    return countries
+
+
+def canonical_country(code: str) -> str:
+    """ISO alpha-2 code of a country, accepting configured aliases (Eurostat's EL for GR)."""
+    wanted = code.strip().upper()
+    for country in load_countries().values():
+        if wanted == country.code or wanted in country.aliases:
+            return country.code
+    known = ", ".join(load_countries())
+    raise KeyError(f"unknown country {code!r} (configured: {known})")
+
+
+@cache
+def load_settings() -> Settings:
+    raw = yaml.safe_load((HERE / "settings.yaml").read_text(encoding="utf-8"))
+    return Settings(
+        confidence_level=float(raw["confidence_level"]),
+        suppress_below_n=int(raw["suppress_below_n"]),
+        unreliable_below_n_eff=float(raw["unreliable_below_n_eff"]),
+        strata=tuple(raw["strata"]),
+    )
