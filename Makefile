@@ -1,0 +1,39 @@
+# The two commands of the README: `make demo` and `make test`. Both set everything
+# up from scratch (virtual environment + pinned dependencies) on a machine with
+# Python 3.11 and pip.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: setup demo test lint dev sample clean
+
+$(STAMP): requirements.lock pyproject.toml
+	rm -f $(VENV)/.installed-*
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+setup: $(STAMP)
+	@mkdir -p $(DAGSTER_HOME)
+
+demo: setup  ## run the whole pipeline on the shipped sample
+	$(BIN)/observatory demo
+
+test: setup  ## lint and run the test suite
+	$(BIN)/ruff check observatory assets tests
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check observatory assets tests
+
+dev: setup  ## the Dagster UI on http://127.0.0.1:3000 (schedules and sensors need the daemon it starts)
+	$(BIN)/dagster dev -w workspace.yaml
+
+sample: setup  ## regenerate the committed synthetic sample in data/raw
+	$(BIN)/observatory generate-sample --seed 2026 --out data/raw
+
+clean:
+	rm -rf data/warehouse reports/20* .dagster_home tests/artifacts

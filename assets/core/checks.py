@@ -1,0 +1,39 @@
+"""Blocking Great Expectations suites on the core tables."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.core.assets import respondents, weights
+from assets.resources import ObservatoryResource
+from observatory.quality import Spec, run_suite, suites
+
+
+def _validate(context: dg.AssetCheckExecutionContext, observatory: ObservatoryResource,
+              table: str, specs: list[Spec]) -> dg.AssetCheckResult:
+    with observatory.connect() as con:
+        frame = con.execute(f"SELECT * FROM {table}").df()
+        result = run_suite(table.replace(".", "_"), frame, specs)
+        con.register("incoming", result.records(context.run_id, table, None))
+        con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM incoming")
+        con.unregister("incoming")
+    return dg.AssetCheckResult(
+        passed=result.passed,
+        metadata={"rows": len(frame), "expectations": len(result.outcomes),
+                  "failures": dg.MetadataValue.md(
+                      "\n".join(f"- {f}" for f in result.failures()) or "none")},
+    )
+
+
+@dg.asset_check(asset=respondents, blocking=True,
+                description="Keys unique per wave, codes inside the taxonomy, Likert in range.")
+def core_respondents_suite(context: dg.AssetCheckExecutionContext,
+                           observatory: ObservatoryResource) -> dg.AssetCheckResult:
+    return _validate(context, observatory, "core.respondents", suites.core_respondents())
+
+
+@dg.asset_check(asset=weights, blocking=True,
+                description="Every response has one positive, finite weight.")
+def core_weights_suite(context: dg.AssetCheckExecutionContext,
+                       observatory: ObservatoryResource) -> dg.AssetCheckResult:
+    return _validate(context, observatory, "core.weights", suites.weights())

@@ -1,0 +1,28 @@
+"""The observatory's Dagster code location: wiring only."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.core.assets import core_assets
+from assets.core.checks import core_respondents_suite, core_weights_suite
+from assets.jobs import build_job, ingest_job
+from assets.marts.assets import mart_assets
+from assets.published.assets import analyst_snapshot, annual_report
+from assets.raw.assets import raw_reference_files, raw_survey_files
+from assets.resources import ObservatoryResource, default_resource
+from assets.staged.assets import staged_survey_responses
+
+
+def build_defs(observatory: ObservatoryResource) -> dg.Definitions:
+    """The definitions with the given paths (tests pass temporary ones)."""
+    return dg.Definitions(
+        assets=[raw_survey_files, raw_reference_files, staged_survey_responses, *core_assets,
+                *mart_assets, analyst_snapshot, annual_report],
+        asset_checks=[core_respondents_suite, core_weights_suite],
+        jobs=[ingest_job, build_job],
+        resources={"observatory": observatory},
+    )
+
+
+defs = build_defs(default_resource())

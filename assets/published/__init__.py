@@ -1,0 +1,1 @@
+"""Asset group: published."""

@@ -1,0 +1,42 @@
+"""Published stage: the analyst snapshot and the annual report."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.core.assets import core_assets
+from assets.marts.assets import mart_assets
+from assets.resources import ObservatoryResource
+from assets.staged.assets import staged_survey_responses
+from observatory.report import build_report
+from observatory.warehouse.publish import publish
+
+
+@dg.asset(key=["published", "analyst_snapshot"], group_name="published",
+          deps=[*core_assets, *mart_assets, staged_survey_responses], pool="warehouse",
+          kinds={"duckdb"})
+def analyst_snapshot(observatory: ObservatoryResource) -> dg.MaterializeResult:
+    """The DuckDB file analysts query (data/warehouse/observatory.duckdb): the core,
+    marts and audit schemas with their documentation, written whole under a dated name
+    in data/warehouse/snapshots/ (never overwritten) and swapped in atomically."""
+    paths = observatory.paths
+    with observatory.connect() as con:
+        dated, counts = publish(con, paths.published_db, paths.snapshots_dir)
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(paths.published_db)),
+        "dated_copy": dg.MetadataValue.path(str(dated)),
+        "tables": dg.MetadataValue.json(counts),
+    })
+
+
+@dg.asset(key=["published", "annual_report"], group_name="published", deps=[analyst_snapshot],
+          kinds={"html"})
+def annual_report(observatory: ObservatoryResource) -> dg.MaterializeResult:
+    """The annual trend report of the latest wave, in English and French
+    (reports/<year>/<lang>/index.html, figures as PNG and SVG), built from the published
+    snapshot; works offline."""
+    paths = observatory.paths
+    pages = build_report(paths.published_db, paths.reports_dir)
+    return dg.MaterializeResult(metadata={
+        "pages": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in pages)),
+    })

@@ -1,0 +1,49 @@
+"""Build one Dagster asset per SQL model (one .sql file = one table = one asset,
+keyed like the table: core/respondents is core.respondents)."""
+
+from __future__ import annotations
+
+import re
+
+import dagster as dg
+import duckdb
+
+from assets.resources import ObservatoryResource
+from observatory import warehouse
+from observatory.warehouse.inputs import register_inputs
+
+TABLE_COMMENT = re.compile(r"COMMENT ON TABLE \S+ IS '((?:[^']|'')*)'")
+
+
+def description(folder: str, name: str) -> str:
+    sql = (warehouse.SQL_DIR / folder / f"{name}.sql").read_text(encoding="utf-8")
+    found = TABLE_COMMENT.search(sql)
+    text = found.group(1).replace("''", "'") if found else ""
+    return f"{text}\n\nSQL: observatory/warehouse/sql/{folder}/{name}.sql"
+
+
+def table_metadata(con: duckdb.DuckDBPyConnection, table: str, rows: int) -> dict:
+    schema, name = table.split(".")
+    columns = con.execute(
+        "SELECT column_name, data_type, comment FROM duckdb_columns() "
+        "WHERE schema_name = ? AND table_name = ? ORDER BY column_index", [schema, name]
+    ).fetchall()
+    preview = con.execute(f"SELECT * FROM {table} LIMIT 10").df()
+    return {
+        "dagster/row_count": rows,
+        "dagster/column_schema": dg.TableSchema(columns=[
+            dg.TableColumn(c, t, description=d) for c, t, d in columns]),
+        "preview": dg.MetadataValue.md(preview.to_markdown(index=False)),
+    }
+
+
+def sql_asset(folder: str, name: str, deps: list, group: str | None = None) -> dg.AssetsDefinition:
+    @dg.asset(key=[folder, name], group_name=group or folder, deps=deps,
+              description=description(folder, name), pool="warehouse", kinds={"duckdb", "sql"})
+    def _asset(observatory: ObservatoryResource) -> dg.MaterializeResult:
+        with observatory.connect() as con:
+            register_inputs(con, observatory.paths.raw_dir)
+            rows = warehouse.run_model(con, folder, name)
+            return dg.MaterializeResult(metadata=table_metadata(con, f"{folder}.{name}", rows))
+
+    return _asset

@@ -1,0 +1,53 @@
+"""Checks of the staged stage, evaluated inside the staged asset so that they see
+exactly the partition it wrote. Blocking: a failure stops everything downstream."""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from observatory.ingest.stage import StagedFile
+from observatory.quality import SuiteResult, run_suite, suites
+
+ASSET = ["staged", "survey_responses"]
+
+check_specs = [
+    dg.AssetCheckSpec("row_accounting", asset=ASSET, blocking=True,
+                      description="For every file: rows read = rows loaded + rows quarantined."),
+    dg.AssetCheckSpec("staged_suite", asset=ASSET, blocking=True,
+                      description="Great Expectations suite on the staged partition: keys "
+                                  "unique, codes inside the taxonomy, Likert values in range."),
+]
+
+
+def row_accounting(files: list[StagedFile]) -> dg.AssetCheckResult:
+    table = {str(f.survey.path): (f.staged.rows_read, f.staged.rows_loaded,
+                                  f.staged.rows_quarantined) for f in files}
+    broken = {path: t for path, t in table.items() if t[0] != t[1] + t[2]}
+    return dg.AssetCheckResult(
+        check_name="row_accounting", passed=not broken,
+        metadata={"files": dg.MetadataValue.json(
+            {p: dict(zip(("read", "loaded", "quarantined"), t, strict=True))
+             for p, t in table.items()})},
+    )
+
+
+def staged_suite(con: duckdb.DuckDBPyConnection, files: list[StagedFile], run_id: str,
+                 partition: str) -> tuple[dg.AssetCheckResult, list[SuiteResult]]:
+    respondents = pd.concat([f.staged.respondents for f in files], ignore_index=True)
+    answers = pd.concat([f.staged.answers for f in files], ignore_index=True)
+    answers["dimension_code"] = answers["dimension"] + ":" + answers["code"]
+    results = [run_suite("staged_respondents", respondents, suites.staged_respondents()),
+               run_suite("staged_answers", answers, suites.answer_codes())]
+    for result in results:
+        con.register("incoming", result.records(run_id, "staged.survey_responses", partition))
+        con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM incoming")
+        con.unregister("incoming")
+    failures = [line for r in results for line in r.failures()]
+    check = dg.AssetCheckResult(
+        check_name="staged_suite", passed=all(r.passed for r in results),
+        metadata={"expectations": sum(len(r.outcomes) for r in results),
+                  "failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures) or "none")},
+    )
+    return check, results

@@ -1,0 +1,214 @@
+"""Harmonise one export: headers and labels to canonical codes, bad rows to
+quarantine with a reason, PII dropped, respondent ids pseudonymised.
+
+Every record read either loads or is quarantined: rows_read = loaded + quarantined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from observatory.codebook import Codebook, Question, normalise_label
+from observatory.config import Country
+from observatory.ingest.readers import RawTable
+from observatory.privacy import pseudonymise
+
+UNSELECTED = {"0", "n", "no", "non", "nein", "ne", "όχι", "off", "false"}
+RESPONDENT_COLUMNS = ["respondent_key", "wave", "country", "source_row"]
+QUARANTINE_COLUMNS = ["wave", "country", "file", "row", "column", "value", "reason"]
+
+
+class SchemaError(Exception):
+    """The file's columns do not match the wave's instrument (one problem per line)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class Staged:
+    respondents: pd.DataFrame
+    answers: pd.DataFrame
+    quarantine: pd.DataFrame
+    rows_read: int
+
+    @property
+    def rows_loaded(self) -> int:
+        return len(self.respondents)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return int(self.quarantine["row"].nunique()) if len(self.quarantine) else 0
+
+
+def column_map(book: Codebook, wave: int, country: Country) -> dict[str, tuple[str, str | None]]:
+    """Normalised header -> (question id, option code for one-column-per-option)."""
+    lang, multi = country.language, country.export.multi_select
+    mapping: dict[str, tuple[str, str | None]] = {}
+    for q in book.questions_for(wave):
+        header = book.header(wave, q.id, lang)
+        if q.kind == "multi" and multi.layout == "columns":
+            for code in book.dimensions[q.dimension].codes.values():
+                name = multi.column.format(question=header, option=code.labels[lang])
+                mapping[normalise_label(name)] = (q.id, code.code)
+        else:
+            mapping[normalise_label(header)] = (q.id, None)
+    return mapping
+
+
+class _Harmoniser:
+    def __init__(self, raw: RawTable, book: Codebook, wave: int, country: Country, key: bytes):
+        self.raw, self.book, self.wave, self.country, self.key = raw, book, wave, country, key
+        self.frame = raw.frame.reset_index(drop=True)
+        self.problems: list[pd.DataFrame] = []
+        self.codes: dict[str, pd.Series] = {}  # single-choice question -> code per row
+        self.answers: list[pd.DataFrame] = []  # idx, question, dimension, code
+
+    def flag(self, mask: pd.Series, column: str, values: pd.Series,
+             reason: str | pd.Series) -> None:
+        if mask.any():
+            self.problems.append(pd.DataFrame({
+                "idx": mask[mask].index, "column": column,
+                "value": values[mask].astype(str).values,
+                "reason": reason[mask].values if isinstance(reason, pd.Series) else reason,
+            }))
+
+    def columns(self) -> dict[str, list[tuple[str, str | None]]]:
+        mapping = column_map(self.book, self.wave, self.country)
+        found: dict[str, list[tuple[str, str | None]]] = {}
+        problems, seen = [], set()
+        for header in self.frame.columns:
+            target = mapping.get(normalise_label(header))
+            if target is None:
+                problems.append(f"{self.raw.path}:1:{header}: column not in the {self.wave} "
+                                f"instrument for language {self.country.language}")
+                continue
+            seen.add(target)
+            found.setdefault(target[0], []).append((header, target[1]))
+        for target in set(mapping.values()) - seen:
+            qid, option = target
+            label = f"{qid} [{option}]" if option else qid
+            problems.append(f"{self.raw.path}:1:{label}: expected column missing")
+        if problems:
+            raise SchemaError(sorted(problems))
+        return found
+
+    def single(self, q: Question, header: str) -> None:
+        values = self.frame[header]
+        lookup = self.book.dimensions[q.dimension].lookup(self.country.language)
+        codes = values.map(lambda v: None if v is None else lookup.get(normalise_label(v)))
+        self.flag(values.notna() & codes.isna(), header, values,
+                  f"unknown label for {q.id} (not in the codebook for {self.country.language})")
+        self.codes[q.id] = codes
+        self.answers.append(pd.DataFrame({"idx": codes.dropna().index, "question": q.id,
+                                          "dimension": q.dimension, "code": codes.dropna()}))
+
+    def multi_cell(self, q: Question, header: str) -> None:
+        lookup = self.book.dimensions[q.dimension].lookup(self.country.language)
+        parts = self.frame[header].str.split(self.country.export.multi_select.separator).explode()
+        parts = parts[parts.notna()].str.strip()
+        parts = parts[parts != ""]
+        codes = parts.map(lambda v: lookup.get(normalise_label(v)))
+        self.flag(codes.isna(), header, parts, f"unknown option for {q.id}")
+        good = codes.dropna()
+        self.answers.append(pd.DataFrame({"idx": good.index, "question": q.id,
+                                          "dimension": q.dimension, "code": good.values}))
+
+    def multi_columns(self, q: Question, columns: list[tuple[str, str | None]]) -> None:
+        selected = {normalise_label(s) for s in self.country.export.multi_select.selected}
+        for header, code in columns:
+            norm = self.frame[header].map(lambda v: None if v is None else normalise_label(v))
+            chosen = norm.isin(selected)
+            self.flag(norm.notna() & ~chosen & ~norm.isin(UNSELECTED), header, self.frame[header],
+                      f"unexpected value in option column of {q.id}")
+            idx = chosen[chosen].index
+            self.answers.append(pd.DataFrame({"idx": idx, "question": q.id,
+                                              "dimension": q.dimension, "code": code}))
+
+    def numeric(self, q: Question, header: str) -> pd.Series:
+        values = self.frame[header]
+        text = values.str.replace(self.country.export.decimal, ".", regex=False)
+        numbers = pd.to_numeric(text, errors="coerce")
+        self.flag(values.notna() & numbers.isna(), header, values, f"{q.id} is not a number")
+        bad = numbers.notna() & ((numbers < q.min) | (numbers > q.max))
+        if q.kind == "likert":
+            bad |= numbers.notna() & (numbers % 1 != 0)
+        self.flag(bad, header, values, f"{q.id} outside {q.min:g}..{q.max:g}")
+        return numbers.where(~bad & numbers.notna())
+
+    def required(self, q: Question, header: str) -> None:
+        values = self.frame[header]
+        self.flag(values.isna(), header, values.fillna(""), f"missing required answer {q.id}")
+
+    def subtheme_in_theme(self) -> None:
+        theme, sub = self.codes.get("theme"), self.codes.get("subtheme")
+        if theme is None or sub is None:
+            return
+        parents = {c.code: c.parent for c in self.book.dimensions["subtheme"].codes.values()}
+        mismatch = theme.notna() & sub.notna() & (sub.map(parents) != theme)
+        header = self.book.header(self.wave, "subtheme", self.country.language)
+        self.flag(mismatch, header, self.frame[header], "subtheme does not belong to the theme")
+
+    def keys(self, header: str) -> pd.Series:
+        ids = self.frame[header]
+        code, key = self.country.code, self.key
+        keys = ids.map(lambda v: None if v is None else pseudonymise(code, v, key))
+        dup = keys.notna() & keys.duplicated(keep=False)
+        first_rows = pd.Series(self.raw.rows).groupby(keys.values).transform(
+            lambda r: ", ".join(str(x) for x in r))
+        self.flag(dup, header, keys, "duplicate respondent id in rows " + first_rows)
+        return keys
+
+    def run(self) -> Staged:
+        columns = self.columns()
+        values: dict[str, pd.Series] = {}
+        keys = None
+        for q in self.book.questions_for(self.wave):
+            (header, _), *_ = columns[q.id]
+            if q.required:
+                self.required(q, header)
+            if q.kind == "id":
+                keys = self.keys(header)
+            elif q.kind == "single":
+                self.single(q, header)
+            elif q.kind == "multi" and self.country.export.multi_select.layout == "columns":
+                self.multi_columns(q, columns[q.id])
+            elif q.kind == "multi":
+                self.multi_cell(q, header)
+            elif q.kind in ("likert", "number"):
+                values[q.id] = self.numeric(q, header)
+            # kind "pii": never copied anywhere
+        self.subtheme_in_theme()
+        return self.result(keys, values)
+
+    def result(self, keys: pd.Series | None, values: dict[str, pd.Series]) -> Staged:
+        rows = pd.Series(self.raw.rows)
+        problems = (pd.concat(self.problems, ignore_index=True) if self.problems
+                    else pd.DataFrame(columns=["idx", "column", "value", "reason"]))
+        bad = set(problems["idx"])
+        good = ~self.frame.index.isin(list(bad))
+        quarantine = pd.DataFrame({
+            "wave": self.wave, "country": self.country.code, "file": str(self.raw.path),
+            "row": rows[problems["idx"]].values.astype("int64"),
+            "column": problems["column"].values, "value": problems["value"].values,
+            "reason": problems["reason"].values,
+        }, columns=QUARANTINE_COLUMNS).sort_values(["row", "column"], ignore_index=True)
+        respondents = pd.DataFrame({
+            "respondent_key": keys, "wave": self.wave, "country": self.country.code,
+            "source_row": rows,
+            **{qid: codes for qid, codes in self.codes.items()},
+            **values,
+        })[good].reset_index(drop=True)
+        answers = pd.concat(self.answers, ignore_index=True)
+        answers = answers[answers["idx"].isin(self.frame.index[good])]
+        answers.insert(0, "respondent_key", keys[answers["idx"]].values)
+        answers = answers.drop(columns="idx").assign(wave=self.wave, country=self.country.code)
+        return Staged(respondents, answers.reset_index(drop=True), quarantine, len(self.frame))
+
+
+def harmonise(raw: RawTable, book: Codebook, wave: int, country: Country, key: bytes) -> Staged:
+    """Map one export of `country` for `wave` to canonical codes."""
+    return _Harmoniser(raw, book, wave, country, key).run()

@@ -1,0 +1,79 @@
+"""The DuckDB warehouse: connections, SQL models (one table per .sql file) and the
+documentation analysts see through COMMENT ON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from observatory import stats
+from observatory.config import load_settings
+
+SQL_DIR = Path(__file__).parent / "sql"
+ANALYST_SCHEMAS = ("core", "marts", "audit")
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse with the observatory's functions and settings registered."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        prepare(con)
+    return con
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    settings = load_settings()
+    for name, fn in (("kg_low", stats.kg_low), ("kg_high", stats.kg_high)):
+        con.create_function(name, fn, ["DOUBLE", "DOUBLE", "DOUBLE"], "DOUBLE")
+    con.execute("SET VARIABLE confidence_level = ?", [settings.confidence_level])
+    con.execute("SET VARIABLE suppress_below_n = ?", [settings.suppress_below_n])
+    con.execute("SET VARIABLE unreliable_below_n_eff = ?", [settings.unreliable_below_n_eff])
+    con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
+
+
+def models(folder: str) -> list[str]:
+    """Names of the SQL models of a folder (core, marts), in file order."""
+    return sorted(p.stem for p in (SQL_DIR / folder).glob("*.sql"))
+
+
+def run_model(con: duckdb.DuckDBPyConnection, folder: str, name: str) -> int:
+    """Build table `<folder>.<name>` from its .sql file; returns its row count."""
+    con.execute((SQL_DIR / folder / f"{name}.sql").read_text(encoding="utf-8"))
+    document(con)
+    (rows,) = con.execute(f'SELECT count(*) FROM {folder}."{name}"').fetchone()
+    return int(rows)
+
+
+def column_docs() -> dict[str, str]:
+    return yaml.safe_load((SQL_DIR / "columns.yaml").read_text(encoding="utf-8"))
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def document(con: duckdb.DuckDBPyConnection) -> None:
+    """Comment every undocumented column of the analyst schemas from columns.yaml.
+    (Only our own documentation text is ever spliced into SQL here.)"""
+    docs = column_docs()
+    missing = con.execute(
+        "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+        "WHERE schema_name IN ('core', 'marts', 'audit', 'staging') AND comment IS NULL"
+    ).fetchall()
+    for schema, table, column in missing:
+        if column in docs:
+            con.execute(
+                f'COMMENT ON COLUMN {schema}."{table}"."{column}" IS {_quote(docs[column])}'
+            )
+
+
+def table_hash(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """Order-independent content hash of a table (for idempotence checks)."""
+    (value,) = con.execute(
+        f"SELECT coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR || ':' || count(*) FROM {table} t"
+    ).fetchone()
+    return str(value)

@@ -1,0 +1,53 @@
+"""Shared fixtures: one full pipeline run on a copy of the shipped sample, in a temp dir."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "data" / "raw"
+
+
+@dataclass
+class PipelineRun:
+    root: Path
+    raw_dir: Path
+    summary: object
+    defs: object
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.root / "warehouse"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def truth(self) -> dict:
+        return json.loads((self.raw_dir / "planted_truth.json").read_text(encoding="utf-8"))
+
+
+def make_resource(root: Path, raw_dir: Path):
+    from assets.resources import ObservatoryResource
+
+    return ObservatoryResource(raw_dir=str(raw_dir), warehouse_dir=str(root / "warehouse"),
+                               reports_dir=str(root / "reports"))
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(tmp_path_factory) -> PipelineRun:
+    from assets.definitions import build_defs
+    from assets.runner import refresh
+
+    root = tmp_path_factory.mktemp("observatory")
+    raw_dir = root / "raw"
+    shutil.copytree(SAMPLE, raw_dir)
+    defs = build_defs(make_resource(root, raw_dir))
+    summary = refresh(defs, raw_dir, progress=lambda _: None)
+    return PipelineRun(root, raw_dir, summary, defs)
