@@ -1,6 +1,5 @@
 """The observatory's Dagster code location: wiring only."""
 
-from __future__ import annotations
 
 import dagster as dg
 

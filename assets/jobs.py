@@ -1,6 +1,5 @@
 """Jobs: ingest one wave x country partition; build everything after it."""
 
-from __future__ import annotations
 
 import dagster as dg
 

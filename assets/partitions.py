@@ -1,6 +1,5 @@
 """Survey partitions: wave (the codebook's waves) x country (the configuration's)."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,6 +1,5 @@
 """Resources: where the raw files, the warehouse and the reports live."""
 
-from __future__ import annotations
 
 import time
 from collections.abc import Iterator

@@ -2,7 +2,6 @@
 the ingest job, then the build job, in process (the same assets and checks as in the
 UI). Used by `observatory refresh` and `observatory demo`."""
 
-from __future__ import annotations
 
 import os
 import time
@@ -24,6 +23,9 @@ class RefreshSummary:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 def _instance() -> dg.DagsterInstance:
@@ -58,7 +60,8 @@ def refresh(defs: dg.Definitions, raw_dir, waves: list[int] | None = None,
     for i, (wave, country) in enumerate(delivered, start=1):
         label, t0 = f"{wave} {country}", time.monotonic()
         result = ingest.execute_in_process(partition_key=partition_key(wave, country),
-                                           instance=instance, raise_on_error=False)
+                                           instance=instance, raise_on_error=False,
+                                           run_config=QUIET)
         summary.partitions.append(label)
         summary.problems += _problems(result, label)
         meta = next((e.materialization.metadata for e in result.get_asset_materialization_events()
@@ -71,7 +74,8 @@ def refresh(defs: dg.Definitions, raw_dir, waves: list[int] | None = None,
         progress("building core tables, weights, marts, snapshot and report ...")
         t0 = time.monotonic()
         build = defs.resolve_job_def("build_warehouse_and_report")
-        result = build.execute_in_process(instance=instance, raise_on_error=False)
+        result = build.execute_in_process(instance=instance, raise_on_error=False,
+                                          run_config=QUIET)
         summary.problems += _problems(result, "build")
         progress(f"build {'done' if result.success else 'FAILED'} "
                  f"({time.monotonic() - t0:.1f} s)")

@@ -1,7 +1,6 @@
 """Build one Dagster asset per SQL model (one .sql file = one table = one asset,
 keyed like the table: core/respondents is core.respondents)."""
 
-from __future__ import annotations
 
 import re
 

@@ -1,7 +1,6 @@
 """Core stage: clean, documented tables (one per .sql file in
 observatory/warehouse/sql/core), plus the weights."""
 
-from __future__ import annotations
 
 from assets.raw.assets import raw_reference_files
 from assets.sql_models import sql_asset

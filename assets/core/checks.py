@@ -1,6 +1,5 @@
 """Blocking Great Expectations suites on the core tables."""
 
-from __future__ import annotations
 
 import dagster as dg
 
@@ -14,7 +13,7 @@ def _validate(context: dg.AssetCheckExecutionContext, observatory: ObservatoryRe
     with observatory.connect() as con:
         frame = con.execute(f"SELECT * FROM {table}").df()
         result = run_suite(table.replace(".", "_"), frame, specs)
-        con.register("incoming", result.records(context.run_id, table, None))
+        con.register("incoming", result.records(context.run.run_id, table, None))
         con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM incoming")
         con.unregister("incoming")
     return dg.AssetCheckResult(

@@ -1,7 +1,6 @@
 """Marts: comparative views for analysts and the report (one per .sql file in
 observatory/warehouse/sql/marts)."""
 
-from __future__ import annotations
 
 from assets.core.assets import answers, questions, respondents, taxonomy, weights
 from assets.sql_models import sql_asset

@@ -1,6 +1,5 @@
 """Published stage: the analyst snapshot and the annual report."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,6 +1,5 @@
 """Raw stage: provenance of every file before anything reads its content."""
 
-from __future__ import annotations
 
 import dagster as dg
 

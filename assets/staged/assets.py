@@ -1,7 +1,6 @@
 """Staged stage: each wave x country decoded, mapped to codes, bad rows quarantined
 with a reason, PII removed, respondent ids pseudonymised."""
 
-from __future__ import annotations
 
 import dagster as dg
 

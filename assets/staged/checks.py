@@ -1,7 +1,6 @@
 """Checks of the staged stage, evaluated inside the staged asset so that they see
 exactly the partition it wrote. Blocking: a failure stops everything downstream."""
 
-from __future__ import annotations
 
 import dagster as dg
 import duckdb
