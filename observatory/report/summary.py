@@ -1,0 +1,119 @@
+"""Key figures, case-study highlights and data quality: the non-estimate parts of the page."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from observatory.report import charts
+from observatory.report.data import ReportData
+from observatory.report.figures import (
+    Figure,
+    Table,
+    all_codes,
+    code_label,
+    country_name,
+    country_order,
+)
+from observatory.report.text import fmt_int, quoted, t
+
+CASE_DIMENSIONS = ("lever", "barrier")
+
+
+def key_figures(data: ReportData, lang: str) -> tuple[list[tuple[str, str]], Table]:
+    """Headline numbers (value, caption) and respondents per country, with last wave's."""
+    resp = data.respondents
+    now = resp[resp["wave"] == data.year].set_index("country")["n"]
+    before = resp[resp["wave"] == data.year - 1].set_index("country")["n"]
+    cards = [
+        (fmt_int(len(now), lang), t(lang, "k_countries")),
+        (fmt_int(len(data.waves), lang), t(lang, "k_waves")),
+        (fmt_int(now.sum(), lang), t(lang, "k_respondents", year=data.year)),
+        (fmt_int(len(data.cases), lang), t(lang, "k_cases")),
+    ]
+    rows = []
+    for code in country_order(data, now.index):
+        previous = before.get(code)
+        change = "–" if previous is None else f"{int(now[code]) - int(previous):+d}"
+        rows.append([(country_name(data, code, lang), ""), (fmt_int(now[code], lang), "num"),
+                     ("–" if previous is None else fmt_int(previous, lang), "num"),
+                     (change.replace("-", "−"), "num")])
+    headers = [t(lang, "country"), t(lang, "respondents", year=data.year),
+               t(lang, "respondents", year=data.year - 1), t(lang, "change")]
+    return cards, Table(headers, rows)
+
+
+def case_counts(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cases per country x scheme type (zeros included), and per lever / barrier code."""
+    countries = country_order(data, [*data.countries, *data.cases["country"]])
+    schemes = all_codes("scheme_type", data.cases["scheme_type"].dropna())
+    counts = data.cases.groupby(["country", "scheme_type"]).size()
+    grid = pd.DataFrame([{"country": c, "scheme_type": s, "cases": int(counts.get((c, s), 0))}
+                         for c in countries for s in schemes])
+    attrs = data.case_attributes.drop_duplicates()
+    attrs = attrs[attrs["dimension"].isin(CASE_DIMENSIONS)]
+    seen = attrs.groupby(["dimension", "code"]).size()
+    codes = [{"dimension": d, "code": c, "cases": int(seen.get((d, c), 0))}
+             for d in CASE_DIMENSIONS
+             for c in all_codes(d, attrs.loc[attrs["dimension"] == d, "code"])]
+    return grid, pd.DataFrame(codes, columns=["dimension", "code", "cases"])
+
+
+def case_figures(data: ReportData, lang: str) -> list[Figure]:
+    grid, codes = case_counts(data)
+    n, first, last = len(data.cases), data.waves[0], data.year
+    if n:  # the case library is cumulative: say which years it covers
+        first, last = int(data.cases["year"].min()), int(data.cases["year"].max())
+    labels = {k: t(lang, k) for k in ("cases", "country", "scheme_type")}
+    scheme_names = {s: code_label("scheme_type", s, lang) for s in grid["scheme_type"].unique()}
+    cells = [{"row": country_name(data, r.country, lang), "column": scheme_names[r.scheme_type],
+              "count": r.cases} for r in grid.itertuples()]
+    per_country = grid.groupby("country", sort=False)["cases"].sum()
+    lead = per_country.idxmax() if n else None
+    grid_fig = Figure(
+        id="case_studies_by_country", section="cases", csv="case_studies_by_country.csv",
+        title=t(lang, "t_case_grid", first=first, year=last),
+        description=t(lang, "d_case_grid", n=fmt_int(n, lang), year=data.year,
+                      domain=country_name(data, lead, lang) if lead else "–",
+                      k=int(per_country.max()) if n else 0),
+        note=t(lang, "note_cases", n=fmt_int(n, lang)),
+        chart=charts.count_grid(cells, list(dict.fromkeys(scheme_names.values())),
+                                [country_name(data, c, lang) for c in per_country.index],
+                                labels),
+    )
+    panels = []
+    for dim in CASE_DIMENSIONS:
+        part = codes[codes["dimension"] == dim].sort_values("cases", ascending=False,
+                                                            kind="stable")
+        rows = [{"label": code_label(dim, c, lang), "count": k}
+                for c, k in zip(part["code"], part["cases"], strict=True)]
+        panels.append((t(lang, dim), rows))
+    best = codes.sort_values("cases", ascending=False, kind="stable").head(1)
+    best_label, best_k = "–", 0
+    if len(best):
+        top = best.iloc[0]
+        best_label = quoted(code_label(top["dimension"], top["code"], lang), lang)
+        best_k = int(top["cases"])
+    top_fig = Figure(
+        id="case_levers_barriers", section="cases", csv="case_levers_barriers.csv",
+        title=t(lang, "t_case_top", first=first, year=last),
+        description=t(lang, "d_case_top", n=fmt_int(n, lang), label=best_label, k=best_k),
+        note=t(lang, "note_cases", n=fmt_int(n, lang)),
+        chart=charts.count_bars(panels, labels),
+    )
+    return [grid_fig, top_fig]
+
+
+def quality_table(data: ReportData, lang: str) -> Table:
+    acc = data.accounting
+    rows = []
+    order = country_order(data, acc["country"])
+    totals = acc[["files", "rows_read", "rows_loaded", "rows_quarantined"]].sum()
+    for name, r in [(country_name(data, c, lang), acc[acc["country"] == c].iloc[0])
+                    for c in order] + [(t(lang, "total"), totals)]:
+        ok = int(r["rows_read"]) == int(r["rows_loaded"]) + int(r["rows_quarantined"])
+        rows.append([(name, "")] + [(fmt_int(r[k], lang), "num") for k in (
+            "files", "rows_read", "rows_loaded", "rows_quarantined")]
+            + [(t(lang, "yes" if ok else "no"), "ok" if ok else "bad")])
+    headers = [t(lang, k) for k in ("country", "files", "rows_read", "rows_loaded",
+                                    "rows_quarantined", "balanced")]
+    return Table(headers, rows)

@@ -1,0 +1,157 @@
+"""Every word of the report, in English and French, and locale-aware number formatting."""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "fr")
+# d3-format locale names understood by vl-convert and passed to vega-embed.
+FORMAT_LOCALE = {"en": "en-US", "fr": "fr-FR"}
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Partnership Survey Observatory — annual report {year}",
+        "lead": ("Levers, barriers and types of cooperation schemes reported by organisations "
+                 "in {n_countries} countries, survey wave {year}."),
+        "language_name": "English",
+        "contents": "Contents",
+        "s_key": "Key figures", "s_country": "Levers, barriers and scheme types by country",
+        "s_scheme": "Barriers by scheme type", "s_trend": "Trends since {first}",
+        "s_cases": "Case-study highlights", "s_method": "Methodology and data quality",
+        "k_countries": "countries", "k_waves": "survey waves so far",
+        "k_respondents": "respondents in {year}", "k_cases": "case studies documented",
+        "country": "Country", "scheme_type": "Scheme type", "item": "Item",
+        "respondents": "Respondents {year}", "change": "Change",
+        "t_levers": "Levers for cooperation by country, {year}",
+        "t_barriers": "Barriers to cooperation by country, {year}",
+        "t_schemes": "Types of cooperation scheme by country, {year}",
+        "t_barriers_scheme": "Barriers to cooperation by scheme type, {year} (all countries)",
+        "t_trend": "Dependency on champions and multi-actor complexity, {first}–{year}",
+        "t_case_grid": "Case studies by country and scheme type, {first}–{year}",
+        "t_case_top": "Levers and barriers observed in the case studies, {first}–{year}",
+        "d_share": "{what}; the highest share is {label} ({domain}, {share}).",
+        "d_levers": "Share of organisations citing each lever",
+        "d_barriers": "Share of organisations citing each barrier",
+        "d_schemes": "Share of organisations by type of their main cooperation scheme",
+        "d_barriers_scheme": "Share of organisations citing each barrier, by scheme type",
+        "d_trend": ("Share of organisations citing each barrier, wave by wave; in {year} the "
+                    "highest is {label} ({domain}, {share})."),
+        "d_case_grid": ("{n} case studies documented up to {year}; {domain} contributes the "
+                        "most ({k})."),
+        "d_case_top": ("Number of case studies in which each lever or barrier was observed; "
+                       "the most frequent is {label} ({k} of {n})."),
+        "note_share": ("Bars: weighted share; whiskers: 95% confidence interval; n: unweighted "
+                       "respondents. †\u00a0unreliable estimate (effective n < {n_eff}), drawn "
+                       "lighter."),
+        "note_trend": ("Lines: weighted share; bands: 95% confidence interval; n: unweighted "
+                       "respondents per wave (range), all countries: {counts}. †\u00a0unreliable "
+                       "estimate, drawn lighter."),
+        "note_cases": "n = {n} case studies.",
+        "note_suppressed": "Not shown (fewer than {n} respondents): {cells}.",
+        "suppressed": "suppressed", "share": "Share", "ci": "95% CI", "n": "n",
+        "cases": "Case studies", "wave": "Wave", "lever": "Levers", "barrier": "Barriers",
+        "show_table": "Data table", "download": "Data (CSV)", "figure": "Figure",
+        "noscript": "Interactive charts need JavaScript.",
+        "method_text": (
+            "Each wave surveys organisations in every country. Estimates are weighted: "
+            "weights are post-stratified to the population frame by country × organisation "
+            "type. Standard errors use Taylor linearisation with strata = country × "
+            "organisation type, and {level} intervals are Korn–Graubard (Clopper–Pearson on "
+            "the effective sample size). Cells with fewer than {n_min} respondents are "
+            "suppressed; estimates with an effective sample size below {n_eff} are flagged "
+            "unreliable (†). Case studies are documented schemes, counted, not weighted."),
+        "quality_text": ("Rows read from each country's {year} export(s), loaded into the "
+                         "warehouse, and set aside (quarantined) by validation, with the "
+                         "reason recorded for each."),
+        "files": "Files", "rows_read": "Rows read", "rows_loaded": "Loaded",
+        "rows_quarantined": "Quarantined", "balanced": "Read = loaded + quarantined",
+        "yes": "yes", "no": "NO", "total": "Total", "colon": ":",
+        "footer": "Built from the observatory warehouse, wave {year}.",
+    },
+    "fr": {
+        "title": "Observatoire des partenariats — rapport annuel {year}",
+        "lead": ("Leviers, freins et types de schémas de coopération déclarés par les "
+                 "organisations de {n_countries} pays, vague d'enquête {year}."),
+        "language_name": "Français",
+        "contents": "Sommaire",
+        "s_key": "Chiffres clés", "s_country": "Leviers, freins et schémas par pays",
+        "s_scheme": "Freins par type de schéma", "s_trend": "Évolutions depuis {first}",
+        "s_cases": "Études de cas", "s_method": "Méthodologie et qualité des données",
+        "k_countries": "pays", "k_waves": "vagues d'enquête à ce jour",
+        "k_respondents": "répondants en {year}", "k_cases": "études de cas documentées",
+        "country": "Pays", "scheme_type": "Type de schéma", "item": "Modalité",
+        "respondents": "Répondants {year}", "change": "Évolution",
+        "t_levers": "Leviers de la coopération par pays, {year}",
+        "t_barriers": "Freins à la coopération par pays, {year}",
+        "t_schemes": "Types de schémas de coopération par pays, {year}",
+        "t_barriers_scheme": "Freins à la coopération par type de schéma, {year} (tous pays)",
+        "t_trend": "Dépendance aux « champions » et complexité multi-acteurs, {first}–{year}",
+        "t_case_grid": "Études de cas par pays et type de schéma, {first}–{year}",
+        "t_case_top": "Leviers et freins observés dans les études de cas, {first}–{year}",
+        "d_share": "{what} ; la part la plus élevée est {label} ({domain}, {share}).",
+        "d_levers": "Part des organisations citant chaque levier",
+        "d_barriers": "Part des organisations citant chaque frein",
+        "d_schemes": "Part des organisations selon le type de leur principal schéma",
+        "d_barriers_scheme": "Part des organisations citant chaque frein, par type de schéma",
+        "d_trend": ("Part des organisations citant chaque frein, vague par vague ; en {year}, "
+                    "la plus élevée est {label} ({domain}, {share})."),
+        "d_case_grid": ("{n} études de cas documentées jusqu'en {year} ; le pays qui en "
+                        "compte le plus est : {domain} ({k})."),
+        "d_case_top": ("Nombre d'études de cas où chaque levier ou frein a été observé ; le "
+                       "plus fréquent est {label} ({k} sur {n})."),
+        "note_share": ("Barres : part pondérée ; traits : intervalle de confiance à 95 % ; "
+                       "n : répondants (non pondéré). †\u00a0estimation peu fiable (effectif "
+                       "efficace < {n_eff}), en plus clair."),
+        "note_trend": ("Lignes : part pondérée ; bandes : intervalle de confiance à 95 % ; "
+                       "n : répondants par vague (non pondéré, fourchette), tous pays : "
+                       "{counts}. †\u00a0estimation peu fiable, en plus clair."),
+        "note_cases": "n = {n} études de cas.",
+        "note_suppressed": "Non affiché (moins de {n} répondants) : {cells}.",
+        "suppressed": "masqué", "share": "Part", "ci": "IC à 95 %", "n": "n",
+        "cases": "Études de cas", "wave": "Vague", "lever": "Leviers", "barrier": "Freins",
+        "show_table": "Tableau de données", "download": "Données (CSV)", "figure": "Figure",
+        "noscript": "Les graphiques interactifs "
+        "nécessitent JavaScript.",
+        "method_text": (
+            "Chaque vague interroge des organisations dans chaque pays. Les estimations sont "
+            "pondérées : les poids sont post-stratifiés sur la base de sondage par pays × type "
+            "d'organisation. Les erreurs types sont calculées par linéarisation de Taylor "
+            "(strates = pays × type d'organisation) et les intervalles à {level} sont de "
+            "Korn–Graubard (Clopper–Pearson sur l'effectif efficace). Les cellules de moins "
+            "de {n_min} répondants sont masquées ; les estimations dont l'effectif efficace "
+            "est inférieur à {n_eff} sont signalées peu fiables (†). Les études de cas sont "
+            "des schémas documentés, comptés et non pondérés."),
+        "quality_text": ("Lignes lues dans les fichiers {year} de chaque pays, chargées dans "
+                         "l'entrepôt, et mises de côté (quarantaine) par la validation, avec "
+                         "le motif consigné pour chacune."),
+        "files": "Fichiers", "rows_read": "Lignes lues", "rows_loaded": "Chargées",
+        "rows_quarantined": "En quarantaine", "balanced": "Lues = chargées + quarantaine",
+        "yes": "oui", "no": "NON", "total": "Total", "colon": "\u00a0:",
+        "footer": "Produit à partir de l'entrepôt de l'observatoire, vague {year}.",
+    },
+}
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    text = STRINGS[lang][key]
+    return text.format(**values) if values else text
+
+
+def quoted(text: str, lang: str) -> str:
+    """Quote a label; French uses guillemets unless the label already holds some."""
+    if lang == "fr" and "«" not in text:
+        return f"«\u00a0{text}\u00a0»"
+    return f"“{text}”"
+
+
+def fmt_int(value: float | int, lang: str) -> str:
+    text = f"{int(value):,}"
+    return text.replace(",", "\u202f") if lang == "fr" else text
+
+
+def fmt_pct(value: float, lang: str, digits: int = 0) -> str:
+    text = f"{100 * value:.{digits}f}"
+    return f"{text.replace('.', ',')}\u202f%" if lang == "fr" else f"{text}%"
+
+
+def fmt_ci(low: float, high: float, lang: str) -> str:
+    sep = " – " if lang == "fr" else "–"
+    return f"{fmt_pct(low, lang)}{sep}{fmt_pct(high, lang)}"

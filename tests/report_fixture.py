@@ -1,0 +1,203 @@
+"""A small DuckDB warehouse with exactly the tables the report reads (waves 2024-2026).
+
+Values are deterministic and plausible, not computed from microdata. Two cells are
+planted for the tests:
+
+* Greece 2026, lever ``dedicated_coordination``: n = 8, suppressed. Its share is NULL as
+  the contract says, but its se / ci / n_selected carry the tell-tale numbers below so a
+  test can prove that the report never prints anything of a suppressed cell.
+* Every Greek cell has an effective n below 30 (unreliable), as has the pooled
+  ``internal`` scheme type.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from scipy.stats import beta
+
+from observatory.codebook import load_codebook
+from observatory.config import load_countries
+
+WAVES = (2024, 2025, 2026)
+RESPONDENTS = {
+    "HR": (62, 70, 75),
+    "FR": (210, 220, 240),
+    "AT": (95, 100, 110),
+    "GR": (40, 45, 48),
+    "IT": (130, 140, 150),
+}
+DEFF = {"HR": 1.4, "FR": 1.3, "AT": 1.5, "GR": 1.8, "IT": 1.35}
+SUPPRESSED = (2026, "GR", "lever", "dedicated_coordination")
+LEAK_SE, LEAK_CI_LOW, LEAK_CI_HIGH, LEAK_N_SELECTED = 0.1234, 0.4321, 0.8765, 7
+SCHEME_N = {"company_led": 0.45, "territory_led": 0.42, "internal": 0.13}
+COUNTRY_DIMENSIONS = ("lever", "barrier", "scheme_type", "sim_role", "theme", "ci_condition")
+SCHEME_DIMENSIONS = ("lever", "barrier")
+
+
+def _korn_graubard(p: float, n_eff: float) -> tuple[float, float]:
+    x = p * n_eff
+    low = 0.0 if x <= 0 else float(beta.ppf(0.025, x, n_eff - x + 1))
+    high = 1.0 if x >= n_eff else float(beta.ppf(0.975, x + 1, n_eff - x))
+    return low, high
+
+
+def _cell(rng: random.Random, p: float, n: int, deff: float, threshold: int = 10) -> dict:
+    p = min(max(p, 0.02), 0.97)
+    n_eff = n / deff
+    low, high = _korn_graubard(p, n_eff)
+    return {
+        "n": n,
+        "n_selected": round(p * n),
+        "share": p,
+        "se": math.sqrt(p * (1 - p) / n_eff),
+        "ci_low": low,
+        "ci_high": high,
+        "n_eff": n_eff,
+        "suppressed": n < threshold,
+        "unreliable": n_eff < 30,
+    }
+
+
+def _shares() -> pd.DataFrame:
+    book = load_codebook()
+    rng = random.Random(2026)
+    rows = []
+    for dim in COUNTRY_DIMENSIONS:
+        codes = list(book.dimensions[dim].codes)
+        for c_i, country in enumerate(RESPONDENTS):
+            for w_i, wave in enumerate(WAVES):
+                n_all = RESPONDENTS[country][w_i]
+                for k, code in enumerate(codes):
+                    if dim == "scheme_type":
+                        p = SCHEME_N[code] + 0.04 * (c_i - 2) * (1 if k == 0 else -0.5)
+                    else:
+                        p = 0.25 + 0.1 * ((k * 3 + c_i * 2) % 5) + rng.uniform(-0.04, 0.04)
+                    if code == "champion_dependency":
+                        p = 0.3 + 0.05 * c_i + 0.06 * w_i
+                    if code == "multi_actor_complexity":
+                        p = 0.55 - 0.04 * c_i + 0.03 * w_i * (1 if c_i % 2 else -1)
+                    n = n_all - rng.randint(0, 3)
+                    if (wave, country, dim, code) == SUPPRESSED:
+                        n = 8
+                    cell = _cell(rng, p, n, DEFF[country])
+                    if cell["suppressed"]:
+                        cell.update(share=None, se=LEAK_SE, ci_low=LEAK_CI_LOW,
+                                    ci_high=LEAK_CI_HIGH, n_selected=LEAK_N_SELECTED)
+                    rows.append({"wave": wave, "domain_type": "country", "domain": country,
+                                 "dimension": dim, "code": code, **cell})
+    for dim in SCHEME_DIMENSIONS:
+        for wave_i, wave in enumerate(WAVES):
+            total = sum(r[wave_i] for r in RESPONDENTS.values())
+            for s_i, (scheme, frac) in enumerate(SCHEME_N.items()):
+                for k, code in enumerate(book.dimensions[dim].codes):
+                    p = 0.2 + 0.12 * ((k + 2 * s_i) % 5) + rng.uniform(-0.03, 0.03)
+                    deff = 3.0 if scheme == "internal" else 1.5
+                    cell = _cell(rng, p, round(total * frac), deff)
+                    rows.append({"wave": wave, "domain_type": "scheme_type", "domain": scheme,
+                                 "dimension": dim, "code": code, **cell})
+    frame = pd.DataFrame(rows)
+    frame["label_en"] = [book.label(d, c, "en") for d, c in zip(frame.dimension, frame.code,
+                                                                   strict=True)]
+    frame["label_fr"] = [book.label(d, c, "fr") for d, c in zip(frame.dimension, frame.code,
+                                                                   strict=True)]
+    return frame
+
+
+def _cases() -> tuple[pd.DataFrame, pd.DataFrame]:
+    book = load_codebook()
+    rng = random.Random(7)
+    cases, attributes = [], []
+    subthemes = book.dimensions["subtheme"].codes
+    for i in range(36):
+        country = list(RESPONDENTS)[i % 5]
+        sub = rng.choice(sorted(subthemes))
+        case_id = f"C{i + 1:03d}"
+        cases.append({
+            "case_id": case_id, "country": country, "year": WAVES[i % 3],
+            "scheme_type": rng.choice(["company_led", "territory_led", "territory_led",
+                                       "internal"]),
+            "theme": subthemes[sub].parent, "subtheme": sub,
+            "outcome": rng.choice(sorted(book.dimensions["outcome"].codes)),
+        })
+        for dim, k in (("sim_role", 2), ("lever", 2), ("barrier", 2), ("transferability", 2)):
+            for code in rng.sample(sorted(book.dimensions[dim].codes), k):
+                attributes.append({"case_id": case_id, "dimension": dim, "code": code})
+    return pd.DataFrame(cases), pd.DataFrame(attributes)
+
+
+def _row_accounting() -> pd.DataFrame:
+    rows = []
+    ext = {"HR": "csv", "FR": "csv", "AT": "xlsx", "GR": "csv", "IT": "sav"}
+    for country, counts in RESPONDENTS.items():
+        for w_i, wave in enumerate(WAVES):
+            quarantined = (w_i + len(country) + ord(country[0])) % 4
+            rows.append({
+                "wave": wave, "country": country,
+                "file": f"data/raw/surveys/{wave}/{country}/export.{ext[country]}",
+                "rows_read": counts[w_i] + quarantined, "rows_loaded": counts[w_i],
+                "rows_quarantined": quarantined,
+            })
+    return pd.DataFrame(rows)
+
+
+SHARE_COLUMNS = """n INTEGER, n_selected INTEGER, share DOUBLE, se DOUBLE, ci_low DOUBLE,
+    ci_high DOUBLE, n_eff DOUBLE, suppressed BOOLEAN, unreliable BOOLEAN"""
+
+
+def make_fixture_warehouse(path: Path) -> None:
+    """Write a fixture warehouse at ``path`` (replacing any file there)."""
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    shares = _shares()
+    cases, attributes = _cases()
+    accounting = _row_accounting()
+    countries = pd.DataFrame([
+        {"country": c.code, "name_en": c.names["en"], "name_fr": c.names["fr"],
+         "language": c.language} for c in load_countries().values()
+    ])
+    con = duckdb.connect(str(path))
+    try:
+        for name, frame in (("countries_df", countries), ("shares_df", shares),
+                            ("cases_df", cases), ("attributes_df", attributes),
+                            ("accounting_df", accounting)):
+            con.register(name, frame)
+        for schema in ("core", "marts", "audit"):
+            con.execute(f"CREATE SCHEMA {schema}")
+        con.execute("""CREATE TABLE core.countries (country VARCHAR, name_en VARCHAR,
+            name_fr VARCHAR, language VARCHAR)""")
+        con.execute("INSERT INTO core.countries SELECT * FROM countries_df")
+        con.execute(f"""CREATE TABLE marts.shares (wave INTEGER, domain_type VARCHAR,
+            domain VARCHAR, dimension VARCHAR, code VARCHAR, label_en VARCHAR,
+            label_fr VARCHAR, {SHARE_COLUMNS})""")
+        con.execute("""INSERT INTO marts.shares SELECT wave, domain_type, domain, dimension,
+            code, label_en, label_fr, n, n_selected, share, se, ci_low, ci_high, n_eff,
+            suppressed, unreliable FROM shares_df""")
+        marts = {
+            "levers_by_country": ("country", "lever"),
+            "barriers_by_country": ("country", "barrier"),
+            "scheme_types_by_country": ("country", "scheme_type"),
+            "barriers_by_scheme_type": ("scheme_type", "barrier"),
+            "levers_by_scheme_type": ("scheme_type", "lever"),
+        }
+        for table, (domain_type, dimension) in marts.items():
+            con.execute(f"""CREATE TABLE marts.{table} AS SELECT wave,
+                domain AS {domain_type}, code, label_en, label_fr, n, n_selected, share, se,
+                ci_low, ci_high, n_eff, suppressed, unreliable FROM marts.shares
+                WHERE domain_type = '{domain_type}' AND dimension = '{dimension}'""")
+        con.execute("""CREATE TABLE core.cases (case_id VARCHAR, country VARCHAR,
+            year INTEGER, scheme_type VARCHAR, theme VARCHAR, subtheme VARCHAR,
+            outcome VARCHAR)""")
+        con.execute("INSERT INTO core.cases SELECT * FROM cases_df")
+        con.execute("""CREATE TABLE core.case_attributes (case_id VARCHAR,
+            dimension VARCHAR, code VARCHAR)""")
+        con.execute("INSERT INTO core.case_attributes SELECT * FROM attributes_df")
+        con.execute("""CREATE TABLE audit.row_accounting (wave INTEGER, country VARCHAR,
+            file VARCHAR, rows_read INTEGER, rows_loaded INTEGER, rows_quarantined INTEGER)""")
+        con.execute("INSERT INTO audit.row_accounting SELECT * FROM accounting_df")
+    finally:
+        con.close()

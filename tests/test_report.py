@@ -1,0 +1,159 @@
+"""The annual report package, built from the fixture warehouse (no browser here)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from report_fixture import LEAK_CI_HIGH, LEAK_CI_LOW, LEAK_SE, make_fixture_warehouse
+
+from observatory.config import load_countries
+from observatory.report import ReportDataError, build_report
+from observatory.report.build import SHARE_FIGURES, vega_bundle
+
+FIGURES = [f[0] for f in SHARE_FIGURES] + [
+    "trend_barriers", "case_studies_by_country", "case_levers_barriers"]
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|@import|url\(\s*["']?"""
+                      r"""(?:https?:)?//""", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[Path]]:
+    root = tmp_path_factory.mktemp("report")
+    warehouse = root / "warehouse.duckdb"
+    make_fixture_warehouse(warehouse)
+    before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    pages = build_report(warehouse, root / "reports")
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before, "warehouse changed"
+    return warehouse, root / "reports" / "2026", pages
+
+
+def page_text(page: Path) -> str:
+    """The page without the inlined Vega bundle (minified code can hold any digits)."""
+    return page.read_text(encoding="utf-8").replace(vega_bundle(), "")
+
+
+def specs_of(page: Path) -> dict:
+    html = page.read_text(encoding="utf-8")
+    found = re.search(r'<script type="application/json" id="vega-specs">(.*?)</script>', html,
+                      re.DOTALL)
+    assert found
+    return json.loads(found.group(1))
+
+
+def test_pages_exist_per_language(built: tuple[Path, Path, list[Path]]) -> None:
+    _, year_dir, pages = built
+    assert pages == [year_dir / "en" / "index.html", year_dir / "fr" / "index.html"]
+    for page in pages:
+        assert page.is_file() and page.stat().st_size > 100_000
+
+
+@pytest.mark.parametrize(("lang", "other"), [("en", "fr"), ("fr", "en")])
+def test_country_names_in_the_page_language(built: tuple[Path, Path, list[Path]], lang: str,
+                                            other: str) -> None:
+    text = page_text(built[1] / lang / "index.html")
+    assert f'<html lang="{lang}">' in text
+    for country in load_countries().values():
+        assert country.names[lang] in text
+        if country.names[other] != country.names[lang]:
+            assert country.names[other] not in text, country.names[other]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_no_network_and_no_web_font(built: tuple[Path, Path, list[Path]], lang: str) -> None:
+    html = (built[1] / lang / "index.html").read_text(encoding="utf-8")
+    assert not EXTERNAL.findall(page_text(built[1] / lang / "index.html"))
+    for tag in re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", html, re.IGNORECASE):
+        assert not re.search(r"https?:", tag), tag
+    for marker in ("@font-face", "fonts.googleapis", ".woff", "cdn.jsdelivr", "unpkg.com"):
+        assert marker not in html
+    # the Vega bundle is inlined once, not once per chart
+    assert html.count(vega_bundle()) == 1
+    assert len(specs_of(built[1] / lang / "index.html")) == len(FIGURES)
+
+
+def test_figures_png_and_svg(built: tuple[Path, Path, list[Path]]) -> None:
+    figures = built[1] / "figures"
+    for fid in FIGURES:
+        for lang in ("en", "fr"):
+            png = (figures / f"{fid}_{lang}.png").read_bytes()
+            svg = (figures / f"{fid}_{lang}.svg").read_text(encoding="utf-8")
+            assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+            assert "<svg" in svg and "<text" in svg and len(svg) > 5_000
+            assert "@font-face" not in svg and "http://fonts" not in svg
+
+
+def test_every_chart_links_its_csv(built: tuple[Path, Path, list[Path]]) -> None:
+    for lang in ("en", "fr"):
+        html = (built[1] / lang / "index.html").read_text(encoding="utf-8")
+        for link in re.findall(r'href="\.\./(data/[^"]+|figures/[^"]+)"', html):
+            assert (built[1] / link).is_file(), link
+        for fid in FIGURES:
+            assert f'href="../data/{fid}.csv"' in html
+
+
+def test_suppressed_cell_is_never_a_number(built: tuple[Path, Path, list[Path]]) -> None:
+    year_dir = built[1]
+    leaks = [f"{v:.4f}" for v in (LEAK_SE, LEAK_CI_LOW, LEAK_CI_HIGH)]
+    leaks += [f"{100 * v:.1f}" for v in (LEAK_CI_LOW, LEAK_CI_HIGH)]
+    leaks += [x.replace(".", ",") for x in leaks]
+    for lang, word in (("en", "suppressed"), ("fr", "masqué")):
+        page = year_dir / lang / "index.html"
+        text = page_text(page)
+        assert not [x for x in leaks if x in text]
+        row = re.search(r"<tr><td>[^<]*</td><td>(Greece|Grèce)</td>"
+                        r'<td class="suppressed">([^<]*)</td><td class="suppressed">([^<]*)</td>',
+                        text)
+        assert row and row.group(2) == row.group(3) == word
+        cells = [v for v in specs_of(page)["levers_by_country"]["data"]["values"]
+                 if v["suppressed"]]
+        assert len(cells) == 1 and cells[0]["n"] == 8
+        assert cells[0]["share"] is None and cells[0]["ci_low"] is None
+        assert cells[0]["ci_high"] is None
+        svg = (year_dir / "figures" / f"levers_by_country_{lang}.svg").read_text()
+        assert word in svg
+    with open(year_dir / "data" / "levers_by_country.csv", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["suppressed"] == "True"]
+    assert len(rows) == 1 and rows[0]["country"] == "GR" and rows[0]["n"] == "8"
+    assert all(rows[0][k] == "" for k in ("share", "se", "ci_low", "ci_high", "n_selected"))
+
+
+def test_unreliable_cells_are_flagged(built: tuple[Path, Path, list[Path]]) -> None:
+    for lang in ("en", "fr"):
+        text = page_text(built[1] / lang / "index.html")
+        assert re.search(r'<td class="num unreliable">[^<]*†</td>', text)
+
+
+def test_rebuild_is_deterministic(built: tuple[Path, Path, list[Path]], tmp_path: Path) -> None:
+    warehouse, year_dir, _ = built
+    build_report(warehouse, tmp_path)
+    first = {p.relative_to(year_dir) for p in year_dir.rglob("*") if p.is_file()}
+    second = {p.relative_to(tmp_path / "2026") for p in (tmp_path / "2026").rglob("*")
+              if p.is_file()}
+    assert first == second
+    for rel in first:
+        if rel.suffix in (".csv", ".html", ".svg"):
+            assert (year_dir / rel).read_bytes() == (tmp_path / "2026" / rel).read_bytes(), rel
+    # rebuilding into the same folder replaces it whole and leaves no staging folder behind
+    build_report(warehouse, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026"]
+
+
+def test_earlier_year_and_bad_arguments(built: tuple[Path, Path, list[Path]],
+                                        tmp_path: Path) -> None:
+    warehouse = built[0]
+    pages = build_report(warehouse, tmp_path, year=2025, languages=["fr"])
+    assert pages == [tmp_path / "2025" / "fr" / "index.html"]
+    text = page_text(pages[0])
+    assert "2025" in text and "Évolutions depuis 2024" in text
+    assert 'href="../en/index.html"' not in text
+    with pytest.raises(ReportDataError, match="2031"):
+        build_report(warehouse, tmp_path, year=2031)
+    with pytest.raises(ValueError, match="de"):
+        build_report(warehouse, tmp_path, languages=["de"])
+    with pytest.raises(FileNotFoundError):
+        build_report(tmp_path / "missing.duckdb", tmp_path)
