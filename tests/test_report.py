@@ -9,11 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
-from report_fixture import LEAK_CI_HIGH, LEAK_CI_LOW, LEAK_SE, make_fixture_warehouse
 
 from observatory.config import load_countries
 from observatory.report import ReportDataError, build_report
 from observatory.report.build import SHARE_FIGURES, vega_bundle
+from tests.report_fixture import LEAK_CI_HIGH, LEAK_CI_LOW, LEAK_SE, make_fixture_warehouse
 
 FIGURES = [f[0] for f in SHARE_FIGURES] + [
     "trend_barriers", "case_studies_by_country", "case_levers_barriers"]

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
-from report_fixture import make_fixture_warehouse
 
 from observatory.config import load_countries
 from observatory.report import build_report
+from tests.report_fixture import make_fixture_warehouse
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
