@@ -18,6 +18,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 setup: $(STAMP)
 	@mkdir -p $(DAGSTER_HOME)
+	@cp -n dagster.yaml $(DAGSTER_HOME)/dagster.yaml 2>/dev/null || true
 
 demo: setup  ## run the whole pipeline on the shipped sample
 	$(BIN)/observatory demo

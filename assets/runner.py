@@ -36,7 +36,13 @@ def _instance() -> dg.DagsterInstance:
 def _problems(result: dg.ExecuteInProcessResult, label: str) -> list[str]:
     problems = []
     for event in result.get_step_failure_events():
-        error = event.step_failure_data.error
+        data = event.step_failure_data
+        if data.user_failure_data and data.user_failure_data.description:
+            problems += data.user_failure_data.description.splitlines()
+            continue
+        error = data.error
+        while error is not None and error.cause is not None:
+            error = error.cause  # the innermost error says what went wrong
         message = error.message.strip() if error else "failed"
         problems.append(f"{label}: step {event.step_key} failed: {message}")
     for evaluation in result.get_asset_check_evaluations():

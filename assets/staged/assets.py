@@ -9,7 +9,14 @@ from assets.raw.assets import raw_survey_files
 from assets.resources import ObservatoryResource
 from assets.staged import checks
 from observatory.ingest.discover import files_for
-from observatory.ingest.stage import recorded_sha256, stage_file, write_partition
+from observatory.ingest.harmonise import SchemaError
+from observatory.ingest.readers import ReadError
+from observatory.ingest.stage import (
+    ChangedSinceRecorded,
+    recorded_sha256,
+    stage_file,
+    write_partition,
+)
 
 
 @dg.asset(
@@ -29,7 +36,11 @@ def staged_survey_responses(context: dg.AssetExecutionContext,
     wave, country = wave_country(context)
     with observatory.connect() as con:
         surveys = files_for(observatory.paths.raw_dir, wave, country)
-        staged = [stage_file(s, recorded_sha256(con, s)) for s in surveys]
+        try:
+            staged = [stage_file(s, recorded_sha256(con, s)) for s in surveys]
+        except (SchemaError, ReadError, ChangedSinceRecorded) as exc:
+            # One line per problem, file:row:column: what is wrong; nothing is written.
+            raise dg.Failure(description=str(exc), allow_retries=False) from None
         write_partition(con, wave, country, staged, context.run_id)
         suite_check, _ = checks.staged_suite(con, staged, context.run_id, f"{wave}|{country}")
     quarantine = [f.staged.quarantine for f in staged]

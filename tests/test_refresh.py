@@ -1,0 +1,104 @@
+"""Refresh behaviour on small copies of the sample: idempotence, a bad export that
+stops the run without touching the published warehouse, and the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from assets.definitions import build_defs
+from assets.runner import refresh
+from observatory.warehouse import table_hash
+from tests.conftest import REPO, SAMPLE, make_resource
+
+SUBSET = {"waves": [2024], "countries": ["FR", "GR"]}
+
+
+@pytest.fixture()
+def small(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    return tmp_path, raw, build_defs(make_resource(tmp_path, raw))
+
+
+def _hashes(warehouse_dir) -> dict[str, str]:
+    con = duckdb.connect(str(warehouse_dir / "pipeline.duckdb"), read_only=True)
+    tables = [f"{s}.{t}" for s, t in con.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables() "
+        "WHERE schema_name IN ('staging', 'core', 'marts')").fetchall()]
+    hashes = {t: table_hash(con, t) for t in tables}
+    con.close()
+    return hashes
+
+
+def test_refreshing_twice_leaves_the_same_tables(small):
+    root, raw, defs = small
+    assert refresh(defs, raw, progress=lambda _: None, **SUBSET).ok
+    first = _hashes(root / "warehouse")
+    assert refresh(defs, raw, progress=lambda _: None, **SUBSET).ok
+    assert _hashes(root / "warehouse") == first
+    assert len(first) >= 15
+
+
+def test_bad_export_stops_the_run_and_keeps_the_published_warehouse(small):
+    root, raw, defs = small
+    assert refresh(defs, raw, progress=lambda _: None, **SUBSET).ok
+    published = root / "warehouse" / "observatory.duckdb"
+    before = hashlib.sha256(published.read_bytes()).hexdigest()
+
+    export = raw / "surveys" / "2024" / "FR" / "survey_fr_2024.csv"
+    lines = export.read_text(encoding="utf-8-sig").splitlines()
+    lines[0] += ";Colonne inconnue"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+
+    summary = refresh(defs, raw, progress=lambda _: None, **SUBSET)
+    assert not summary.ok
+    assert any("survey_fr_2024.csv:1:Colonne inconnue: column not in the 2024 instrument" in p
+               for p in summary.problems), summary.problems
+    assert hashlib.sha256(published.read_bytes()).hexdigest() == before
+
+
+def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "observatory.cli", *args], cwd=REPO,
+                          capture_output=True, text=True, env={**os.environ, **(env or {})},
+                          timeout=600)
+
+
+def test_cli_refresh_and_sql(tmp_path):
+    env = {"OBSERVATORY_RAW_DIR": str(SAMPLE), "OBSERVATORY_WAREHOUSE_DIR": str(tmp_path / "w"),
+           "OBSERVATORY_REPORTS_DIR": str(tmp_path / "r")}
+    env.pop("DAGSTER_HOME", None)
+    done = _cli("refresh", "--wave", "2025", "--country", "EL", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "[1/1] 2025 GR:" in done.stdout
+    query = _cli("sql", "SELECT country, count(*) AS n FROM core.respondents GROUP BY ALL",
+                 "--format", "csv", env=env)
+    assert query.returncode == 0, query.stderr
+    assert query.stdout.splitlines()[0] == "country,n"
+    assert query.stdout.splitlines()[1].startswith("GR,")
+    bad = _cli("sql", "SELECT * FROM nowhere", env=env)
+    assert bad.returncode == 1 and "sql error" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cli_generate_sample_is_deterministic(tmp_path):
+    for out in ("a", "b"):
+        done = _cli("generate-sample", "--seed", "5", "--out", str(tmp_path / out),
+                    "--waves", "2026", "--min-responses", "20", "--max-responses", "30")
+        assert done.returncode == 0, done.stderr
+    a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.csv"))
+    assert a and all((tmp_path / "a" / p).read_bytes() == (tmp_path / "b" / p).read_bytes()
+                     for p in a)
+
+
+def test_dagster_definitions_validate():
+    done = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "dagster"), "definitions", "validate", "-w",
+         "workspace.yaml"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "All code locations passed validation" in done.stdout + done.stderr
