@@ -1,0 +1,27 @@
+"""The `observatory` command line: one module per command in this package, each with
+`add_parser(subparsers)` registering itself."""
+
+import argparse
+import sys
+
+from observatory.cli import generate, refresh, report, sql
+
+COMMANDS = (refresh, generate, report, sql)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="observatory",
+                                description="Partnership Survey Observatory pipeline.")
+    sub = p.add_subparsers(dest="command", required=True)
+    for command in COMMANDS:
+        command.add_parser(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

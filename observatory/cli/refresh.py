@@ -1,0 +1,42 @@
+"""`observatory refresh` and `observatory demo`: run the pipeline without the UI.
+
+Orchestration lives in the Dagster code location (`assets/`); it is imported only when
+one of these commands runs, so the library itself never imports Dagster."""
+
+import argparse
+import sys
+
+from observatory.paths import Paths
+
+
+def run(args: argparse.Namespace, demo: bool = False) -> int:
+    from assets.definitions import defs
+    from assets.runner import refresh
+    from observatory.config import canonical_country
+
+    paths = Paths.from_env()
+    countries = [canonical_country(c) for c in args.country] if args.country else None
+    summary = refresh(defs, paths.raw_dir, waves=args.wave, countries=countries)
+    for problem in summary.problems:
+        print(problem, file=sys.stderr)
+    if not summary.ok:
+        print(f"refresh FAILED: {len(summary.problems)} problem(s) in "
+              f"{len(summary.partitions)} partition(s); the published warehouse is unchanged",
+              file=sys.stderr)
+        return 1
+    print(f"refresh done: {len(summary.partitions)} partitions in {summary.seconds:.1f} s")
+    print(f"analyst warehouse: {paths.published_db}")
+    print(f"reports:           {paths.reports_dir}")
+    if demo:
+        for page in sorted(paths.reports_dir.glob("*/*/index.html")):
+            print(f"  {page}")
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    for name, text in (("refresh", "run the pipeline on data/raw (all delivered partitions)"),
+                       ("demo", "refresh on the shipped sample and say where the outputs are")):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("--wave", type=int, action="append", help="only this wave (repeatable)")
+        cmd.add_argument("--country", action="append", help="only this country (repeatable)")
+        cmd.set_defaults(func=lambda a, demo=(name == "demo"): run(a, demo))

@@ -1,0 +1,28 @@
+"""`observatory report`: build the annual report from the published warehouse."""
+
+import argparse
+import sys
+
+from observatory.paths import Paths
+
+
+def run(args: argparse.Namespace) -> int:
+    from observatory.report import build_report
+
+    paths = Paths.from_env()
+    if not paths.published_db.exists():
+        print(f"no published warehouse at {paths.published_db}: run `observatory refresh` first",
+              file=sys.stderr)
+        return 2
+    languages = [lang.strip() for lang in args.lang.split(",") if lang.strip()]
+    for page in build_report(paths.published_db, paths.reports_dir, year=args.year,
+                             languages=languages):
+        print(page)
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    rep = sub.add_parser("report", help="build the annual report from the published warehouse")
+    rep.add_argument("--year", type=int, default=None, help="wave (default: the latest)")
+    rep.add_argument("--lang", default="en,fr")
+    rep.set_defaults(func=run)
