@@ -36,8 +36,26 @@ def table_metadata(con: duckdb.DuckDBPyConnection, table: str, rows: int) -> dic
     }
 
 
-def sql_asset(folder: str, name: str, deps: list, group: str | None = None) -> dg.AssetsDefinition:
-    @dg.asset(key=[folder, name], group_name=group or folder, deps=deps,
+STAGED = dg.AssetKey(["staged", "survey_responses"])
+REFERENCE_FILES = dg.AssetKey(["raw", "reference_files"])
+
+
+def upstream(folder: str, name: str) -> list[dg.AssetKey]:
+    """Asset keys of what the model's SQL reads (see warehouse.model_inputs)."""
+    keys = set()
+    for ref in warehouse.model_inputs(folder, name):
+        if ref.startswith("staging."):
+            keys.add(STAGED)
+        elif ref.startswith("raw_"):
+            keys.add(REFERENCE_FILES)
+        elif "." in ref:
+            keys.add(dg.AssetKey(ref.split(".")))
+        # ref_*: reference data from the codebook and configuration (code, not files)
+    return sorted(keys, key=lambda k: k.to_user_string())
+
+
+def sql_asset(folder: str, name: str, group: str | None = None) -> dg.AssetsDefinition:
+    @dg.asset(key=[folder, name], group_name=group or folder, deps=upstream(folder, name),
               description=description(folder, name), pool="warehouse", kinds={"duckdb", "sql"})
     def _asset(observatory: ObservatoryResource) -> dg.MaterializeResult:
         with observatory.connect() as con:

@@ -3,7 +3,6 @@
 
 import dagster as dg
 
-from assets.core.assets import respondents, weights
 from assets.resources import ObservatoryResource
 from observatory.quality import Spec, run_suite, suites
 
@@ -24,14 +23,14 @@ def _validate(context: dg.AssetCheckExecutionContext, observatory: ObservatoryRe
     )
 
 
-@dg.asset_check(asset=respondents, blocking=True,
+@dg.asset_check(asset=dg.AssetKey(["core", "respondents"]), blocking=True,
                 description="Keys unique per wave, codes inside the taxonomy, Likert in range.")
 def core_respondents_suite(context: dg.AssetCheckExecutionContext,
                            observatory: ObservatoryResource) -> dg.AssetCheckResult:
     return _validate(context, observatory, "core.respondents", suites.core_respondents())
 
 
-@dg.asset_check(asset=weights, blocking=True,
+@dg.asset_check(asset=dg.AssetKey(["core", "weights"]), blocking=True,
                 description="Every response has one positive, finite weight.")
 def core_weights_suite(context: dg.AssetCheckExecutionContext,
                        observatory: ObservatoryResource) -> dg.AssetCheckResult:

@@ -1,36 +1,84 @@
-"""`observatory sql`: query the published analyst warehouse, read-only."""
+"""`observatory sql`: query the published analyst warehouse, read-only. With a query,
+print its result; without one, an interactive shell (statements end with `;`, `.tables`
+lists the tables, `.quit` or Ctrl-D leaves)."""
 
 import argparse
+import contextlib
 import sys
+
+import duckdb
+import pandas as pd
 
 from observatory.paths import Paths
 
+TABLES = ("SELECT schema_name || '.' || table_name AS table_name, comment FROM duckdb_tables() "
+          "ORDER BY 1")
+
+
+def show(frame: pd.DataFrame, fmt: str, max_rows: int) -> None:
+    if fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif fmt == "json":
+        print(frame.to_json(orient="records", force_ascii=False))
+    else:
+        print(frame.to_string(index=False, max_rows=max_rows, max_colwidth=60))
+
+
+def execute(con: duckdb.DuckDBPyConnection, query: str, args: argparse.Namespace) -> bool:
+    try:
+        show(con.execute(query).df(), args.format, args.max_rows)
+        return True
+    except duckdb.Error as exc:
+        print(f"sql error: {exc}", file=sys.stderr)
+        return False
+
+
+def shell(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401  (history and line editing where available)
+    interactive, buffer = sys.stdin.isatty(), ""
+    while True:
+        if interactive:
+            try:
+                line = input("observatory> " if not buffer else "      ...> ")
+            except EOFError:
+                break
+        else:
+            line = sys.stdin.readline()
+            if not line:
+                break
+        if line.strip() in (".quit", ".exit"):
+            break
+        if line.strip() == ".tables":
+            execute(con, TABLES, args)
+            continue
+        buffer += line.rstrip("\n") + "\n"
+        if buffer.strip().endswith(";"):
+            execute(con, buffer, args)
+            buffer = ""
+    if buffer.strip():
+        execute(con, buffer, args)
+    return 0
+
 
 def run(args: argparse.Namespace) -> int:
-    import duckdb
-
     paths = Paths.from_env()
     if not paths.published_db.exists():
-        print(f"no published warehouse at {paths.published_db}", file=sys.stderr)
+        print(f"no published warehouse at {paths.published_db}: run `observatory refresh`",
+              file=sys.stderr)
         return 2
     con = duckdb.connect(str(paths.published_db), read_only=True)
     try:
-        frame = con.execute(args.query).df()
-    except duckdb.Error as exc:
-        print(f"sql error: {exc}", file=sys.stderr)
-        return 1
-    if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False)
-    elif args.format == "json":
-        print(frame.to_json(orient="records", force_ascii=False))
-    else:
-        print(frame.to_string(index=False, max_rows=args.max_rows))
-    return 0
+        if args.query is None:
+            return shell(con, args)
+        return 0 if execute(con, args.query, args) else 1
+    finally:
+        con.close()
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     sql = sub.add_parser("sql", help="query the published analyst warehouse (read-only)")
-    sql.add_argument("query")
+    sql.add_argument("query", nargs="?", help="SQL to run; none: an interactive shell")
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
     sql.add_argument("--max-rows", type=int, default=200)
     sql.set_defaults(func=run)

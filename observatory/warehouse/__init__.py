@@ -3,10 +3,12 @@ documentation analysts see through COMMENT ON."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
 import yaml
+from scipy.stats import norm
 
 from observatory import stats
 from observatory.config import load_settings
@@ -29,15 +31,38 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     settings = load_settings()
     for name, fn in (("kg_low", stats.kg_low), ("kg_high", stats.kg_high)):
         con.create_function(name, fn, ["DOUBLE", "DOUBLE", "DOUBLE"], "DOUBLE")
+    con.create_function("two_sided_p", _two_sided_p, ["DOUBLE"], "DOUBLE")
     con.execute("SET VARIABLE confidence_level = ?", [settings.confidence_level])
     con.execute("SET VARIABLE suppress_below_n = ?", [settings.suppress_below_n])
     con.execute("SET VARIABLE unreliable_below_n_eff = ?", [settings.unreliable_below_n_eff])
     con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
 
 
+def _two_sided_p(z: float) -> float:
+    """Two-sided p-value of a standard normal test statistic."""
+    return float(2 * norm.sf(abs(z)))
+
+
 def models(folder: str) -> list[str]:
     """Names of the SQL models of a folder (core, marts), in file order."""
     return sorted(p.stem for p in (SQL_DIR / folder).glob("*.sql"))
+
+
+TABLE_REF = re.compile(r"\b(core|marts|staging)\.(\w+)\b")
+INPUT_REF = re.compile(r"\b(ref|raw)_(\w+)\b")
+MACROS = {"share_mart": "marts.shares"}  # table macros and the model that defines them
+
+
+def model_inputs(folder: str, name: str) -> set[str]:
+    """What a model reads, from its SQL: tables (`core.x`, `marts.x`, `staging.x`),
+    registered inputs (`raw_x`, `ref_x`) and the models defining the macros it calls."""
+    sql = (SQL_DIR / folder / f"{name}.sql").read_text(encoding="utf-8")
+    body = "\n".join(line for line in sql.splitlines()
+                     if not line.lstrip().startswith(("--", "COMMENT ON")))
+    found = {f"{schema}.{table}" for schema, table in TABLE_REF.findall(body)}
+    found |= {f"{kind}_{what}" for kind, what in INPUT_REF.findall(body)}
+    found |= {model for macro, model in MACROS.items() if f"{macro}(" in body}
+    return found - {f"{folder}.{name}"}
 
 
 def run_model(con: duckdb.DuckDBPyConnection, folder: str, name: str) -> int:

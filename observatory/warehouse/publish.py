@@ -1,7 +1,9 @@
 """Publish the analyst snapshot: a whole new DuckDB file holding the analyst schemas
 with their documentation, written under a dated name that is never overwritten, then
 swapped in as the published file with an atomic rename. Analysts holding the old file
-open keep reading it; nobody ever sees a half-written warehouse."""
+open keep reading it; nobody ever sees a half-written warehouse. The marts also go out
+as Parquet (data/warehouse/parquet, a link swapped to the dated export) and the data
+dictionary as data/warehouse/DATA_DICTIONARY.md."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from observatory.warehouse import ANALYST_SCHEMAS, _quote
+from observatory.warehouse import ANALYST_SCHEMAS, _quote, dictionary
 
 
 def _fsync(path: Path) -> None:
@@ -56,6 +58,34 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, in
     return counts
 
 
+def export_parquet(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """Every mart as `<target>/marts/<table>.parquet`, written in a temporary folder
+    renamed into place when complete."""
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    (partial / "marts").mkdir(parents=True)
+    tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = "
+                         "current_database() AND schema_name = 'marts' ORDER BY 1").fetchall()
+    for (table,) in tables:
+        path = partial / "marts" / f"{table}.parquet"
+        con.execute(f'COPY marts."{table}" TO {_quote(str(path))} (FORMAT parquet)')
+    os.replace(partial, target)
+
+
+def _swap_symlink(link: Path, target: Path) -> None:
+    """Point `link` at `target` atomically (a new link renamed over the old one)."""
+    incoming = link.with_name(link.name + ".incoming")
+    incoming.unlink(missing_ok=True)
+    incoming.symlink_to(os.path.relpath(target, link.parent))
+    os.replace(incoming, link)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
 def publish(con: duckdb.DuckDBPyConnection, published: Path, snapshots_dir: Path,
             now: dt.datetime | None = None) -> tuple[Path, dict[str, int]]:
     """Write a dated snapshot and make it the published file atomically."""
@@ -74,4 +104,8 @@ def publish(con: duckdb.DuckDBPyConnection, published: Path, snapshots_dir: Path
     except OSError:
         shutil.copyfile(dated, staging)
     os.replace(staging, published)
+    parquet = snapshots_dir / f"observatory-{stamp}-parquet"
+    export_parquet(con, parquet)
+    _swap_symlink(published.parent / "parquet", parquet)
+    _write_atomically(published.parent / "DATA_DICTIONARY.md", dictionary.render(con))
     return dated, counts

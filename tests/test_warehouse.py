@@ -1,0 +1,117 @@
+"""The analyst warehouse: documentation, Parquet exports, dated snapshots, change tests,
+and analysts querying while a refresh runs."""
+
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+
+import duckdb
+import pytest
+
+from assets.definitions import build_defs
+from assets.runner import refresh
+from observatory.warehouse import dictionary
+from tests.conftest import REPO, SAMPLE, make_resource
+
+
+@pytest.fixture(scope="module")
+def published(pipeline_run):
+    assert pipeline_run.summary.ok, pipeline_run.summary.problems
+    con = duckdb.connect(str(pipeline_run.warehouse_dir / "observatory.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+def test_committed_data_dictionary_is_current(pipeline_run, published):
+    generated = dictionary.render(published)
+    assert (REPO / "docs" / "data_dictionary.md").read_text(encoding="utf-8") == generated, \
+        "docs/data_dictionary.md is stale: run `make dictionary`"
+    shipped = pipeline_run.warehouse_dir / "DATA_DICTIONARY.md"
+    assert shipped.read_text(encoding="utf-8") == generated
+    assert "(undocumented)" not in generated
+
+
+def test_changelog_lists_every_published_table(published):
+    changelog = (REPO / "docs" / "WAREHOUSE_CHANGELOG.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"`(\w+)`", changelog))
+    tables = published.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
+    assert tables and [f"{s}.{t}" for s, t in tables if t not in listed] == []
+
+
+def test_marts_are_exported_as_parquet(pipeline_run, published):
+    folder = pipeline_run.warehouse_dir / "parquet" / "marts"
+    marts = published.execute(
+        "SELECT table_name, estimated_size FROM duckdb_tables() WHERE schema_name = 'marts'"
+    ).fetchall()
+    assert len(marts) >= 25
+    for table, _ in marts:
+        (rows,) = duckdb.sql(f"SELECT count(*) FROM '{folder / table}.parquet'").fetchone()
+        assert rows == published.execute(f"SELECT count(*) FROM marts.{table}").fetchone()[0]
+
+
+def test_significant_changes_follow_the_planted_trend(published):
+    rows = published.execute(
+        "SELECT wave, change, significant FROM marts.share_changes WHERE domain_type = "
+        "'country' AND domain = 'FR' AND code = 'champion_dependency' ORDER BY wave").fetchall()
+    assert [r[0] for r in rows] == [2025, 2026]
+    assert all(change < 0 for _, change, _ in rows)
+    assert rows[0][2] is True  # 0.55 -> 0.42 on several hundred respondents
+    (share_of_significant,) = published.execute(
+        "SELECT avg(significant::INT) FROM marts.share_changes "
+        "WHERE dimension = 'lever' AND domain_type = 'country'").fetchone()
+    assert share_of_significant < 0.2  # levers have no planted trend
+
+
+def test_case_observations_count_cases(published):
+    bad = published.execute(
+        "SELECT count(*) FROM marts.case_observations WHERE cases_observed > cases "
+        "OR share_of_cases NOT BETWEEN 0 AND 1").fetchone()[0]
+    total = published.execute("SELECT count(*) FROM marts.case_observations").fetchone()[0]
+    assert total > 50 and bad == 0
+
+
+ANALYST = textwrap.dedent("""
+    import sys, time, duckdb
+    path, stop, errors, queries = sys.argv[1], sys.argv[2], 0, 0
+    import pathlib
+    while not pathlib.Path(stop).exists():
+        try:
+            con = duckdb.connect(path, read_only=True)
+            con.execute("SELECT country, avg(share) FROM marts.levers_by_country "
+                        "GROUP BY 1").fetchall()
+            con.execute("SELECT count(*) FROM core.respondents").fetchall()
+            con.close()
+            queries += 1
+        except Exception as exc:
+            errors += 1
+            print("ERROR", exc, file=sys.stderr)
+        time.sleep(0.01)
+    print(queries, errors)
+""")
+
+
+def test_analysts_query_without_errors_during_a_refresh(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    defs = build_defs(make_resource(tmp_path, raw))
+    subset = {"waves": [2025, 2026], "countries": ["FR", "IT"], "progress": lambda _: None}
+    assert refresh(defs, raw, **subset).ok
+    stop = tmp_path / "stop"
+    analysts = [subprocess.Popen(
+        [sys.executable, "-c", ANALYST, str(tmp_path / "warehouse" / "observatory.duckdb"),
+         str(stop)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)]
+    try:
+        time.sleep(1)
+        assert refresh(defs, raw, **subset).ok  # publishes a new snapshot under their feet
+    finally:
+        stop.touch()
+    for analyst in analysts:
+        out, err = analyst.communicate(timeout=60)
+        queries, errors = map(int, out.split())
+        assert errors == 0, err
+        assert queries > 10
+    assert len(list((tmp_path / "warehouse" / "snapshots").glob("*.duckdb"))) == 2
