@@ -4,9 +4,9 @@
 import argparse
 import sys
 
-from observatory.cli import generate, refresh, report, sql
+from observatory.cli import check, generate, refresh, report, sql
 
-COMMANDS = (refresh, generate, report, sql)
+COMMANDS = (refresh, check, generate, report, sql)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -60,6 +60,7 @@ class Question:
     required: bool = False
     min: float | None = None
     max: float | None = None
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # language -> other headers
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,10 @@ class Codebook:
     dimensions: dict[str, Dimension]
     questions: dict[str, Question]
     waves: dict[int, Wave]
+    ignored: tuple[str, ...] = ()  # headers survey tools add that are never read
+
+    def is_ignored(self, header: str) -> bool:
+        return normalise_label(header) in {normalise_label(h) for h in self.ignored}
 
     def wave(self, year: int) -> Wave:
         if year not in self.waves:
@@ -89,6 +94,11 @@ class Codebook:
     def header(self, year: int, question_id: str, language: str) -> str:
         override = self.wave(year).headers.get(question_id, {})
         return override.get(language) or self.questions[question_id].header[language]
+
+    def headers(self, year: int, question_id: str, language: str) -> list[str]:
+        """The wave's header of a question followed by its explicit aliases."""
+        aliases = self.questions[question_id].aliases.get(language, [])
+        return [self.header(year, question_id, language), *aliases]
 
     def label(self, dimension: str, code: str, language: str) -> str:
         return self.dimensions[dimension].codes[code].labels[language]
@@ -149,6 +159,22 @@ def validate(book: Codebook) -> list[str]:
         for qid in wave.question_ids:
             if qid not in book.questions:
                 problems.append(f"wave {wave.year}: unknown question {qid!r}")
+        problems += _header_clashes(book, wave)
+    return problems
+
+
+def _header_clashes(book: Codebook, wave: Wave) -> list[str]:
+    """Two questions of a wave, or a question and an ignored column, sharing a header."""
+    problems = []
+    for lang in SURVEY_LANGUAGES:
+        seen = {normalise_label(h): "an ignored column" for h in book.ignored}
+        for qid in wave.question_ids:
+            if qid not in book.questions:
+                continue
+            for text in {normalise_label(h) for h in book.headers(wave.year, qid, lang)}:
+                if seen.setdefault(text, qid) != qid:
+                    problems.append(f"wave {wave.year} ({lang}): {qid} and {seen[text]} "
+                                    f"share the header {text!r}")
     return problems
 
 
@@ -157,4 +183,5 @@ def load_codebook() -> Codebook:
     taxonomy = yaml.safe_load((HERE / "taxonomy.yaml").read_text(encoding="utf-8"))
     questionnaire = yaml.safe_load((HERE / "questionnaire.yaml").read_text(encoding="utf-8"))
     questions, waves = _load_questions(questionnaire)
-    return Codebook(_load_dimensions(taxonomy), questions, waves)
+    return Codebook(_load_dimensions(taxonomy), questions, waves,
+                    tuple(questionnaire.get("ignored_columns", ())))

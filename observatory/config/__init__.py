@@ -27,6 +27,8 @@ class ExportProfile:
     encoding: str | None = None
     delimiter: str | None = None
     decimal: str = "."
+    sheet: str | None = None  # XLSX: the sheet to read (default: the first)
+    header_row: int | None = None  # row of the header (default: found by its headers)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ Every record read either loads or is quarantined: rows_read = loaded + quarantin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from observatory.codebook import Codebook, Question, normalise_label
+from observatory.codebook import SURVEY_LANGUAGES, Codebook, Question, normalise_label
 from observatory.config import Country
 from observatory.ingest.readers import RawTable
 from observatory.privacy import pseudonymise
@@ -18,6 +18,8 @@ from observatory.privacy import pseudonymise
 UNSELECTED = {"0", "n", "no", "non", "nein", "ne", "όχι", "off", "false"}
 RESPONDENT_COLUMNS = ["respondent_key", "wave", "country", "source_row"]
 QUARANTINE_COLUMNS = ["wave", "country", "file", "row", "column", "value", "reason"]
+WITHHELD = "<withheld: personal data>"
+MAX_VALUE = 100  # characters of a bad value kept in the quarantine
 
 
 class SchemaError(Exception):
@@ -34,6 +36,7 @@ class Staged:
     answers: pd.DataFrame
     quarantine: pd.DataFrame
     rows_read: int
+    ignored: list[str] = field(default_factory=list)  # columns the codebook says to ignore
 
     @property
     def rows_loaded(self) -> int:
@@ -44,19 +47,35 @@ class Staged:
         return int(self.quarantine["row"].nunique()) if len(self.quarantine) else 0
 
 
-def column_map(book: Codebook, wave: int, country: Country) -> dict[str, tuple[str, str | None]]:
-    """Normalised header -> (question id, option code for one-column-per-option)."""
-    lang, multi = country.language, country.export.multi_select
+def column_map(book: Codebook, wave: int, country: Country,
+               language: str | None = None) -> dict[str, tuple[str, str | None]]:
+    """Normalised header (or alias) -> (question id, option code for one-column-per-option),
+    in the country's language unless another is given."""
+    lang, multi = language or country.language, country.export.multi_select
     mapping: dict[str, tuple[str, str | None]] = {}
     for q in book.questions_for(wave):
-        header = book.header(wave, q.id, lang)
-        if q.kind == "multi" and multi.layout == "columns":
-            for code in book.dimensions[q.dimension].codes.values():
-                name = multi.column.format(question=header, option=code.labels[lang])
-                mapping[normalise_label(name)] = (q.id, code.code)
-        else:
-            mapping[normalise_label(header)] = (q.id, None)
+        for header in book.headers(wave, q.id, lang):
+            if q.kind == "multi" and multi.layout == "columns":
+                for code in book.dimensions[q.dimension].codes.values():
+                    name = multi.column.format(question=header, option=code.labels[lang])
+                    mapping[normalise_label(name)] = (q.id, code.code)
+            else:
+                mapping[normalise_label(header)] = (q.id, None)
     return mapping
+
+
+def other_languages(book: Codebook, wave: int, country: Country) -> dict[str, str]:
+    """Normalised header in another survey language -> that language."""
+    return {header: lang for lang in reversed(SURVEY_LANGUAGES) if lang != country.language
+            for header in column_map(book, wave, country, lang)}
+
+
+def expected_headers(book: Codebook, wave: int, country: Country) -> frozenset[str]:
+    """Every header the reader may meet in a header row: the instrument's in any survey
+    language (so that a file in the wrong language is still read, then reported), and
+    the ignored columns."""
+    return frozenset(column_map(book, wave, country)) | frozenset(
+        other_languages(book, wave, country)) | {normalise_label(h) for h in book.ignored}
 
 
 class _Harmoniser:
@@ -66,6 +85,7 @@ class _Harmoniser:
         self.problems: list[pd.DataFrame] = []
         self.codes: dict[str, pd.Series] = {}  # single-choice question -> code per row
         self.answers: list[pd.DataFrame] = []  # idx, question, dimension, code
+        self.used: dict[str, str] = {}  # question -> the file's column (header or alias)
 
     def flag(self, mask: pd.Series, column: str, values: pd.Series,
              reason: str | pd.Series) -> None:
@@ -78,41 +98,69 @@ class _Harmoniser:
 
     def columns(self) -> dict[str, list[tuple[str, str | None]]]:
         mapping = column_map(self.book, self.wave, self.country)
+        foreign = other_languages(self.book, self.wave, self.country)
+        lang, at = self.country.language, f"{self.raw.path}:{self.raw.header_row}"
         found: dict[str, list[tuple[str, str | None]]] = {}
-        problems, seen = [], set()
+        problems, seen = [], {}
         for header in self.frame.columns:
-            target = mapping.get(normalise_label(header))
-            if target is None:
-                problems.append(f"{self.raw.path}:1:{header}: column not in the {self.wave} "
-                                f"instrument for language {self.country.language}")
-                continue
-            seen.add(target)
-            found.setdefault(target[0], []).append((header, target[1]))
-        for target in set(mapping.values()) - seen:
-            qid, option = target
+            key = normalise_label(self.raw.duplicates.get(header, header))
+            target = mapping.get(key)
+            if header in self.raw.duplicates:
+                problems.append(f"{at}:{self.raw.duplicates[header]}: the header appears twice")
+            elif target is None and key in foreign:
+                problems.append(f"{at}:{header}: a {foreign[key]} header; {self.country.code} "
+                                f"exports are expected in {lang} (wrong language?)")
+            elif target is None and not self.book.is_ignored(header):
+                problems.append(f"{at}:{header}: column not in the {self.wave} "
+                                f"instrument for language {lang}")
+            elif target in seen:
+                problems.append(f"{at}:{header}: same question as column {seen[target]!r}")
+            elif target is not None:
+                seen[target] = header
+                found.setdefault(target[0], []).append((header, target[1]))
+        for qid, option in set(mapping.values()) - set(seen):
             label = f"{qid} [{option}]" if option else qid
-            problems.append(f"{self.raw.path}:1:{label}: expected column missing")
+            problems.append(f"{at}:{label}: expected column missing")
         if problems:
-            raise SchemaError(sorted(problems))
+            raise SchemaError(sorted(set(problems)))
         return found
+
+    def ignored(self) -> list[str]:
+        """Columns of the file the codebook says to ignore (reported, never read)."""
+        return [h for h in self.frame.columns if self.book.is_ignored(h)]
+
+    def unknown(self, q: Question, values: pd.Series, bad: pd.Series, what: str) -> pd.Series:
+        """Why each bad value is not a label of the country's language (naming the
+        language and code of a label of another language)."""
+        lang = self.country.language
+        foreign = {text: f"the {other} label of {code}"
+                   for other in ("en", *reversed(SURVEY_LANGUAGES)) if other != lang
+                   for text, code in self.book.dimensions[q.dimension].lookup(other).items()}
+        reasons = values.astype(object).copy()
+        reasons.loc[bad] = [f"unknown {what} for {q.id} (" + (
+            f"{foreign[key]}; {self.country.code} answers are expected in {lang})"
+            if (key := normalise_label(v)) in foreign else f"not in the codebook for {lang})")
+            for v in values[bad]]
+        return reasons
 
     def single(self, q: Question, header: str) -> None:
         values = self.frame[header]
         lookup = self.book.dimensions[q.dimension].lookup(self.country.language)
         codes = values.map(lambda v: None if v is None else lookup.get(normalise_label(v)))
-        self.flag(values.notna() & codes.isna(), header, values,
-                  f"unknown label for {q.id} (not in the codebook for {self.country.language})")
+        bad = values.notna() & codes.isna()
+        self.flag(bad, header, values, self.unknown(q, values, bad, "label"))
         self.codes[q.id] = codes
         self.answers.append(pd.DataFrame({"idx": codes.dropna().index, "question": q.id,
                                           "dimension": q.dimension, "code": codes.dropna()}))
 
     def multi_cell(self, q: Question, header: str) -> None:
         lookup = self.book.dimensions[q.dimension].lookup(self.country.language)
-        parts = self.frame[header].str.split(self.country.export.multi_select.separator).explode()
+        separator = self.country.export.multi_select.separator
+        parts = self.frame[header].str.split(separator.strip() or None).explode()
         parts = parts[parts.notna()].str.strip()
         parts = parts[parts != ""]
         codes = parts.map(lambda v: lookup.get(normalise_label(v)))
-        self.flag(codes.isna(), header, parts, f"unknown option for {q.id}")
+        self.flag(codes.isna(), header, parts, self.unknown(q, parts, codes.isna(), "option"))
         good = codes.dropna()
         self.answers.append(pd.DataFrame({"idx": good.index, "question": q.id,
                                           "dimension": q.dimension, "code": good.values}))
@@ -149,7 +197,7 @@ class _Harmoniser:
             return
         parents = {c.code: c.parent for c in self.book.dimensions["subtheme"].codes.values()}
         mismatch = theme.notna() & sub.notna() & (sub.map(parents) != theme)
-        header = self.book.header(self.wave, "subtheme", self.country.language)
+        header = self.used["subtheme"]
         self.flag(mismatch, header, self.frame[header], "subtheme does not belong to the theme")
 
     def keys(self, header: str) -> pd.Series:
@@ -159,11 +207,24 @@ class _Harmoniser:
         dup = keys.notna() & keys.duplicated(keep=False)
         first_rows = pd.Series(self.raw.rows).groupby(keys.values).transform(
             lambda r: ", ".join(str(x) for x in r))
-        self.flag(dup, header, keys, "duplicate respondent id in rows " + first_rows)
+        self.flag(dup, header, keys, "duplicate respondent id in rows " + first_rows.astype(str))
         return keys
+
+    def reader_issues(self, columns: dict[str, list[tuple[str, str | None]]]) -> None:
+        """What the reader found wrong with a record; values of personal-data and id
+        columns are withheld."""
+        private = {header for q in self.book.questions_for(self.wave) if q.kind in ("pii", "id")
+                   for header, _ in columns[q.id]}
+        if self.raw.issues:
+            self.problems.append(pd.DataFrame([{
+                "idx": i.index, "column": i.column,
+                "value": WITHHELD if i.column in private else i.value, "reason": i.reason,
+            } for i in self.raw.issues]))
 
     def run(self) -> Staged:
         columns = self.columns()
+        self.used = {qid: found[0][0] for qid, found in columns.items()}
+        self.reader_issues(columns)
         values: dict[str, pd.Series] = {}
         keys = None
         for q in self.book.questions_for(self.wave):
@@ -193,7 +254,8 @@ class _Harmoniser:
         quarantine = pd.DataFrame({
             "wave": self.wave, "country": self.country.code, "file": str(self.raw.path),
             "row": rows[problems["idx"]].values.astype("int64"),
-            "column": problems["column"].values, "value": problems["value"].values,
+            "column": problems["column"].values,
+            "value": problems["value"].astype(str).str.slice(0, MAX_VALUE).values,
             "reason": problems["reason"].values,
         }, columns=QUARANTINE_COLUMNS).sort_values(["row", "column"], ignore_index=True)
         respondents = pd.DataFrame({
@@ -206,7 +268,8 @@ class _Harmoniser:
         answers = answers[answers["idx"].isin(self.frame.index[good])]
         answers.insert(0, "respondent_key", keys[answers["idx"]].values)
         answers = answers.drop(columns="idx").assign(wave=self.wave, country=self.country.code)
-        return Staged(respondents, answers.reset_index(drop=True), quarantine, len(self.frame))
+        return Staged(respondents, answers.reset_index(drop=True), quarantine, len(self.frame),
+                      self.ignored())
 
 
 def harmonise(raw: RawTable, book: Codebook, wave: int, country: Country, key: bytes) -> Staged:

@@ -1,64 +1,55 @@
 """Read one survey export, whatever its tool produced, into a table of text cells.
 
 Every cell comes back as a stripped string or None (blank), every record keeps the
-row number a person sees when opening the file (header = row 1 for CSV and XLSX,
-the case number for SPSS), so problems can be reported as file:row:column.
+row number a person sees when opening the file (the line of a CSV, the row of a
+spreadsheet, the case number of an SPSS file), so problems can be reported as
+file:row:column. Records the reader cannot take as they are (a row with too many or
+too few fields, control characters, an absurdly long cell, the header repeated) are
+kept with an `Issue`, so that harmonisation quarantines them: nothing is dropped.
+
+Pass `expected` (normalised headers the codebook knows) to find the encoding,
+delimiter and header row by matching them (see `observatory.ingest.sniff`).
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from observatory.codebook import normalise_label
 from observatory.config import ExportProfile
+from observatory.ingest import workbook
+from observatory.ingest.sniff import CONTROL, SCAN_LINES, Layout, ReadError, best_row, detect_layout
 
-DELIMITERS = ";,\t|"
+__all__ = ["RawTable", "ReadError", "Issue", "read_export", "sniff"]
+
+MAX_CELL = 10_000  # characters; longer cells are quarantined, never loaded
+ROW = "(row)"  # the column of a problem with a whole record
+csv.field_size_limit(1 << 30)  # a 10 MB line is read (and its row quarantined), not fatal
 
 
-class ReadError(Exception):
-    """The file cannot be read at all (message names the file)."""
+@dataclass(frozen=True)
+class Issue:
+    index: int  # the record's position in the table
+    column: str
+    value: str
+    reason: str
 
 
 @dataclass
 class RawTable:
     path: Path
-    frame: pd.DataFrame  # object columns: str or None; original headers
+    frame: pd.DataFrame  # object columns: str or None; headers as in the file
     rows: list[int]  # the row number of each record
     encoding: str | None = None
     delimiter: str | None = None
-
-
-def detect_encoding(data: bytes, declared: str | None) -> str:
-    """BOM first, then strict UTF-8, then the profile's declared code page."""
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        if declared and codecs.lookup(declared).name not in ("utf-8", "utf-8-sig"):
-            return declared
-        raise ReadError("not valid UTF-8 and the country profile declares no code page") from None
-
-
-def detect_delimiter(text: str, declared: str | None) -> str:
-    header = text.split("\n", 1)[0]
-    counts = {d: header.count(d) for d in DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    if counts[best] == 0:
-        if declared:
-            return declared
-        raise ReadError("no delimiter found in the header line")
-    if declared and counts.get(declared, 0) >= counts[best]:
-        return declared
-    return best
+    header_row: int = 1
+    issues: list[Issue] = field(default_factory=list)
+    duplicates: dict[str, str] = field(default_factory=dict)  # renamed column -> header
 
 
 def _cell(value: object) -> str | None:
@@ -69,38 +60,95 @@ def _cell(value: object) -> str | None:
             return None
         if value.is_integer():
             value = int(value)
-    text = str(value).strip()
+    text = str(value).replace("\ufeff", "").strip()  # a stray BOM is invisible: drop it
     return text or None
 
 
+def _names(header: list[object]) -> tuple[list[str], dict[str, str]]:
+    names, duplicates, seen = [], {}, set()
+    for i, h in enumerate(header):
+        name = _cell(h) or f"<blank column {i + 1}>"
+        if name in seen:
+            duplicates[f"{name} <column {i + 1}>"] = name
+            name = f"{name} <column {i + 1}>"
+        seen.add(name)
+        names.append(name)
+    return names, duplicates
+
+
+def _cell_issues(frame: pd.DataFrame) -> list[Issue]:
+    issues = []
+    for column in frame.columns:
+        values = frame[column].dropna().astype(str)
+        for index, value in values[values.str.len() > MAX_CELL].items():
+            issues.append(Issue(index, column, value[:60] + "...",
+                                f"cell of {len(value)} characters (more than {MAX_CELL})"))
+        for index, value in values[values.str.contains(CONTROL)].items():
+            char = CONTROL.search(value).group()
+            issues.append(Issue(index, column, CONTROL.sub("?", value[:60]),
+                                f"control character U+{ord(char):04X} in the cell"))
+    return issues
+
+
+def _repeated_header(frame: pd.DataFrame) -> list[int]:
+    """Records that repeat the header (compared loosely, first column first)."""
+    if frame.empty:
+        return []
+    key = [normalise_label(n) for n in frame.columns]
+    first = frame.iloc[:, 0]
+    candidates = first[first.notna() & (first.str.len() == len(frame.columns[0]))]
+    return [i for i in candidates.index
+            if [normalise_label(v or "") for v in frame.loc[i]] == key]
+
+
 def _table(path: Path, header: list[object], records: list[list[object]], rows: list[int],
-           **meta: str | None) -> RawTable:
-    names = [_cell(h) or f"<blank column {i + 1}>" for i, h in enumerate(header)]
+           issues: list[Issue], check_cells: bool = True, **meta: object) -> RawTable:
+    names, duplicates = _names(header)
     width = len(names)
     body = [[_cell(v) for v in (rec + [None] * width)[:width]] for rec in records]
     frame = pd.DataFrame(body, columns=names, dtype=object)
-    return RawTable(path, frame, rows, **meta)
+    empty = [n for n in names if n.startswith("<blank column") and frame[n].isna().all()]
+    frame = frame.drop(columns=empty)  # trailing delimiters: nothing to lose
+    repeated = _repeated_header(frame)
+    issues = issues + [Issue(i, ROW, "", "the header repeated as a data row (exports pasted "
+                                        "together?)") for i in repeated]
+    if check_cells:
+        issues += _cell_issues(frame)
+    return RawTable(path, frame, rows, issues=issues, duplicates=duplicates, **meta)
 
 
-def read_csv(path: Path, profile: ExportProfile) -> RawTable:
-    data = path.read_bytes()
-    encoding = detect_encoding(data, profile.encoding)
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise ReadError(f"cannot decode as {encoding}: {exc.reason} at byte {exc.start}") from None
-    delimiter = detect_delimiter(text, profile.delimiter)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ReadError("the file is empty") from None
-    records, rows = [], []
+def sniff(path: Path, profile: ExportProfile, expected: frozenset[str] = frozenset()) -> Layout:
+    """Encoding, delimiter and header line of a text export (for provenance)."""
+    return detect_layout(path.read_bytes(), profile, expected)[0]
+
+
+def read_csv(path: Path, profile: ExportProfile, expected: frozenset[str]) -> RawTable:
+    layout, text = detect_layout(path.read_bytes(), profile, expected)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter)
+    header: list[str] | None = None
+    records, rows, issues = [], [], []
     for record in reader:
-        if any(cell.strip() for cell in record):
-            records.append(record)
-            rows.append(reader.line_num - _extra_lines(record))
-    return _table(path, header, records, rows, encoding=encoding, delimiter=delimiter)
+        first_line = reader.line_num - _extra_lines(record)
+        if first_line < layout.header_line:
+            continue  # title lines above the header
+        if header is None:
+            header = record
+            continue
+        if not any(cell.strip() for cell in record):
+            continue
+        extra = record[len(header):]
+        if len(record) < len(header) or any(cell.strip() for cell in extra):
+            issues.append(Issue(len(records), ROW, f"{len(record)} fields",
+                                f"the row has {len(record)} fields, the header {len(header)} "
+                                f"(another delimiter than {layout.delimiter!r}, or a "
+                                f"truncated row?)"))
+        records.append(record)
+        rows.append(first_line)
+    suspect = bool(CONTROL.search(text)) or len(text) > MAX_CELL and any(
+        len(line) > MAX_CELL for line in text.split("\n"))
+    return _table(path, header or [], records, rows, issues, check_cells=suspect,
+                  encoding=layout.encoding, delimiter=layout.delimiter,
+                  header_row=layout.header_line)
 
 
 def _extra_lines(record: list[str]) -> int:
@@ -109,49 +157,68 @@ def _extra_lines(record: list[str]) -> int:
     return sum(cell.count("\n") for cell in record)
 
 
-def read_xlsx(path: Path, profile: ExportProfile) -> RawTable:
-    from openpyxl import load_workbook
+def _header_row(values: list[list[object]], profile: ExportProfile,
+                expected: frozenset[str]) -> int:
+    """0-based row of the header: the profile's, else the row naming the most known
+    headers, else the first non-empty row."""
+    if profile.header_row:
+        if profile.header_row > len(values):
+            raise ReadError(f"the profile's header_row {profile.header_row} is beyond the "
+                            f"last row ({len(values)})")
+        return profile.header_row - 1
+    filled = [i for i, row in enumerate(values) if any(_cell(v) for v in row)][:SCAN_LINES]
+    if not filled:
+        raise ReadError("the sheet is empty")
+    if not expected:
+        return filled[0]
+    index, score = best_row([[_cell(v) or "" for v in values[i]] for i in filled], expected)
+    if score == 0:
+        raise ReadError(f"no header row: none of the first {SCAN_LINES} rows names a column "
+                        f"the codebook knows")
+    return filled[index]
 
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ReadError(f"not a readable XLSX workbook ({exc})") from None
-    sheet = book.worksheets[0]
-    values = list(sheet.iter_rows(values_only=True))
-    book.close()
-    if not values:
-        raise ReadError("the workbook's first sheet is empty")
-    header, body = list(values[0]), values[1:]
+
+def read_xlsx(path: Path, profile: ExportProfile, expected: frozenset[str]) -> RawTable:
+    sheet = workbook.read_sheet(path, profile.sheet)
+    start = _header_row(sheet.values, profile, expected)
+    header, height = workbook.header_names(sheet, start, profile.multi_select.column)
     records, rows = [], []
-    for number, record in enumerate(body, start=2):
-        if any(_cell(v) for v in record):
-            records.append(list(record))
-            rows.append(number)
-    return _table(path, header, records, rows)
+    for r in range(start + height, len(sheet.values)):
+        if any(_cell(v) for v in sheet.values[r]):
+            records.append(list(sheet.values[r]))
+            rows.append(r + 1)
+    names = _names(header)[0]
+    position = {r - 1: i for i, r in enumerate(rows)}
+    issues = [Issue(position[r], names[c], formula, "formula without a computed value "
+                    "(re-save the workbook in a spreadsheet, or export values)")
+              for (r, c), formula in sheet.uncomputed.items() if r in position and c < len(names)]
+    return _table(path, header, records, rows, issues, header_row=start + 1)
 
 
-def read_sav(path: Path, profile: ExportProfile) -> RawTable:
+def read_sav(path: Path, profile: ExportProfile, expected: frozenset[str]) -> RawTable:
     import pyreadstat
 
     try:
-        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=True)
+        # user_missing=False: values the file declares user-missing (SPSS's "no answer"
+        # codes such as 99) read as blanks, as SPSS itself treats them.
+        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=True,
+                                          user_missing=False)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
-        raise ReadError(f"not a readable SPSS file ({exc})") from None
+        raise ReadError(f"not a readable SPSS file ({type(exc).__name__}: {exc})") from None
     header = [meta.column_names_to_labels.get(c) or c for c in frame.columns]
     records = frame.astype(object).where(frame.notna(), None).values.tolist()
-    return _table(path, header, records, list(range(1, len(records) + 1)))
+    return _table(path, header, records, list(range(1, len(records) + 1)), [])
 
 
 READERS = {"csv": read_csv, "xlsx": read_xlsx, "sav": read_sav}
 SUFFIX_FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".sav": "sav"}
 
 
-def read_export(path: Path, profile: ExportProfile) -> RawTable:
+def read_export(path: Path, profile: ExportProfile,
+                expected: frozenset[str] = frozenset()) -> RawTable:
     """Read an export with the reader its suffix (or else the profile) calls for."""
     fmt = SUFFIX_FORMATS.get(path.suffix.lower(), profile.format)
     try:
-        return READERS[fmt](path, profile)
-    except ReadError as exc:
-        raise ReadError(f"{path}: {exc}") from None
-    except (OSError, csv.Error, ValueError) as exc:
-        raise ReadError(f"{path}: {exc}") from None
+        return READERS[fmt](path, profile, expected)
+    except (ReadError, OSError, csv.Error, ValueError) as exc:
+        raise ReadError(f"{path}: cannot read: {exc}") from None

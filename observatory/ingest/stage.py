@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from observatory.codebook import load_codebook
-from observatory.config import load_countries
+from observatory.config import Country, load_countries
 from observatory.ingest.discover import SurveyFile
-from observatory.ingest.harmonise import Staged, harmonise
+from observatory.ingest.harmonise import Staged, expected_headers, harmonise
 from observatory.ingest.provenance import Provenance, describe, sha256_of
-from observatory.ingest.readers import detect_delimiter, detect_encoding, read_export
+from observatory.ingest.readers import SUFFIX_FORMATS, RawTable, ReadError, read_export, sniff
 from observatory.privacy import pseudonym_key
 
 PARTITION_TABLES = ("staging.responses", "staging.answers", "audit.quarantine",
@@ -36,12 +37,17 @@ def _utcnow() -> dt.datetime:
 
 
 def survey_provenance(survey: SurveyFile) -> Provenance:
-    profile = load_countries()[survey.country].export
+    """Provenance of an export; the encoding and delimiter of a text export as the
+    reader will detect them (left empty if it cannot: the staged step says why)."""
+    country = load_countries()[survey.country]
     encoding = delimiter = None
-    if survey.path.suffix.lower() in (".csv", ".txt", ".tsv"):
-        head = survey.path.read_bytes()
-        encoding = detect_encoding(head, profile.encoding)
-        delimiter = detect_delimiter(head.decode(encoding, errors="replace"), profile.delimiter)
+    if SUFFIX_FORMATS.get(survey.path.suffix.lower()) == "csv":
+        try:
+            layout = sniff(survey.path, country.export,
+                           expected_headers(load_codebook(), survey.wave, country))
+            encoding, delimiter = layout.encoding, layout.delimiter
+        except ReadError:
+            pass
     return describe(survey.path, "survey", wave=survey.wave, country=survey.country,
                     encoding=encoding, delimiter=delimiter,
                     codebook_version=load_codebook().wave(survey.wave).version)
@@ -67,20 +73,29 @@ def recorded_sha256(con: duckdb.DuckDBPyConnection, survey: SurveyFile) -> str |
 class StagedFile:
     survey: SurveyFile
     staged: Staged
+    raw: RawTable | None = None
+
+
+def read_survey(path: Path, wave: int, country: Country) -> RawTable:
+    """Read one export as the pipeline does: layout found by the wave's headers."""
+    return read_export(path, country.export, expected_headers(load_codebook(), wave, country))
+
+
+def harmonise_survey(raw: RawTable, wave: int, country: Country) -> Staged:
+    return harmonise(raw, load_codebook(), wave, country, pseudonym_key())
 
 
 def stage_file(survey: SurveyFile, expected_sha256: str | None) -> StagedFile:
     """Read and harmonise one export (no database involved)."""
     country = load_countries()[survey.country]
     data_sha = sha256_of(survey.path.read_bytes())
-    raw = read_export(survey.path, country.export)
+    raw = read_survey(survey.path, survey.wave, country)
     after = sha256_of(survey.path.read_bytes())
     if after != data_sha or (expected_sha256 and after != expected_sha256):
         raise ChangedSinceRecorded(
             f"{survey.path}: content differs from the recorded provenance "
             f"(recorded {str(expected_sha256)[:12]}, now {after[:12]}); re-run the raw step")
-    staged = harmonise(raw, load_codebook(), survey.wave, country, pseudonym_key())
-    return StagedFile(survey, staged)
+    return StagedFile(survey, harmonise_survey(raw, survey.wave, country), raw)
 
 
 def write_partition(con: duckdb.DuckDBPyConnection, wave: int, country: str,
@@ -115,3 +130,7 @@ def _insert(con: duckdb.DuckDBPyConnection, item: StagedFile, run_id: str) -> No
         con.register("incoming", frame)
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
         con.unregister("incoming")
+    if item.raw is not None:  # what the reader found, now that the file has been read
+        con.execute("UPDATE audit.raw_files SET rows = ?, encoding = ?, delimiter = ? "
+                    "WHERE file = ?", [staged.rows_read, item.raw.encoding,
+                                       item.raw.delimiter, path])
