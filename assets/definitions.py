@@ -10,7 +10,10 @@ from assets.marts.assets import mart_assets
 from assets.published.assets import analyst_snapshot, annual_report
 from assets.raw.assets import raw_reference_files, raw_survey_files
 from assets.resources import ObservatoryResource, default_resource
+from assets.schedules import annual_refresh, monthly_revalidation
+from assets.sensors import build_after_ingest, survey_files_sensor
 from assets.staged.assets import staged_survey_responses
+from assets.staged.freshness import latest_wave_delivered
 
 
 def build_defs(observatory: ObservatoryResource) -> dg.Definitions:
@@ -18,8 +21,10 @@ def build_defs(observatory: ObservatoryResource) -> dg.Definitions:
     return dg.Definitions(
         assets=[raw_survey_files, raw_reference_files, staged_survey_responses, *core_assets,
                 *mart_assets, analyst_snapshot, annual_report],
-        asset_checks=[core_respondents_suite, core_weights_suite],
+        asset_checks=[core_respondents_suite, core_weights_suite, latest_wave_delivered],
         jobs=[ingest_job, build_job],
+        schedules=[annual_refresh, monthly_revalidation],
+        sensors=[survey_files_sensor, build_after_ingest],
         resources={"observatory": observatory},
     )
 

@@ -1,23 +1,30 @@
-"""Run the pipeline without the UI: every delivered wave x country partition through
-the ingest job, then the build job, in process (the same assets and checks as in the
-UI). Used by `observatory refresh` and `observatory demo`."""
+"""Run the pipeline without the UI, in process, with the same jobs, assets and checks as
+the UI: the delivered wave x country partitions through the ingest job as key ranges
+(the whole sample in one run, as a single-run backfill), then the build job with the
+report of the refreshed waves. Used by `observatory refresh` and `observatory demo`."""
 
 
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
 
-from assets.partitions import partition_key
-from observatory.ingest.discover import survey_files
+from assets.jobs import BUILD, INGEST
+from assets.partitions import WAVES, delivered, key_ranges, register_waves, wave_country
+from assets.schedules import range_tags
+from observatory.ingest.discover import unreadable
+
+STAGED = dg.AssetKey(["staged", "survey_responses"])
 
 
 @dataclass
 class RefreshSummary:
     partitions: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -33,57 +40,87 @@ def _instance() -> dg.DagsterInstance:
         dg.DagsterInstance.ephemeral()
 
 
-def _problems(result: dg.ExecuteInProcessResult, label: str) -> list[str]:
-    problems = []
+def _record(result: dg.ExecuteInProcessResult, label: str, summary: RefreshSummary) -> None:
+    """Step failures and failed blocking checks are problems; other failed checks warnings."""
     for event in result.get_step_failure_events():
         data = event.step_failure_data
         if data.user_failure_data and data.user_failure_data.description:
-            problems += data.user_failure_data.description.splitlines()
+            summary.problems += data.user_failure_data.description.splitlines()
             continue
         error = data.error
         while error is not None and error.cause is not None:
             error = error.cause  # the innermost error says what went wrong
         message = error.message.strip() if error else "failed"
-        problems.append(f"{label}: step {event.step_key} failed: {message}")
+        summary.problems.append(f"{label}: step {event.step_key} failed: {message}")
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
             failures = evaluation.metadata.get("failures")
-            detail = getattr(failures, "value", "") if failures else ""
-            problems.append(f"{label}: check {evaluation.check_name} failed {detail}".strip())
-    return problems
+            detail = getattr(failures, "value", "") or evaluation.description or ""
+            line = f"{label}: check {evaluation.check_name} failed {detail}".strip()
+            (summary.problems if evaluation.blocking else summary.warnings).append(line)
 
 
-def refresh(defs: dg.Definitions, raw_dir, waves: list[int] | None = None,
+def _staged_counts(result: dg.ExecuteInProcessResult) -> dict[str, str]:
+    """{partition key: 'n read, n loaded, n quarantined'} from the staged materialisations."""
+    counts = {}
+    for event in result.get_asset_materialization_events():
+        if event.asset_key == STAGED:
+            meta = event.materialization.metadata
+            counts[str(event.partition)] = ", ".join(
+                f"{meta[k].value} {k.split('_')[1]}" for k in
+                ("rows_read", "rows_loaded", "rows_quarantined") if k in meta)
+    return counts
+
+
+def _ingest(defs: dg.Definitions, instance: dg.DagsterInstance, pairs: list[tuple[int, str]],
+            summary: RefreshSummary, progress: Callable[[str], None]) -> None:
+    ingest, done = defs.resolve_job_def(INGEST), 0
+    ranges = key_ranges(instance, pairs)
+    progress(f"ingesting {len(pairs)} partition(s) in {len(ranges)} run(s) ...")
+    for key_range in ranges:
+        t0 = time.monotonic()
+        result = ingest.execute_in_process(instance=instance, raise_on_error=False,
+                                           run_config=QUIET, tags=range_tags(key_range))
+        _record(result, f"{key_range.start}..{key_range.end}", summary)
+        counts = _staged_counts(result)
+        keys = [str(k) for k in ingest.partitions_def.get_partition_keys_in_range(
+            key_range, dynamic_partitions_store=instance)]
+        for key in keys:
+            done += 1
+            wave, country = wave_country(key)
+            summary.partitions.append(f"{wave} {country}")
+            progress(f"[{done}/{len(pairs)}] {wave} {country}: {counts.get(key) or 'FAILED'}")
+        progress(f"  {len(keys)} partition(s) in one run: {time.monotonic() - t0:.1f} s")
+
+
+def refresh(defs: dg.Definitions, raw_dir: Path, waves: list[int] | None = None,
             countries: list[str] | None = None,
             progress: Callable[[str], None] = print) -> RefreshSummary:
     """Ingest the delivered partitions (optionally only some waves / countries), then
-    rebuild the warehouse, snapshot and report unless a partition failed."""
+    rebuild the warehouse, snapshot and the refreshed waves' reports unless a partition
+    failed or an export folder cannot be read."""
     start, summary, instance = time.monotonic(), RefreshSummary(), _instance()
-    delivered = sorted({(f.wave, f.country) for f in survey_files(raw_dir)
-                        if (not waves or f.wave in waves)
-                        and (not countries or f.country in countries)})
-    ingest = defs.resolve_job_def("ingest_survey_partition")
-    for i, (wave, country) in enumerate(delivered, start=1):
-        label, t0 = f"{wave} {country}", time.monotonic()
-        result = ingest.execute_in_process(partition_key=partition_key(wave, country),
-                                           instance=instance, raise_on_error=False,
-                                           run_config=QUIET)
-        summary.partitions.append(label)
-        summary.problems += _problems(result, label)
-        meta = next((e.materialization.metadata for e in result.get_asset_materialization_events()
-                     if e.asset_key == dg.AssetKey(["staged", "survey_responses"])), {})
-        counts = ", ".join(f"{meta[k].value} {k.split('_')[1]}" for k in
-                           ("rows_read", "rows_loaded", "rows_quarantined") if k in meta)
-        progress(f"[{i}/{len(delivered)}] {label}: {counts or 'FAILED'} "
-                 f"({time.monotonic() - t0:.1f} s)")
-    if summary.ok:
-        progress("building core tables, weights, marts, snapshot and report ...")
+    summary.problems += [problem for folder, problem in unreadable(Path(raw_dir)).items()
+                         if (not waves or folder.parent.name in map(str, waves))
+                         and not countries]
+    pairs = delivered(raw_dir, waves, countries)
+    register_waves(instance, pairs)
+    if pairs:
+        _ingest(defs, instance, pairs, summary, progress)
+    if summary.ok and pairs:
+        report_waves = sorted({str(w) for w, _ in pairs},
+                              key=instance.get_dynamic_partitions(WAVES).index)
+        progress(f"building core tables, weights, marts, snapshot and report(s) "
+                 f"{', '.join(report_waves)} ...")
         t0 = time.monotonic()
-        build = defs.resolve_job_def("build_warehouse_and_report")
-        result = build.execute_in_process(instance=instance, raise_on_error=False,
-                                          run_config=QUIET)
-        summary.problems += _problems(result, "build")
+        build = defs.resolve_job_def(BUILD)
+        result = build.execute_in_process(
+            instance=instance, raise_on_error=False, run_config=QUIET,
+            tags=range_tags(dg.PartitionKeyRange(report_waves[0], report_waves[-1])))
+        _record(result, "build", summary)
         progress(f"build {'done' if result.success else 'FAILED'} "
                  f"({time.monotonic() - t0:.1f} s)")
+    elif not pairs:
+        summary.problems.append(f"no export to refresh under {Path(raw_dir) / 'surveys'}")
     summary.seconds = time.monotonic() - start
     return summary

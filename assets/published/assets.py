@@ -5,6 +5,7 @@ import dagster as dg
 
 from assets.core.assets import core_assets
 from assets.marts.assets import mart_assets
+from assets.partitions import wave_partitions
 from assets.resources import ObservatoryResource
 from assets.staged.assets import staged_survey_responses
 from observatory.report import build_report
@@ -29,13 +30,17 @@ def analyst_snapshot(observatory: ObservatoryResource) -> dg.MaterializeResult:
 
 
 @dg.asset(key=["published", "annual_report"], group_name="published", deps=[analyst_snapshot],
+          partitions_def=wave_partitions, backfill_policy=dg.BackfillPolicy.single_run(),
           kinds={"html"})
-def annual_report(observatory: ObservatoryResource) -> dg.MaterializeResult:
-    """The annual trend report of the latest wave, in English and French
-    (reports/<year>/<lang>/index.html, figures as PNG and SVG), built from the published
-    snapshot; works offline."""
+def annual_report(context: dg.AssetExecutionContext,
+                  observatory: ObservatoryResource) -> None:
+    """The annual trend report of a wave (one partition per wave), in English and French
+    (reports/<wave>/<lang>/index.html, figures as PNG and SVG, CSVs), built from the
+    published snapshot; works offline."""
     paths = observatory.paths
-    pages = build_report(paths.published_db, paths.reports_dir)
-    return dg.MaterializeResult(metadata={
-        "pages": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in pages)),
-    })
+    for wave in context.partition_keys:
+        pages = build_report(paths.published_db, paths.reports_dir, year=int(wave))
+        context.add_asset_metadata({
+            "pages": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in pages)),
+            "path": dg.MetadataValue.path(str(pages[0])),
+        }, partition_key=wave)

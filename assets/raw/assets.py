@@ -3,9 +3,9 @@
 
 import dagster as dg
 
-from assets.partitions import survey_partitions, wave_country
+from assets.batch import each_partition
+from assets.partitions import exports, survey_partitions
 from assets.resources import ObservatoryResource
-from observatory.ingest.discover import files_for
 from observatory.ingest.provenance import describe
 from observatory.ingest.stage import record_provenance, survey_provenance
 from observatory.warehouse.inputs import case_files, frame_files
@@ -15,28 +15,29 @@ from observatory.warehouse.inputs import case_files, frame_files
     key=["raw", "survey_files"],
     group_name="raw",
     partitions_def=survey_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
     pool="warehouse",
     kinds={"duckdb"},
 )
 def raw_survey_files(context: dg.AssetExecutionContext,
-                     observatory: ObservatoryResource) -> dg.MaterializeResult:
+                     observatory: ObservatoryResource) -> None:
     """Provenance of the wave x country survey export(s) under
     data/raw/surveys/<wave>/<country>/: SHA-256, size, arrival time, detected encoding
-    and delimiter, codebook version (table audit.raw_files)."""
-    wave, country = wave_country(context)
-    surveys = files_for(observatory.paths.raw_dir, wave, country)
-    if not surveys:
-        raise dg.Failure(f"no export for wave {wave}, country {country} under "
-                         f"{observatory.paths.raw_dir / 'surveys' / str(wave) / country}")
-    records = [survey_provenance(s) for s in surveys]
+    and delimiter, codebook version (table audit.raw_files). Takes one partition or a
+    range (single-run backfill)."""
     with observatory.connect() as con:
-        record_provenance(con, records, context.run_id)
-    return dg.MaterializeResult(metadata={
-        "files": dg.MetadataValue.md("\n".join(
-            f"- `{r.file}`: {r.bytes} bytes, sha256 `{r.sha256[:12]}`, encoding "
-            f"{r.encoding or '-'}, delimiter {r.delimiter or '-'!r}" for r in records)),
-        "sha256": ",".join(r.sha256 for r in records),
-    })
+        def record(wave: int, country: str) -> dict:
+            records = [survey_provenance(s) for s in exports(observatory.paths.raw_dir, wave,
+                                                             country)]
+            record_provenance(con, records, context.run_id)
+            return {
+                "files": dg.MetadataValue.md("\n".join(
+                    f"- `{r.file}`: {r.bytes} bytes, sha256 `{r.sha256[:12]}`, encoding "
+                    f"{r.encoding or '-'}, delimiter {r.delimiter or '-'!r}" for r in records)),
+                "sha256": ",".join(r.sha256 for r in records),
+            }
+
+        each_partition(context, record)
 
 
 @dg.asset(key=["raw", "reference_files"], group_name="raw", pool="warehouse", kinds={"duckdb"})

@@ -3,26 +3,54 @@ with a reason, PII removed, respondent ids pseudonymised."""
 
 
 import dagster as dg
+import pandas as pd
 
-from assets.partitions import survey_partitions, wave_country
+from assets.batch import each_partition
+from assets.partitions import exports, survey_partitions
 from assets.raw.assets import raw_survey_files
 from assets.resources import ObservatoryResource
 from assets.staged import checks
-from observatory.ingest.discover import files_for
 from observatory.ingest.harmonise import SchemaError
 from observatory.ingest.readers import ReadError
 from observatory.ingest.stage import (
     ChangedSinceRecorded,
+    StagedFile,
     recorded_sha256,
     stage_file,
     write_partition,
 )
+from observatory.quality import SuiteResult
+
+
+def _reasons(staged: list[StagedFile]) -> dict[str, int]:
+    """Quarantined rows by reason (without the row list)."""
+    reasons: dict[str, int] = {}
+    for frame in (f.staged.quarantine for f in staged):
+        for reason, count in frame["reason"].str.replace(r" in rows .*", "", regex=True) \
+                .value_counts().items():
+            reasons[reason] = reasons.get(reason, 0) + int(count)
+    return reasons
+
+
+def _metadata(staged: list[StagedFile], results: list[SuiteResult]) -> dict:
+    respondents = pd.concat([f.staged.respondents for f in staged], ignore_index=True)
+    return {
+        "rows_read": sum(f.staged.rows_read for f in staged),
+        "rows_loaded": sum(f.staged.rows_loaded for f in staged),
+        "rows_quarantined": sum(f.staged.rows_quarantined for f in staged),
+        "quarantine_reasons": dg.MetadataValue.json(_reasons(staged)),
+        "validation": checks.summary(results),
+        "preview": dg.MetadataValue.md(respondents.head(10).to_markdown(index=False)),
+        "dagster/column_schema": dg.TableSchema(columns=[
+            dg.TableColumn(str(c), str(t)) for c, t in respondents.dtypes.items()]),
+    }
 
 
 @dg.asset(
     key=checks.ASSET,
     group_name="staged",
     partitions_def=survey_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
     deps=[raw_survey_files],
     check_specs=checks.check_specs,
     pool="warehouse",
@@ -32,32 +60,26 @@ def staged_survey_responses(context: dg.AssetExecutionContext,
                             observatory: ObservatoryResource) -> dg.MaterializeResult:
     """Responses of one wave x country in canonical codes (staging.responses, long
     answers in staging.answers); every rejected row in audit.quarantine with file, row,
-    column, value and reason; row accounting in audit.row_accounting."""
-    wave, country = wave_country(context)
+    column, value and reason; row accounting in audit.row_accounting. Per partition:
+    rows read / loaded / quarantined, quarantine reasons, validation summary, preview
+    and column schema. A range of partitions (single-run backfill) is staged one
+    partition per transaction; a bad export fails only its partition."""
+    all_files: list[StagedFile] = []
+    suites: dict[str, list[SuiteResult]] = {}
     with observatory.connect() as con:
-        surveys = files_for(observatory.paths.raw_dir, wave, country)
-        try:
-            staged = [stage_file(s, recorded_sha256(con, s)) for s in surveys]
-        except (SchemaError, ReadError, ChangedSinceRecorded) as exc:
-            # One line per problem, file:row:column: what is wrong; nothing is written.
-            raise dg.Failure(description=str(exc), allow_retries=False) from None
-        write_partition(con, wave, country, staged, context.run_id)
-        suite_check, _ = checks.staged_suite(con, staged, context.run_id, f"{wave}|{country}")
-    quarantine = [f.staged.quarantine for f in staged]
-    reasons = {}
-    for frame in quarantine:
-        for reason, count in frame["reason"].str.replace(r" in rows .*", "", regex=True) \
-                .value_counts().items():
-            reasons[reason] = reasons.get(reason, 0) + int(count)
-    preview = staged[0].staged.respondents.head(10) if staged else None
+        def stage(wave: int, country: str) -> dict:
+            surveys = exports(observatory.paths.raw_dir, wave, country)
+            try:
+                staged = [stage_file(s, recorded_sha256(con, s)) for s in surveys]
+            except (SchemaError, ReadError, ChangedSinceRecorded) as exc:
+                # One line per problem, file:row:column: what is wrong; nothing is written.
+                raise dg.Failure(description=str(exc), allow_retries=False) from None
+            write_partition(con, wave, country, staged, context.run_id)
+            label = f"{wave}|{country}"
+            suites[label] = checks.validate_partition(con, staged, context.run_id, label)
+            all_files.extend(staged)
+            return _metadata(staged, suites[label])
+
+        each_partition(context, stage)
     return dg.MaterializeResult(
-        metadata={
-            "rows_read": sum(f.staged.rows_read for f in staged),
-            "rows_loaded": sum(f.staged.rows_loaded for f in staged),
-            "rows_quarantined": sum(f.staged.rows_quarantined for f in staged),
-            "quarantine_reasons": dg.MetadataValue.json(reasons),
-            "preview": dg.MetadataValue.md(preview.to_markdown(index=False)
-                                           if preview is not None else "no rows"),
-        },
-        check_results=[checks.row_accounting(staged), suite_check],
-    )
+        check_results=[checks.row_accounting(all_files), checks.staged_suite(suites)])

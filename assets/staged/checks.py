@@ -1,5 +1,6 @@
 """Checks of the staged stage, evaluated inside the staged asset so that they see
-exactly the partition it wrote. Blocking: a failure stops everything downstream."""
+exactly the partitions it wrote (one, or a range in a single-run backfill). Blocking:
+a failure stops everything downstream."""
 
 
 import dagster as dg
@@ -32,8 +33,9 @@ def row_accounting(files: list[StagedFile]) -> dg.AssetCheckResult:
     )
 
 
-def staged_suite(con: duckdb.DuckDBPyConnection, files: list[StagedFile], run_id: str,
-                 partition: str) -> tuple[dg.AssetCheckResult, list[SuiteResult]]:
+def validate_partition(con: duckdb.DuckDBPyConnection, files: list[StagedFile], run_id: str,
+                       partition: str) -> list[SuiteResult]:
+    """Run the staged suites on one partition and record them in audit.validation_results."""
     respondents = pd.concat([f.staged.respondents for f in files], ignore_index=True)
     answers = pd.concat([f.staged.answers for f in files], ignore_index=True)
     answers["dimension_code"] = answers["dimension"] + ":" + answers["code"]
@@ -43,10 +45,26 @@ def staged_suite(con: duckdb.DuckDBPyConnection, files: list[StagedFile], run_id
         con.register("incoming", result.records(run_id, "staged.survey_responses", partition))
         con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM incoming")
         con.unregister("incoming")
+    return results
+
+
+def summary(results: list[SuiteResult]) -> str:
+    """One line: expectations passed out of run, and the failures."""
+    passed = sum(o.success for r in results for o in r.outcomes)
+    total = sum(len(r.outcomes) for r in results)
     failures = [line for r in results for line in r.failures()]
-    check = dg.AssetCheckResult(
-        check_name="staged_suite", passed=all(r.passed for r in results),
-        metadata={"expectations": sum(len(r.outcomes) for r in results),
-                  "failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures) or "none")},
+    return f"{passed}/{total} expectations passed" + (f"; {'; '.join(failures)}"
+                                                     if failures else "")
+
+
+def staged_suite(results: dict[str, list[SuiteResult]]) -> dg.AssetCheckResult:
+    """The suite check over every partition of the run ({partition label: results})."""
+    failures = [f"{label}: {line}" for label, rs in results.items()
+                for r in rs for line in r.failures()]
+    return dg.AssetCheckResult(
+        check_name="staged_suite", passed=all(r.passed for rs in results.values() for r in rs),
+        metadata={"expectations": sum(len(r.outcomes) for rs in results.values() for r in rs),
+                  "partitions": len(results),
+                  "failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures)
+                                                  or "none")},
     )
-    return check, results
