@@ -30,7 +30,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     settings = load_settings()
     for name, fn in (("kg_low", stats.kg_low), ("kg_high", stats.kg_high)):
-        con.create_function(name, fn, ["DOUBLE", "DOUBLE", "DOUBLE"], "DOUBLE")
+        con.create_function(name, fn, ["DOUBLE"] * 5, "DOUBLE")
     con.create_function("two_sided_p", _two_sided_p, ["DOUBLE"], "DOUBLE")
     con.execute("SET VARIABLE confidence_level = ?", [settings.confidence_level])
     con.execute("SET VARIABLE suppress_below_n = ?", [settings.suppress_below_n])

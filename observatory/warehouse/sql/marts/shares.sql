@@ -7,7 +7,10 @@
 --   z_i = w_i (y_i - p) / W  inside the domain, 0 outside;
 --   Var = sum_h n_h / (n_h - 1) * (sum_i z_i^2 - (sum_i z_i)^2 / n_h).
 -- Only per-stratum sums of chosen answers are needed, so unchosen options are never
--- materialised. Intervals: Korn-Graubard (Clopper-Pearson on the effective n).
+-- materialised. Intervals: Korn-Graubard, as R's svyby(svyciprop, method = "beta"):
+-- Clopper-Pearson on the effective n = p(1 - p) / Var, times
+-- (qt(alpha/2, n - 1) / qt(alpha/2, df))^2 with df = n - (strata present in the domain),
+-- R's degf() of the domain (observatory.stats.kg_low / kg_high).
 CREATE OR REPLACE TABLE marts.shares AS
 WITH resp AS (
     SELECT r.respondent_key, r.wave, r.country, r.org_type, r.scheme_type, w.weight
@@ -44,7 +47,7 @@ cells AS (
 ),
 estimates AS (
     SELECT wave, domain_type, domain, dimension, code,
-           sum(n_d)::INTEGER AS n, sum(k)::INTEGER AS n_selected,
+           sum(n_d)::INTEGER AS n, count(*) AS n_strata, sum(k)::INTEGER AS n_selected,
            sum(s1) / sum(w_d) AS p, sum(w_d) AS w_total
     FROM cells GROUP BY ALL
 ),
@@ -68,8 +71,10 @@ SELECT s.wave, s.domain_type, s.domain, s.dimension, s.code, t.label_en, t.label
        s.n, s.n_selected,
        CASE WHEN NOT s.suppressed THEN s.p END AS share,
        CASE WHEN NOT s.suppressed THEN sqrt(s.v) END AS se,
-       CASE WHEN NOT s.suppressed THEN kg_low(s.p, s.n_eff, getvariable('confidence_level')) END AS ci_low,
-       CASE WHEN NOT s.suppressed THEN kg_high(s.p, s.n_eff, getvariable('confidence_level')) END AS ci_high,
+       CASE WHEN NOT s.suppressed THEN kg_low(s.p, s.n_eff, s.n, s.n - s.n_strata,
+                                         getvariable('confidence_level')) END AS ci_low,
+       CASE WHEN NOT s.suppressed THEN kg_high(s.p, s.n_eff, s.n, s.n - s.n_strata,
+                                         getvariable('confidence_level')) END AS ci_high,
        s.n_eff, s.suppressed,
        s.n_eff < getvariable('unreliable_below_n_eff') AS unreliable
 FROM scored s JOIN core.taxonomy t USING (dimension, code)
