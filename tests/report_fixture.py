@@ -8,6 +8,13 @@ planted for the tests:
   test can prove that the report never prints anything of a suppressed cell.
 * Every Greek cell has an effective n below 30 (unreliable), as has the pooled
   ``internal`` scheme type.
+* France 2026, barrier ``champion_dependency`` jumps by SIGNIFICANT_JUMP: a significant
+  change in ``marts.share_changes`` (computed here as the statistics mart does: z-test
+  on the difference of two independent estimates). The suppressed Greek cell's change
+  row carries LEAK_CHANGE / LEAK_P and ``significant`` wrongly true.
+* ``audit.validation_results`` holds two runs: the older one failed an expectation that
+  the latest run passes (superseded), the latest fails one non-blocking expectation with
+  ``VALIDATION_UNEXPECTED`` values.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from scipy.stats import beta
+from scipy.stats import beta, norm
 
 from observatory.codebook import load_codebook
 from observatory.config import load_countries
@@ -34,8 +41,13 @@ RESPONDENTS = {
 DEFF = {"HR": 1.4, "FR": 1.3, "AT": 1.5, "GR": 1.8, "IT": 1.35}
 SUPPRESSED = (2026, "GR", "lever", "dedicated_coordination")
 LEAK_SE, LEAK_CI_LOW, LEAK_CI_HIGH, LEAK_N_SELECTED = 0.1234, 0.4321, 0.8765, 7
+LEAK_CHANGE, LEAK_P = 0.3579, 0.0246
+SIGNIFICANT = (2026, "FR", "barrier", "champion_dependency")
+SIGNIFICANT_JUMP = 0.15
+VALIDATION_UNEXPECTED = 3
 SCHEME_N = {"company_led": 0.45, "territory_led": 0.42, "internal": 0.13}
-COUNTRY_DIMENSIONS = ("lever", "barrier", "scheme_type", "sim_role", "theme", "ci_condition")
+COUNTRY_DIMENSIONS = ("lever", "barrier", "scheme_type", "sim_role", "theme", "ci_condition",
+                      "ci_stage")
 SCHEME_DIMENSIONS = ("lever", "barrier")
 
 
@@ -81,6 +93,8 @@ def _shares() -> pd.DataFrame:
                         p = 0.3 + 0.05 * c_i + 0.06 * w_i
                     if code == "multi_actor_complexity":
                         p = 0.55 - 0.04 * c_i + 0.03 * w_i * (1 if c_i % 2 else -1)
+                    if (wave, country, dim, code) == SIGNIFICANT:
+                        p += SIGNIFICANT_JUMP
                     n = n_all - rng.randint(0, 3)
                     if (wave, country, dim, code) == SUPPRESSED:
                         n = 8
@@ -105,6 +119,62 @@ def _shares() -> pd.DataFrame:
                                                                    strict=True)]
     frame["label_fr"] = [book.label(d, c, "fr") for d, c in zip(frame.dimension, frame.code,
                                                                    strict=True)]
+    return frame
+
+
+def _share_changes(shares: pd.DataFrame) -> pd.DataFrame:
+    keys = ["domain_type", "domain", "dimension", "code", "label_en", "label_fr"]
+    now = shares.assign(previous_wave=shares["wave"] - 1)
+    before = shares[[*keys, "wave", "share", "se", "suppressed"]].rename(columns={
+        "wave": "previous_wave", "share": "previous_share", "se": "previous_se",
+        "suppressed": "previous_suppressed"})
+    out = now.merge(before, on=[*keys, "previous_wave"])
+    out["suppressed"] = out["suppressed"] | out["previous_suppressed"]
+    out["change"] = (out["share"] - out["previous_share"]).where(~out["suppressed"])
+    out["se_change"] = (out["se"] ** 2 + out["previous_se"] ** 2) ** 0.5
+    out["se_change"] = out["se_change"].where(~out["suppressed"])
+    out["z"] = out["change"] / out["se_change"]
+    out["p_value"] = 2 * norm.sf(out["z"].abs())
+    out["significant"] = (out["p_value"] < 0.05) & ~out["suppressed"]
+    leak = ((out["wave"] == SUPPRESSED[0]) & (out["domain"] == SUPPRESSED[1])
+            & (out["dimension"] == SUPPRESSED[2]) & (out["code"] == SUPPRESSED[3]))
+    out.loc[leak, ["change", "p_value", "significant"]] = [LEAK_CHANGE, LEAK_P, True]
+    return out[["wave", "previous_wave", *keys, "share", "previous_share", "change",
+                "se_change", "z", "p_value", "significant", "suppressed"]]
+
+
+def _respondents() -> pd.DataFrame:
+    rows = [{"respondent_key": f"{country}-{wave}-{i:04d}", "wave": wave, "country": country,
+             "org_type": "company" if i % 3 else "association",
+             "scheme_type": list(SCHEME_N)[i % 3]}
+            for country, counts in RESPONDENTS.items()
+            for wave, n in zip(WAVES, counts, strict=True) for i in range(n)]
+    return pd.DataFrame(rows)
+
+
+def _validation_results() -> pd.DataFrame:
+    rows = []
+    for run, when in (("run-old", "2026-03-01 10:00:00"), ("run-new", "2026-03-02 10:00:00")):
+        for country in RESPONDENTS:
+            for wave in WAVES:
+                for expectation, column in (("ExpectColumnValuesToNotBeNull()", "respondent_key"),
+                                            ("ExpectColumnValuesToBeInSet()", "org_type")):
+                    failed = run == "run-old" and column == "org_type" and country == "IT"
+                    rows.append({"run_id": run, "checked_at": when, "suite": "staged_respondents",
+                                 "target": "staged.survey_responses",
+                                 "partition": f"{wave}|{country}", "expectation": expectation,
+                                 "column": column, "success": not failed,
+                                 "unexpected_count": 40 if failed else 0, "blocking": True})
+        for column in ("coordination_fte", "satisfaction"):
+            failed = run == "run-new" and column == "satisfaction"
+            rows.append({"run_id": run, "checked_at": when, "suite": "core_respondents",
+                         "target": "core.respondents", "partition": None,
+                         "expectation": "ExpectColumnValuesToBeBetween()", "column": column,
+                         "success": not failed,
+                         "unexpected_count": VALIDATION_UNEXPECTED if failed else 0,
+                         "blocking": False})
+    frame = pd.DataFrame(rows)
+    frame["checked_at"] = pd.to_datetime(frame["checked_at"])
     return frame
 
 
@@ -164,7 +234,10 @@ def make_fixture_warehouse(path: Path) -> None:
     try:
         for name, frame in (("countries_df", countries), ("shares_df", shares),
                             ("cases_df", cases), ("attributes_df", attributes),
-                            ("accounting_df", accounting)):
+                            ("accounting_df", accounting),
+                            ("changes_df", _share_changes(shares)),
+                            ("respondents_df", _respondents()),
+                            ("validation_df", _validation_results())):
             con.register(name, frame)
         for schema in ("core", "marts", "audit"):
             con.execute(f"CREATE SCHEMA {schema}")
@@ -177,18 +250,20 @@ def make_fixture_warehouse(path: Path) -> None:
         con.execute("""INSERT INTO marts.shares SELECT wave, domain_type, domain, dimension,
             code, label_en, label_fr, n, n_selected, share, se, ci_low, ci_high, n_eff,
             suppressed, unreliable FROM shares_df""")
-        marts = {
-            "levers_by_country": ("country", "lever"),
-            "barriers_by_country": ("country", "barrier"),
-            "scheme_types_by_country": ("country", "scheme_type"),
-            "barriers_by_scheme_type": ("scheme_type", "barrier"),
-            "levers_by_scheme_type": ("scheme_type", "lever"),
-        }
-        for table, (domain_type, dimension) in marts.items():
-            con.execute(f"""CREATE TABLE marts.{table} AS SELECT wave,
-                domain AS {domain_type}, code, label_en, label_fr, n, n_selected, share, se,
-                ci_low, ci_high, n_eff, suppressed, unreliable FROM marts.shares
-                WHERE domain_type = '{domain_type}' AND dimension = '{dimension}'""")
+        con.execute("""CREATE TABLE marts.share_changes (wave INTEGER, previous_wave INTEGER,
+            domain_type VARCHAR, domain VARCHAR, dimension VARCHAR, code VARCHAR,
+            label_en VARCHAR, label_fr VARCHAR, share DOUBLE, previous_share DOUBLE,
+            change DOUBLE, se_change DOUBLE, z DOUBLE, p_value DOUBLE, significant BOOLEAN,
+            suppressed BOOLEAN)""")
+        con.execute("INSERT INTO marts.share_changes SELECT * FROM changes_df")
+        con.execute("""CREATE TABLE core.respondents (respondent_key VARCHAR, wave INTEGER,
+            country VARCHAR, org_type VARCHAR, scheme_type VARCHAR)""")
+        con.execute("INSERT INTO core.respondents SELECT * FROM respondents_df")
+        con.execute("""CREATE TABLE audit.validation_results (run_id VARCHAR,
+            checked_at TIMESTAMP, suite VARCHAR, target VARCHAR, partition VARCHAR,
+            expectation VARCHAR, "column" VARCHAR, success BOOLEAN, unexpected_count BIGINT,
+            blocking BOOLEAN)""")
+        con.execute("INSERT INTO audit.validation_results SELECT * FROM validation_df")
         con.execute("""CREATE TABLE core.cases (case_id VARCHAR, country VARCHAR,
             year INTEGER, scheme_type VARCHAR, theme VARCHAR, subtheme VARCHAR,
             outcome VARCHAR)""")

@@ -11,12 +11,22 @@ from pathlib import Path
 import pytest
 
 from observatory.config import load_countries
-from observatory.report import ReportDataError, build_report
-from observatory.report.build import SHARE_FIGURES, vega_bundle
-from tests.report_fixture import LEAK_CI_HIGH, LEAK_CI_LOW, LEAK_SE, make_fixture_warehouse
+from observatory.report import ReportDataError, ReportPrintError, build_report
+from observatory.report import pdf as report_pdf
+from observatory.report.build import SHARE_FIGURES, TREND_FIGURES, vega_bundle
+from tests.report_fixture import (
+    LEAK_CHANGE,
+    LEAK_CI_HIGH,
+    LEAK_CI_LOW,
+    LEAK_P,
+    LEAK_SE,
+    SIGNIFICANT,
+    VALIDATION_UNEXPECTED,
+    make_fixture_warehouse,
+)
 
-FIGURES = [f[0] for f in SHARE_FIGURES] + [
-    "trend_barriers", "case_studies_by_country", "case_levers_barriers"]
+FIGURES = [f[0] for f in (*SHARE_FIGURES, *TREND_FIGURES)] + [
+    "case_studies_by_country", "case_levers_barriers"]
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|@import|url\(\s*["']?"""
                       r"""(?:https?:)?//""", re.IGNORECASE)
 
@@ -47,9 +57,13 @@ def specs_of(page: Path) -> dict:
 
 def test_pages_exist_per_language(built: tuple[Path, Path, list[Path]]) -> None:
     _, year_dir, pages = built
-    assert pages == [year_dir / "en" / "index.html", year_dir / "fr" / "index.html"]
+    assert pages == [year_dir / "en" / "index.html", year_dir / "en" / "report_2026_en.pdf",
+                     year_dir / "fr" / "index.html", year_dir / "fr" / "report_2026_fr.pdf"]
     for page in pages:
         assert page.is_file() and page.stat().st_size > 100_000
+    for pdf in pages[1::2]:
+        assert pdf.read_bytes().startswith(b"%PDF-")
+        assert f'href="{pdf.name}"' in (pdf.parent / "index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("lang", "other"), [("en", "fr"), ("fr", "en")])
@@ -98,8 +112,9 @@ def test_every_chart_links_its_csv(built: tuple[Path, Path, list[Path]]) -> None
 
 def test_suppressed_cell_is_never_a_number(built: tuple[Path, Path, list[Path]]) -> None:
     year_dir = built[1]
-    leaks = [f"{v:.4f}" for v in (LEAK_SE, LEAK_CI_LOW, LEAK_CI_HIGH)]
+    leaks = [f"{v:.4f}" for v in (LEAK_SE, LEAK_CI_LOW, LEAK_CI_HIGH, LEAK_CHANGE, LEAK_P)]
     leaks += [f"{100 * v:.1f}" for v in (LEAK_CI_LOW, LEAK_CI_HIGH)]
+    leaks += [f"{100 * LEAK_CHANGE:+.1f}", f"{100 * LEAK_CHANGE:.2f}"]  # as the report shows
     leaks += [x.replace(".", ",") for x in leaks]
     for lang, word in (("en", "suppressed"), ("fr", "masqué")):
         page = year_dir / lang / "index.html"
@@ -120,6 +135,68 @@ def test_suppressed_cell_is_never_a_number(built: tuple[Path, Path, list[Path]])
         rows = [r for r in csv.DictReader(handle) if r["suppressed"] == "True"]
     assert len(rows) == 1 and rows[0]["country"] == "GR" and rows[0]["n"] == "8"
     assert all(rows[0][k] == "" for k in ("share", "se", "ci_low", "ci_high", "n_selected"))
+    with open(year_dir / "data" / "significant_changes.csv", encoding="utf-8") as handle:
+        changes = [r for r in csv.DictReader(handle)
+                   if (r["wave"], r["country"], r["code"]) == ("2026", "GR",
+                                                               "dedicated_coordination")]
+    assert len(changes) == 1 and changes[0]["suppressed"] == "True"
+    assert changes[0]["significant"] == "False"
+    assert all(changes[0][k] == "" for k in ("change", "p_value", "z", "share"))
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("en", "+21.0 pts"), ("fr", "+21,0\u00a0pts")])
+def test_significant_change_is_marked(built: tuple[Path, Path, list[Path]], lang: str,
+                                      expected: str) -> None:
+    wave, country, dimension, code = SIGNIFICANT
+    page = built[1] / lang / "index.html"
+    panels = specs_of(page)[f"trend_{dimension}s"]["vconcat"]  # one panel per item
+    rows = [r for panel in panels for r in panel["data"]["values"]]
+    name = load_countries()[country].names[lang]
+    marked = [r for r in rows if r["significant"]]
+    assert {(r["wave"], r["country"]) for r in marked} >= {(wave, name)}
+    planted = next(r for r in marked if (r["wave"], r["country"]) == (wave, name))
+    assert planted["change"] == pytest.approx(21.0, abs=0.05) and planted["p_value"] < 0.001
+    assert not [r for r in rows if r["wave"] < wave and r["country"] == name
+                and r["facet"] == planted["facet"] and r["significant"]]
+    text = page_text(page)
+    assert re.search(rf"<td>{re.escape(name)}</td><td class=\"num\">{wave - 1} → {wave}</td>"
+                     rf'<td class="num">[^<]*</td><td class="num">{re.escape(expected)}</td>',
+                     text), expected
+
+
+def test_topic_figures_in_the_page_language(built: tuple[Path, Path, list[Path]]) -> None:
+    for lang, role, stage in (("en", "Facilitator", "Initiate"),
+                              ("fr", "Facilitateur·ice", "Impulser")):
+        specs = specs_of(built[1] / lang / "index.html")
+        assert role in {r["facet"] for r in specs["sim_roles_by_country"]["data"]["values"]}
+        stages = specs["ci_stages_by_country"]["data"]["values"]
+        assert stage in {r["facet"] for r in stages} and len(stages) == 3 * 5
+    with open(built[1] / "data" / "themes_by_country.csv", encoding="utf-8") as handle:
+        assert {r["wave"] for r in csv.DictReader(handle)} == {"2026"}
+
+
+def test_data_quality_per_wave_and_validation(built: tuple[Path, Path, list[Path]]) -> None:
+    text = page_text(built[1] / "en" / "index.html")
+    quality = text[text.index('id="quality"'):]
+    for wave in (2024, 2025, 2026):
+        assert len(re.findall(rf"<tr><td>{wave}</td><td>", quality)) == 5
+    assert re.search(r"<tr><td></td><td>Total</td><td class=\"num\">15</td>", quality)
+    # the latest run only: the older failure of staged_respondents is superseded
+    assert re.search(r"<td>staged_respondents</td><td>staged.survey_responses</td>"
+                     r'<td class="num">30</td><td class="num">30</td><td class="num">0</td>',
+                     quality)
+    assert re.search(r"<td>core_respondents</td><td>core.respondents</td>"
+                     r'<td class="num">2</td><td class="num">1</td><td class="num bad">1</td>'
+                     rf'<td class="num">0</td><td class="num bad">{VALIDATION_UNEXPECTED}</td>',
+                     quality)
+
+
+def test_missing_chromium_fails_clearly(built: tuple[Path, Path, list[Path]], tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report_pdf, "CHROMIUM", tmp_path / "no-chromium")
+    with pytest.raises(ReportPrintError, match="no-chromium is missing.*apt-get install"):
+        build_report(built[0], tmp_path / "reports")
+    assert not (tmp_path / "reports").exists()
 
 
 def test_unreliable_cells_are_flagged(built: tuple[Path, Path, list[Path]]) -> None:
@@ -138,16 +215,19 @@ def test_rebuild_is_deterministic(built: tuple[Path, Path, list[Path]], tmp_path
     for rel in first:
         if rel.suffix in (".csv", ".html", ".svg"):
             assert (year_dir / rel).read_bytes() == (tmp_path / "2026" / rel).read_bytes(), rel
-    # rebuilding into the same folder replaces it whole and leaves no staging folder behind
-    build_report(warehouse, tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026"]
 
 
 def test_earlier_year_and_bad_arguments(built: tuple[Path, Path, list[Path]],
                                         tmp_path: Path) -> None:
     warehouse = built[0]
+    stale = tmp_path / "2025" / "en" / "index.html"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("an older build", encoding="utf-8")
     pages = build_report(warehouse, tmp_path, year=2025, languages=["fr"])
-    assert pages == [tmp_path / "2025" / "fr" / "index.html"]
+    # the year's folder is replaced whole, and no staging folder is left behind
+    assert not stale.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["2025"]
+    assert pages == [tmp_path / "2025" / "fr" / "index.html",
+                     tmp_path / "2025" / "fr" / "report_2025_fr.pdf"]
     text = page_text(pages[0])
     assert "2025" in text and "Évolutions depuis 2024" in text
     assert 'href="../en/index.html"' not in text

@@ -7,7 +7,7 @@ from observatory.paths import Paths
 
 
 def run(args: argparse.Namespace) -> int:
-    from observatory.report import build_report
+    from observatory.report import ReportDataError, ReportPrintError, build_report
 
     paths = Paths.from_env()
     if not paths.published_db.exists():
@@ -15,14 +15,20 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     languages = [lang.strip() for lang in args.lang.split(",") if lang.strip()]
-    for page in build_report(paths.published_db, paths.reports_dir, year=args.year,
-                             languages=languages):
-        print(page)
+    try:
+        outputs = build_report(paths.published_db, paths.reports_dir, year=args.year,
+                               languages=languages)
+    except (ReportDataError, ReportPrintError, ValueError) as error:
+        print(f"report FAILED: {error}", file=sys.stderr)
+        return 2
+    for path in outputs:
+        print(path)
     return 0
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    rep = sub.add_parser("report", help="build the annual report from the published warehouse")
+    rep = sub.add_parser("report", help="build the annual report (HTML and PDF per language) "
+                                        "from the published warehouse")
     rep.add_argument("--year", type=int, default=None, help="wave (default: the latest)")
     rep.add_argument("--lang", default="en,fr")
     rep.set_defaults(func=run)

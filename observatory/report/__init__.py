@@ -1,13 +1,16 @@
-"""The annual report: offline HTML pages (en, fr), PNG/SVG figures and the CSV behind them.
+"""The annual report: offline HTML pages (en, fr), their PDFs, PNG/SVG figures and the CSV
+behind them.
 
     from observatory.report import build_report
     build_report(Path("data/warehouse/observatory.duckdb"), Path("reports"))
 
-writes ``reports/<year>/{en,fr}/index.html``, ``reports/<year>/figures/*.png|svg`` and
-``reports/<year>/data/*.csv`` and returns the HTML paths.
+writes ``reports/<year>/{en,fr}/index.html`` and ``report_<year>_<lang>.pdf`` beside each,
+``reports/<year>/figures/*.png|svg`` and ``reports/<year>/data/*.csv``, and returns the
+HTML and PDF paths. Printing needs Debian's Chromium at ``/usr/bin/chromium``.
 """
 
 from observatory.report.build import build_report
 from observatory.report.data import ReportDataError
+from observatory.report.pdf import ReportPrintError
 
-__all__ = ["ReportDataError", "build_report"]
+__all__ = ["ReportDataError", "ReportPrintError", "build_report"]

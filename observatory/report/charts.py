@@ -68,7 +68,8 @@ def share_chart(rows: Rows, facet_order: Sequence[str], group_order: Sequence[st
 def trend_chart(rows: Rows, facet_order: Sequence[str], panel_order: Sequence[str],
                 colour: alt.Scale, labels: dict[str, str]) -> alt.VConcatChart:
     """Small multiples over waves: one row per item, one panel per country (``panel``,
-    "name|n = a–b": two header lines), a line with its 95% CI band in each."""
+    "name|n = a–b": two header lines), a line with its 95% CI band in each. A point whose
+    change from the previous wave is significant (``significant``) is ringed in black."""
     x = alt.X("wave:O", title=None, axis=alt.Axis(labelAngle=0))
     y = alt.Y("share:Q", title=labels["share"], scale=alt.Scale(domain=[0, 1]),
               axis=alt.Axis(format="%", tickCount=5))
@@ -76,29 +77,34 @@ def trend_chart(rows: Rows, facet_order: Sequence[str], panel_order: Sequence[st
     band = base.mark_area(opacity=0.18).encode(y=alt.Y("ci_low:Q", title=labels["share"]),
                                                y2="ci_high:Q")
     line = base.mark_line().encode(y=y)
+    tooltip = [alt.Tooltip("country:N", title=labels["country"]),
+               alt.Tooltip("wave:O", title=labels["wave"]),
+               alt.Tooltip("share:Q", title=labels["share"], format=".1%"),
+               alt.Tooltip("ci_low:Q", title=f"{labels['ci']} −", format=".1%"),
+               alt.Tooltip("ci_high:Q", title=f"{labels['ci']} +", format=".1%"),
+               alt.Tooltip("n:Q", title=labels["n"]),
+               alt.Tooltip("change:Q", title=labels["change_pts"], format="+.1f"),
+               alt.Tooltip("p_value:Q", title=labels["p_value"], format=".3f")]
     point = base.mark_point(filled=True, size=50).encode(
-        y=y,
+        y=y, tooltip=tooltip,
         opacity=alt.condition("datum.unreliable", alt.value(UNRELIABLE_OPACITY), alt.value(1)),
-        tooltip=[alt.Tooltip("country:N", title=labels["country"]),
-                 alt.Tooltip("wave:O", title=labels["wave"]),
-                 alt.Tooltip("share:Q", title=labels["share"], format=".1%"),
-                 alt.Tooltip("ci_low:Q", title=f"{labels['ci']} −", format=".1%"),
-                 alt.Tooltip("ci_high:Q", title=f"{labels['ci']} +", format=".1%"),
-                 alt.Tooltip("n:Q", title=labels["n"])],
     )
+    ring = base.mark_point(filled=False, size=260, strokeWidth=2).encode(
+        y=y, color=alt.value(INK), tooltip=tooltip).transform_filter("datum.significant")
     dagger = base.mark_text(dy=-12, fontSize=13, fontWeight="bold").encode(
         y=y, text="flag:N").transform_filter("datum.unreliable")
-    header = alt.Header(title=None, labelExpr="split(datum.value, '|')", labelFontSize=12)
     panels = []
-    for facet in facet_order:
+    for i, facet in enumerate(facet_order):  # country headers above the first row only
+        header = alt.Header(title=None, labelExpr="split(datum.value, '|')", labelFontSize=12,
+                            labels=i == 0)
         subset = [r for r in rows if r["facet"] == facet]
-        panels.append(alt.layer(band, line, point, dagger).properties(
-            width=max(120, 40 * len({r["wave"] for r in rows})), height=160).facet(
+        panels.append(alt.layer(band, line, point, ring, dagger).properties(
+            width=max(96, 36 * len({r["wave"] for r in rows})), height=110).facet(
             column=alt.Column("panel:N", sort=list(panel_order), header=header),
             data=alt.Data(values=subset), spacing=10,
             title=alt.Title(facet, fontSize=13, anchor="start"),
         ))
-    return alt.vconcat(*panels, spacing=20)
+    return alt.vconcat(*panels, spacing=16)
 
 
 def count_grid(rows: Rows, x_order: Sequence[str], y_order: Sequence[str],

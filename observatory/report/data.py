@@ -4,6 +4,8 @@ The warehouse is opened read-only by the caller. Disclosure control is applied a
 here with the configured thresholds (DESIGN.md §6): a cell on fewer than
 ``suppress_below_n`` respondents, or flagged ``suppressed``, or without a share, keeps
 only its unweighted n; everything estimated from it is blanked, whatever the mart holds.
+A change between two waves is blanked, and never called significant, when either of its
+cells is masked.
 """
 
 from __future__ import annotations
@@ -16,14 +18,39 @@ import pandas as pd
 from observatory.config import Settings, load_countries, load_settings
 
 REQUIRED_TABLES = (
-    "core.countries", "core.cases", "core.case_attributes", "audit.row_accounting",
-    "marts.shares", "marts.levers_by_country", "marts.barriers_by_country",
-    "marts.scheme_types_by_country", "marts.barriers_by_scheme_type",
+    "core.countries", "core.respondents", "core.cases", "core.case_attributes",
+    "audit.row_accounting", "audit.validation_results", "marts.shares",
+    "marts.share_changes",
 )
 ESTIMATES = ("n_selected", "share", "se", "ci_low", "ci_high", "n_eff")
-TREND_CODES = ("champion_dependency", "multi_actor_complexity")
-SHARE_SELECT = """SELECT wave, {domain} AS domain, code, label_en, label_fr, n, n_selected,
-    share, se, ci_low, ci_high, n_eff, suppressed, unreliable FROM marts.{table}"""
+CHANGE_ESTIMATES = ("share", "previous_share", "change", "se_change", "z", "p_value")
+# Dimensions estimated by country (and by scheme type for the ones in BY_SCHEME_TYPE).
+BY_COUNTRY = ("lever", "barrier", "scheme_type", "sim_role", "theme", "ci_condition",
+              "ci_stage")
+BY_SCHEME_TYPE = ("lever", "barrier")
+TREND_DIMENSIONS = ("lever", "barrier")
+SHARES_SQL = """SELECT wave, domain_type, domain, dimension, code, label_en, label_fr, n,
+    n_selected, share, se, ci_low, ci_high, n_eff, suppressed, unreliable FROM marts.shares
+    WHERE (domain_type = 'country' AND list_contains(?, dimension)
+           OR domain_type = 'scheme_type' AND list_contains(?, dimension))
+      AND wave <= ? ORDER BY ALL"""
+CHANGES_SQL = """SELECT wave, previous_wave, domain AS country, dimension, code, share,
+    previous_share, change, se_change, z, p_value, significant, suppressed
+    FROM marts.share_changes
+    WHERE domain_type = 'country' AND list_contains(?, dimension) AND wave <= ?
+    ORDER BY ALL"""
+# The latest result of each expectation (runs accumulate), for the waves reported on.
+VALIDATION_SQL = """WITH latest AS (
+    SELECT * FROM audit.validation_results
+    WHERE partition IS NULL OR TRY_CAST(split_part(partition, '|', 1) AS INTEGER) <= ?
+    QUALIFY row_number() OVER (PARTITION BY suite, target, partition, expectation, "column"
+                               ORDER BY checked_at DESC) = 1)
+SELECT suite, target, count(*)::INTEGER AS checks,
+       count(*) FILTER (WHERE success)::INTEGER AS passed,
+       count(*) FILTER (WHERE NOT success)::INTEGER AS failed,
+       count(*) FILTER (WHERE NOT success AND blocking)::INTEGER AS blocking_failed,
+       coalesce(sum(unexpected_count), 0)::BIGINT AS unexpected
+FROM latest GROUP BY ALL ORDER BY ALL"""
 
 
 class ReportDataError(RuntimeError):
@@ -35,15 +62,21 @@ class ReportData:
     year: int
     waves: list[int]  # every wave up to and including the report year
     countries: dict[str, dict[str, str]]  # code -> {"en": name, "fr": name}, display order
-    levers: pd.DataFrame  # domain = country, report year
-    barriers: pd.DataFrame
-    scheme_types: pd.DataFrame
-    barriers_by_scheme: pd.DataFrame  # domain = scheme type, report year
-    trend: pd.DataFrame  # barriers by country, TREND_CODES, all waves up to the year
-    respondents: pd.DataFrame  # wave, country, n
+    shares: pd.DataFrame  # marts.shares of BY_COUNTRY / BY_SCHEME_TYPE, waves up to the year
+    changes: pd.DataFrame  # marts.share_changes by country, TREND_DIMENSIONS
+    respondents: pd.DataFrame  # wave, country, n (core.respondents)
     cases: pd.DataFrame  # case studies documented up to the report year
     case_attributes: pd.DataFrame
-    accounting: pd.DataFrame  # audit.row_accounting of the report year
+    accounting: pd.DataFrame  # audit.row_accounting per wave x country, up to the year
+    validation: pd.DataFrame  # latest expectation results summarised per suite x target
+
+    def cells(self, dimension: str, domain_type: str, wave: int | None = None) -> pd.DataFrame:
+        """Shares of one dimension by country or by scheme type (one wave, or all)."""
+        s = self.shares
+        keep = (s["dimension"] == dimension) & (s["domain_type"] == domain_type)
+        if wave is not None:
+            keep &= s["wave"] == wave
+        return s[keep].drop(columns=["domain_type", "dimension"]).reset_index(drop=True)
 
 
 def publishable(frame: pd.DataFrame, settings: Settings | None = None) -> pd.DataFrame:
@@ -59,6 +92,24 @@ def publishable(frame: pd.DataFrame, settings: Settings | None = None) -> pd.Dat
         out[column] = out[column].astype("Float64").mask(masked)
     out["n_selected"] = out["n_selected"].astype("Int64")
     return out
+
+
+def publishable_changes(changes: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+    """Mask a change whose mart row, or either of its two (re-checked) cells, is masked."""
+    keys = ["wave", "country", "dimension", "code"]
+    cells = shares.loc[shares["domain_type"] == "country",
+                       ["wave", "domain", "dimension", "code", "suppressed"]].rename(
+        columns={"domain": "country"})
+    out = changes.merge(cells.rename(columns={"suppressed": "_now"}), on=keys, how="left")
+    out = out.merge(cells.rename(columns={"wave": "previous_wave", "suppressed": "_before"}),
+                    on=["previous_wave", *keys[1:]], how="left")
+    masked = (out["suppressed"].fillna(True).astype(bool) | out["change"].isna()
+              | out["_now"].fillna(True).astype(bool) | out["_before"].fillna(True).astype(bool))
+    out["suppressed"] = masked
+    out["significant"] = ~masked & out["significant"].fillna(False).astype(bool)
+    for column in CHANGE_ESTIMATES:
+        out[column] = out[column].astype("Float64").mask(masked)
+    return out.drop(columns=["_now", "_before"])
 
 
 def _check_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -78,12 +129,6 @@ def _countries(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
     return {**configured, **extra}
 
 
-def _shares(con: duckdb.DuckDBPyConnection, table: str, domain: str,
-            where: str, params: list) -> pd.DataFrame:
-    sql = SHARE_SELECT.format(table=table, domain=domain) + f" WHERE {where} ORDER BY ALL"
-    return publishable(con.execute(sql, params).df())
-
-
 def load_report_data(con: duckdb.DuckDBPyConnection, year: int | None = None) -> ReportData:
     _check_tables(con)
     all_waves = [w for (w,) in con.execute(
@@ -94,34 +139,32 @@ def load_report_data(con: duckdb.DuckDBPyConnection, year: int | None = None) ->
     if year not in all_waves:
         known = ", ".join(map(str, all_waves))
         raise ReportDataError(f"wave {year} is not in the warehouse (waves: {known})")
-    this = ("wave = ?", [year])
+    shares = publishable(con.execute(
+        SHARES_SQL, [list(BY_COUNTRY), list(BY_SCHEME_TYPE), year]).df())
+    changes = con.execute(CHANGES_SQL, [list(TREND_DIMENSIONS), year]).df()
     respondents = con.execute(
-        """SELECT wave, domain AS country, max(n)::INTEGER AS n FROM marts.shares
-           WHERE domain_type = 'country' AND wave <= ? GROUP BY ALL ORDER BY ALL""",
-        [year]).df()
+        """SELECT wave, country, count(*)::INTEGER AS n FROM core.respondents
+           WHERE wave <= ? GROUP BY ALL ORDER BY ALL""", [year]).df()
     cases = con.execute(
         "SELECT * FROM core.cases WHERE year <= ? ORDER BY case_id", [year]).df()
     attributes = con.execute(
         """SELECT a.case_id, a.dimension, a.code FROM core.case_attributes a
            JOIN core.cases c USING (case_id) WHERE c.year <= ? ORDER BY ALL""", [year]).df()
     accounting = con.execute(
-        """SELECT country, count(*)::INTEGER AS files, sum(rows_read)::BIGINT AS rows_read,
-                  sum(rows_loaded)::BIGINT AS rows_loaded,
+        """SELECT wave, country, count(*)::INTEGER AS files,
+                  sum(rows_read)::BIGINT AS rows_read, sum(rows_loaded)::BIGINT AS rows_loaded,
                   sum(rows_quarantined)::BIGINT AS rows_quarantined
-           FROM audit.row_accounting WHERE wave = ? GROUP BY country ORDER BY country""",
+           FROM audit.row_accounting WHERE wave <= ? GROUP BY ALL ORDER BY ALL""",
         [year]).df()
     return ReportData(
         year=year,
         waves=[w for w in all_waves if w <= year],
         countries=_countries(con),
-        levers=_shares(con, "levers_by_country", "country", *this),
-        barriers=_shares(con, "barriers_by_country", "country", *this),
-        scheme_types=_shares(con, "scheme_types_by_country", "country", *this),
-        barriers_by_scheme=_shares(con, "barriers_by_scheme_type", "scheme_type", *this),
-        trend=_shares(con, "barriers_by_country", "country",
-                      "wave <= ? AND list_contains(?, code)", [year, list(TREND_CODES)]),
+        shares=shares,
+        changes=publishable_changes(changes, shares),
         respondents=respondents,
         cases=cases,
         case_attributes=attributes,
         accounting=accounting,
+        validation=con.execute(VALIDATION_SQL, [year]).df(),
     )

@@ -13,8 +13,8 @@ import pandas as pd
 from observatory.codebook import load_codebook
 from observatory.config import load_settings
 from observatory.report import charts
-from observatory.report.data import TREND_CODES, ReportData
-from observatory.report.text import fmt_ci, fmt_int, fmt_pct, quoted, t
+from observatory.report.data import ReportData
+from observatory.report.text import fmt_ci, fmt_int, fmt_p, fmt_pct, fmt_points, quoted, t
 from observatory.report.theme import country_colours
 
 Cell = tuple[str, str]  # (text, css class)
@@ -69,14 +69,17 @@ def country_order(data: ReportData, present: Iterable[str]) -> list[str]:
 
 
 def _labels(lang: str) -> dict[str, str]:
-    keys = ("item", "share", "ci", "n", "country", "scheme_type", "wave", "cases")
+    keys = ("item", "share", "ci", "n", "country", "scheme_type", "wave", "cases",
+            "change_pts", "p_value")
     return {k: t(lang, k) for k in keys}
 
 
-def share_figure(fid: str, key: str, frame: pd.DataFrame, dimension: str,
-                 domain_kind: str, data: ReportData, lang: str) -> Figure:
-    """Shares with CIs of one dimension's codes by domain; ``key`` names its strings."""
+def share_figure(fid: str, key: str, dimension: str, domain_kind: str, section: str,
+                 data: ReportData, lang: str) -> Figure:
+    """Shares with CIs of one dimension's codes by domain (a country or a scheme type) in
+    the report year; ``key`` names its strings."""
     settings = load_settings()
+    frame = data.cells(dimension, domain_kind, data.year)
     codes = ordered_codes(dimension, frame["code"])
     if domain_kind == "country":
         domains = country_order(data, frame["domain"])
@@ -127,47 +130,89 @@ def share_figure(fid: str, key: str, frame: pd.DataFrame, dimension: str,
                    cells="; ".join(hidden))] if hidden else [])
     headers = [t(lang, "item"), group_title, t(lang, "share"), t(lang, "ci"), t(lang, "n")]
     return Figure(
-        id=fid, section=domain_kind, title=t(lang, f"t_{key}", year=data.year),
+        id=fid, section=section, title=t(lang, f"t_{key}", year=data.year),
         description=description, chart=chart, csv=f"{fid}.csv",
         note=t(lang, "note_share", n_eff=fmt_int(settings.unreliable_below_n_eff, lang)),
         table=Table(headers, table), warnings=warnings,
     )
 
 
-def trend_figure(data: ReportData, lang: str) -> Figure:
-    frame = data.trend[~data.trend["suppressed"]]
-    countries = country_order(data, data.trend["domain"])
+def _changes(data: ReportData, dimension: str) -> pd.DataFrame:
+    return data.changes[data.changes["dimension"] == dimension]
+
+
+def trend_figure(fid: str, key: str, dimension: str, data: ReportData, lang: str) -> Figure:
+    """Shares of one dimension's codes by country over all waves, with CI bands; changes
+    from the previous wave that are significant are ringed. ``key`` names its strings
+    (title ``t_trend_<key>``, description ``d_<key>`` as for the share figure)."""
+    trend = data.cells(dimension, "country")
+    frame = trend[~trend["suppressed"]]
+    countries = country_order(data, trend["domain"])
     names = [country_name(data, c, lang) for c in countries]
-    n_range = data.trend.groupby("domain")["n"].agg(["min", "max"])
+    n_range = trend.groupby("domain")["n"].agg(["min", "max"])
     panels = {c: f"{country_name(data, c, lang)}|n = {fmt_int(n_range.loc[c, 'min'], lang)}"
               + ("" if n_range.loc[c, "min"] == n_range.loc[c, "max"]
                  else f"–{fmt_int(n_range.loc[c, 'max'], lang)}") for c in countries}
-    facets = [code_label("barrier", c, lang) for c in TREND_CODES]
-    rows = [{
-        "wave": int(r.wave), "country": country_name(data, r.domain, lang),
-        "panel": panels[r.domain],
-        "facet": code_label("barrier", r.code, lang, getattr(r, f"label_{lang}")),
-        "share": float(r.share), "ci_low": float(r.ci_low), "ci_high": float(r.ci_high),
-        "n": int(r.n), "unreliable": bool(r.unreliable), "flag": "†" if r.unreliable else "",
-    } for r in frame.itertuples(index=False)]
+    codes = ordered_codes(dimension, trend["code"])
+    changes = _changes(data, dimension).set_index(["wave", "country", "code"])
+    rows = []
+    for r in frame.itertuples(index=False):
+        change = (changes.loc[(r.wave, r.domain, r.code)]
+                  if (r.wave, r.domain, r.code) in changes.index else None)
+        shown = change is not None and not change["suppressed"]
+        rows.append({
+            "wave": int(r.wave), "country": country_name(data, r.domain, lang),
+            "panel": panels[r.domain],
+            "facet": code_label(dimension, r.code, lang, getattr(r, f"label_{lang}")),
+            "share": float(r.share), "ci_low": float(r.ci_low), "ci_high": float(r.ci_high),
+            "n": int(r.n), "unreliable": bool(r.unreliable),
+            "flag": "†" if r.unreliable else "",
+            "change": 100 * float(change["change"]) if shown else None,
+            "p_value": float(change["p_value"]) if shown else None,
+            "significant": bool(shown and change["significant"]),
+        })
     totals = data.respondents.groupby("wave")["n"].sum()
     sep = " : " if lang == "fr" else ": "
     counts = ", ".join(f"{w}{sep}{fmt_int(n, lang)}" for w, n in totals.items())
     latest = [r for r in rows if r["wave"] == data.year]
     latest = [r for r in latest if not r["unreliable"]] or latest
     top = max(latest, key=lambda r: r["share"]) if latest else None
-    hidden = data.trend[data.trend["suppressed"]]
+    hidden = trend[trend["suppressed"]]
     warnings = ([t(lang, "note_suppressed", n=load_settings().suppress_below_n, cells="; ".join(
-        f"{country_name(data, r.domain, lang)} {r.wave} — {code_label('barrier', r.code, lang)}"
+        f"{country_name(data, r.domain, lang)} {r.wave} — {code_label(dimension, r.code, lang)}"
         for r in hidden.itertuples()))] if len(hidden) else [])
-    chart = charts.trend_chart(rows, facets, [panels[c] for c in countries],
-                               country_colours(names), _labels(lang))
+    chart = charts.trend_chart(rows, [code_label(dimension, c, lang) for c in codes],
+                               [panels[c] for c in countries], country_colours(names),
+                               _labels(lang))
     return Figure(
-        id="trend_barriers", section="trend", csv="trend_barriers.csv", warnings=warnings,
-        title=t(lang, "t_trend", first=data.waves[0], year=data.year),
-        description=t(lang, "d_trend", year=data.year,
+        id=fid, section="trend", csv=f"{fid}.csv", warnings=warnings,
+        title=t(lang, f"t_trend_{key}", first=data.waves[0], year=data.year),
+        description=t(lang, "d_trend", what=t(lang, f"d_{key}"), year=data.year,
                       label=quoted(top["facet"], lang) if top else "–",
                       domain=top["country"] if top else "–",
-                      share=fmt_pct(top["share"], lang) if top else "–"),
+                      share=fmt_pct(top["share"], lang) if top else "–",
+                      k=fmt_int(sum(r["significant"] for r in rows), lang)),
         note=t(lang, "note_trend", counts=counts), chart=chart,
     )
+
+
+def changes_table(data: ReportData, dimensions: Iterable[str], lang: str) -> Table:
+    """Every significant change from one wave to the next, by item and country."""
+    rows = []
+    for dimension in dimensions:
+        found = _changes(data, dimension)
+        found = found[found["significant"]]
+        codes = ordered_codes(dimension, found["code"])
+        countries = country_order(data, found["country"])
+        found = found.assign(_c=found["code"].map(codes.index),
+                             _d=found["country"].map(countries.index))
+        for r in found.sort_values(["_c", "_d", "wave"]).itertuples(index=False):
+            rows.append([(code_label(dimension, r.code, lang), ""),
+                         (country_name(data, r.country, lang), ""),
+                         (f"{r.previous_wave} → {r.wave}", "num"),
+                         (f"{fmt_pct(r.previous_share, lang)} → {fmt_pct(r.share, lang)}",
+                          "num"),
+                         (fmt_points(r.change, lang), "num"), (fmt_p(r.p_value, lang), "num")])
+    headers = [t(lang, k) for k in ("item", "country", "waves", "share", "change_pts",
+                                    "p_value")]
+    return Table(headers, rows)

@@ -30,6 +30,10 @@ def key_figures(data: ReportData, lang: str) -> tuple[list[tuple[str, str]], Tab
         (fmt_int(now.sum(), lang), t(lang, "k_respondents", year=data.year)),
         (fmt_int(len(data.cases), lang), t(lang, "k_cases")),
     ]
+    if len(data.waves) > 1:
+        significant = data.changes[data.changes["wave"] == data.year]["significant"].sum()
+        cards.append((fmt_int(significant, lang),
+                      t(lang, "k_changes", previous=data.waves[-2])))
     rows = []
     for code in country_order(data, now.index):
         previous = before.get(code)
@@ -104,16 +108,30 @@ def case_figures(data: ReportData, lang: str) -> list[Figure]:
 
 
 def quality_table(data: ReportData, lang: str) -> Table:
+    """Rows read, loaded and quarantined per wave x country, and whether they balance."""
     acc = data.accounting
+    columns = ["files", "rows_read", "rows_loaded", "rows_quarantined"]
+    lines = []
+    for wave in sorted(acc["wave"].unique()):
+        part = acc[acc["wave"] == wave].set_index("country")
+        lines += [(str(wave), country_name(data, c, lang), part.loc[c])
+                  for c in country_order(data, part.index)]
+    lines.append(("", t(lang, "total"), acc[columns].sum()))
     rows = []
-    order = country_order(data, acc["country"])
-    totals = acc[["files", "rows_read", "rows_loaded", "rows_quarantined"]].sum()
-    for name, r in [(country_name(data, c, lang), acc[acc["country"] == c].iloc[0])
-                    for c in order] + [(t(lang, "total"), totals)]:
+    for wave, name, r in lines:
         ok = int(r["rows_read"]) == int(r["rows_loaded"]) + int(r["rows_quarantined"])
-        rows.append([(name, "")] + [(fmt_int(r[k], lang), "num") for k in (
-            "files", "rows_read", "rows_loaded", "rows_quarantined")]
-            + [(t(lang, "yes" if ok else "no"), "ok" if ok else "bad")])
-    headers = [t(lang, k) for k in ("country", "files", "rows_read", "rows_loaded",
-                                    "rows_quarantined", "balanced")]
+        rows.append([(wave, ""), (name, "")]
+                    + [(fmt_int(r[k], lang), "num") for k in columns]
+                    + [(t(lang, "yes" if ok else "no"), "ok" if ok else "bad")])
+    headers = [t(lang, k) for k in ("wave", "country", *columns, "balanced")]
     return Table(headers, rows)
+
+
+def validation_table(data: ReportData, lang: str) -> Table:
+    """Latest result of every validation check, summarised per suite and checked table."""
+    counts = ("checks", "passed", "failed", "blocking_failed", "unexpected")
+    rows = [[(r["suite"], ""), (r["target"], "")]
+            + [(fmt_int(r[k], lang), "num bad" if k in counts[2:] and r[k] else "num")
+               for k in counts]
+            for _, r in data.validation.iterrows()]
+    return Table([t(lang, k) for k in ("suite", "target", *counts)], rows)

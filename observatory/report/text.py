@@ -14,17 +14,26 @@ STRINGS: dict[str, dict[str, str]] = {
         "language_name": "English",
         "contents": "Contents",
         "s_key": "Key figures", "s_country": "Levers, barriers and scheme types by country",
-        "s_scheme": "Barriers by scheme type", "s_trend": "Trends since {first}",
-        "s_cases": "Case-study highlights", "s_method": "Methodology and data quality",
+        "s_scheme": "Levers and barriers by scheme type", "s_trend": "Trends since {first}",
+        "s_topics": "SIM roles, themes and collective impact",
+        "s_cases": "Case-study highlights", "s_method": "Methodology",
+        "s_quality": "Data quality",
         "k_countries": "countries", "k_waves": "survey waves so far",
         "k_respondents": "respondents in {year}", "k_cases": "case studies documented",
+        "k_changes": "significant changes since {previous}",
         "country": "Country", "scheme_type": "Scheme type", "item": "Item",
         "respondents": "Respondents {year}", "change": "Change",
         "t_levers": "Levers for cooperation by country, {year}",
         "t_barriers": "Barriers to cooperation by country, {year}",
         "t_schemes": "Types of cooperation scheme by country, {year}",
         "t_barriers_scheme": "Barriers to cooperation by scheme type, {year} (all countries)",
-        "t_trend": "Dependency on champions and multi-actor complexity, {first}–{year}",
+        "t_levers_scheme": "Levers for cooperation by scheme type, {year} (all countries)",
+        "t_sim_roles": "Roles taken by SIM participants by country, {year}",
+        "t_themes": "Main theme of the cooperation scheme by country, {year}",
+        "t_ci_conditions": "Collective-impact conditions in place by country, {year}",
+        "t_ci_stages": "Collective-impact stage reached by country, {year}",
+        "t_trend_levers": "Levers for cooperation by country, {first}–{year}",
+        "t_trend_barriers": "Barriers to cooperation by country, {first}–{year}",
         "t_case_grid": "Case studies by country and scheme type, {first}–{year}",
         "t_case_top": "Levers and barriers observed in the case studies, {first}–{year}",
         "d_share": "{what}; the highest share is {label} ({domain}, {share}).",
@@ -32,8 +41,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "d_barriers": "Share of organisations citing each barrier",
         "d_schemes": "Share of organisations by type of their main cooperation scheme",
         "d_barriers_scheme": "Share of organisations citing each barrier, by scheme type",
-        "d_trend": ("Share of organisations citing each barrier, wave by wave; in {year} the "
-                    "highest is {label} ({domain}, {share})."),
+        "d_levers_scheme": "Share of organisations citing each lever, by scheme type",
+        "d_sim_roles": "Share of organisations whose SIM participant takes each role",
+        "d_themes": "Share of organisations by the main theme of their cooperation scheme",
+        "d_ci_conditions": ("Share of organisations reporting each condition of collective "
+                            "impact"),
+        "d_ci_stages": "Share of organisations by the collective-impact stage reached",
+        "d_trend": ("{what}, wave by wave; in {year} the highest is {label} ({domain}, "
+                    "{share}). Changes from the previous wave significant at the 5% level, "
+                    "ringed: {k}."),
         "d_case_grid": ("{n} case studies documented up to {year}; {domain} contributes the "
                         "most ({k})."),
         "d_case_top": ("Number of case studies in which each lever or barrier was observed; "
@@ -41,13 +57,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "note_share": ("Bars: weighted share; whiskers: 95% confidence interval; n: unweighted "
                        "respondents. †\u00a0unreliable estimate (effective n < {n_eff}), drawn "
                        "lighter."),
-        "note_trend": ("Lines: weighted share; bands: 95% confidence interval; n: unweighted "
+        "note_trend": ("Lines: weighted share; bands: 95% confidence interval; black ring: "
+                       "significant change from the previous wave (p < 0.05); n: unweighted "
                        "respondents per wave (range), all countries: {counts}. †\u00a0unreliable "
                        "estimate, drawn lighter."),
         "note_cases": "n = {n} case studies.",
         "note_suppressed": "Not shown (fewer than {n} respondents): {cells}.",
         "suppressed": "suppressed", "share": "Share", "ci": "95% CI", "n": "n",
         "cases": "Case studies", "wave": "Wave", "lever": "Levers", "barrier": "Barriers",
+        "pdf_link": "Printable version (PDF)", "changes_title": "Significant changes",
+        "waves": "Waves", "change_pts": "Change (points)", "p_value": "p-value",
+        "changes_caption": ("Changes from one wave to the next that are significant at the 5% "
+                            "level (two-sided z-test, p < 0.05), levers and barriers by "
+                            "country."),
+        "no_changes": "No change from one wave to the next is significant at the 5% level.",
         "show_table": "Data table", "download": "Data (CSV)", "figure": "Figure",
         "noscript": "Interactive charts need JavaScript.",
         "method_text": (
@@ -58,9 +81,23 @@ STRINGS: dict[str, dict[str, str]] = {
             "the effective sample size). Cells with fewer than {n_min} respondents are "
             "suppressed; estimates with an effective sample size below {n_eff} are flagged "
             "unreliable (†). Case studies are documented schemes, counted, not weighted."),
-        "quality_text": ("Rows read from each country's {year} export(s), loaded into the "
-                         "warehouse, and set aside (quarantined) by validation, with the "
+        "method_changes": (
+            "A change from one wave to the next is tested with a two-sided z-test: the "
+            "difference of the two shares divided by its standard error, the waves being "
+            "independent samples. Changes with p < 0.05 are called significant and ringed "
+            "in the trend charts; a change involving a suppressed cell is never tested. "
+            "With many comparisons, about one in twenty unchanged shares will look "
+            "significant by chance: read a single ringed point with care."),
+        "quality_text": ("Rows read from each country's export(s), wave by wave, loaded into "
+                         "the warehouse, and set aside (quarantined) by validation, with the "
                          "reason recorded for each."),
+        "validation_text": ("Validation checks (Great Expectations suites), latest result of "
+                            "each check. A failed blocking check stops the refresh; a "
+                            "non-blocking one is reported here."),
+        "suite": "Suite", "target": "Checked table", "checks": "Checks",
+        "passed": "Passed", "failed": "Failed", "blocking_failed": "Failed, blocking",
+        "unexpected": "Unexpected values",
+        "page": "Page {page} of {pages}",
         "files": "Files", "rows_read": "Rows read", "rows_loaded": "Loaded",
         "rows_quarantined": "Quarantined", "balanced": "Read = loaded + quarantined",
         "yes": "yes", "no": "NO", "total": "Total", "colon": ":",
@@ -73,17 +110,27 @@ STRINGS: dict[str, dict[str, str]] = {
         "language_name": "Français",
         "contents": "Sommaire",
         "s_key": "Chiffres clés", "s_country": "Leviers, freins et schémas par pays",
-        "s_scheme": "Freins par type de schéma", "s_trend": "Évolutions depuis {first}",
-        "s_cases": "Études de cas", "s_method": "Méthodologie et qualité des données",
+        "s_scheme": "Leviers et freins par type de schéma",
+        "s_trend": "Évolutions depuis {first}",
+        "s_topics": "Rôles SIM, thématiques et impact collectif",
+        "s_cases": "Études de cas", "s_method": "Méthodologie",
+        "s_quality": "Qualité des données",
         "k_countries": "pays", "k_waves": "vagues d'enquête à ce jour",
         "k_respondents": "répondants en {year}", "k_cases": "études de cas documentées",
+        "k_changes": "évolutions significatives depuis {previous}",
         "country": "Pays", "scheme_type": "Type de schéma", "item": "Modalité",
         "respondents": "Répondants {year}", "change": "Évolution",
         "t_levers": "Leviers de la coopération par pays, {year}",
         "t_barriers": "Freins à la coopération par pays, {year}",
         "t_schemes": "Types de schémas de coopération par pays, {year}",
         "t_barriers_scheme": "Freins à la coopération par type de schéma, {year} (tous pays)",
-        "t_trend": "Dépendance aux « champions » et complexité multi-acteurs, {first}–{year}",
+        "t_levers_scheme": "Leviers de la coopération par type de schéma, {year} (tous pays)",
+        "t_sim_roles": "Rôles des participant·es SIM par pays, {year}",
+        "t_themes": "Thématique principale du schéma de coopération par pays, {year}",
+        "t_ci_conditions": "Conditions de l'impact collectif réunies par pays, {year}",
+        "t_ci_stages": "Étape de l'impact collectif atteinte par pays, {year}",
+        "t_trend_levers": "Leviers de la coopération par pays, {first}–{year}",
+        "t_trend_barriers": "Freins à la coopération par pays, {first}–{year}",
         "t_case_grid": "Études de cas par pays et type de schéma, {first}–{year}",
         "t_case_top": "Leviers et freins observés dans les études de cas, {first}–{year}",
         "d_share": "{what} ; la part la plus élevée est {label} ({domain}, {share}).",
@@ -91,8 +138,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "d_barriers": "Part des organisations citant chaque frein",
         "d_schemes": "Part des organisations selon le type de leur principal schéma",
         "d_barriers_scheme": "Part des organisations citant chaque frein, par type de schéma",
-        "d_trend": ("Part des organisations citant chaque frein, vague par vague ; en {year}, "
-                    "la plus élevée est {label} ({domain}, {share})."),
+        "d_levers_scheme": "Part des organisations citant chaque levier, par type de schéma",
+        "d_sim_roles": ("Part des organisations dont la ou le participant·e SIM tient chaque "
+                        "rôle"),
+        "d_themes": ("Part des organisations selon la thématique principale de leur schéma "
+                     "de coopération"),
+        "d_ci_conditions": ("Part des organisations déclarant chaque condition de l'impact "
+                            "collectif"),
+        "d_ci_stages": "Part des organisations selon l'étape de l'impact collectif atteinte",
+        "d_trend": ("{what}, vague par vague ; en {year}, la plus élevée est {label} "
+                    "({domain}, {share}). Évolutions significatives au seuil de 5\u202f% "
+                    "depuis la vague précédente, cerclées : {k}."),
         "d_case_grid": ("{n} études de cas documentées jusqu'en {year} ; le pays qui en "
                         "compte le plus est : {domain} ({k})."),
         "d_case_top": ("Nombre d'études de cas où chaque levier ou frein a été observé ; le "
@@ -101,12 +157,21 @@ STRINGS: dict[str, dict[str, str]] = {
                        "n : répondants (non pondéré). †\u00a0estimation peu fiable (effectif "
                        "efficace < {n_eff}), en plus clair."),
         "note_trend": ("Lignes : part pondérée ; bandes : intervalle de confiance à 95 % ; "
-                       "n : répondants par vague (non pondéré, fourchette), tous pays : "
+                       "cercle noir : évolution significative depuis la vague précédente "
+                       "(p < 0,05) ; n : répondants par vague (non pondéré, fourchette), "
+                       "tous pays : "
                        "{counts}. †\u00a0estimation peu fiable, en plus clair."),
         "note_cases": "n = {n} études de cas.",
         "note_suppressed": "Non affiché (moins de {n} répondants) : {cells}.",
         "suppressed": "masqué", "share": "Part", "ci": "IC à 95 %", "n": "n",
         "cases": "Études de cas", "wave": "Vague", "lever": "Leviers", "barrier": "Freins",
+        "pdf_link": "Version imprimable (PDF)", "changes_title": "Évolutions significatives",
+        "waves": "Vagues", "change_pts": "Évolution (points)", "p_value": "Valeur p",
+        "changes_caption": ("Évolutions d'une vague à la suivante significatives au seuil de "
+                            "5\u202f% (test z bilatéral, p < 0,05), leviers et freins par "
+                            "pays."),
+        "no_changes": ("Aucune évolution d'une vague à la suivante n'est significative au "
+                       "seuil de 5\u202f%."),
         "show_table": "Tableau de données", "download": "Données (CSV)", "figure": "Figure",
         "noscript": "Les graphiques interactifs "
         "nécessitent JavaScript.",
@@ -119,9 +184,24 @@ STRINGS: dict[str, dict[str, str]] = {
             "de {n_min} répondants sont masquées ; les estimations dont l'effectif efficace "
             "est inférieur à {n_eff} sont signalées peu fiables (†). Les études de cas sont "
             "des schémas documentés, comptés et non pondérés."),
-        "quality_text": ("Lignes lues dans les fichiers {year} de chaque pays, chargées dans "
-                         "l'entrepôt, et mises de côté (quarantaine) par la validation, avec "
-                         "le motif consigné pour chacune."),
+        "method_changes": (
+            "L'évolution d'une vague à la suivante est testée par un test z bilatéral : la "
+            "différence des deux parts divisée par son erreur type, les vagues étant des "
+            "échantillons indépendants. Les évolutions avec p < 0,05 sont dites "
+            "significatives et cerclées dans les graphiques d'évolution ; une évolution "
+            "impliquant une cellule masquée n'est jamais testée. Avec de nombreuses "
+            "comparaisons, environ une part inchangée sur vingt paraîtra significative par "
+            "hasard : un point cerclé isolé se lit avec prudence."),
+        "quality_text": ("Lignes lues dans les fichiers de chaque pays, vague par vague, "
+                         "chargées dans l'entrepôt, et mises de côté (quarantaine) par la "
+                         "validation, avec le motif consigné pour chacune."),
+        "validation_text": ("Contrôles de validation (suites Great Expectations), dernier "
+                            "résultat de chaque contrôle. Un contrôle bloquant en échec "
+                            "arrête la mise à jour ; un contrôle non bloquant est signalé ici."),
+        "suite": "Suite", "target": "Table contrôlée", "checks": "Contrôles",
+        "passed": "Réussis", "failed": "En échec", "blocking_failed": "En échec, bloquants",
+        "unexpected": "Valeurs inattendues",
+        "page": "Page {page} sur {pages}",
         "files": "Fichiers", "rows_read": "Lignes lues", "rows_loaded": "Chargées",
         "rows_quarantined": "En quarantaine", "balanced": "Lues = chargées + quarantaine",
         "yes": "oui", "no": "NON", "total": "Total", "colon": "\u00a0:",
@@ -150,6 +230,17 @@ def fmt_int(value: float | int, lang: str) -> str:
 def fmt_pct(value: float, lang: str, digits: int = 0) -> str:
     text = f"{100 * value:.{digits}f}"
     return f"{text.replace('.', ',')}\u202f%" if lang == "fr" else f"{text}%"
+
+
+def fmt_points(change: float, lang: str) -> str:
+    """A change of share in percentage points, signed (typographic minus)."""
+    text = f"{100 * change:+.1f}".replace("-", "−")
+    return f"{text.replace('.', ',')}\u00a0pts" if lang == "fr" else f"{text} pts"
+
+
+def fmt_p(p: float, lang: str) -> str:
+    text = "< 0.001" if p < 0.001 else f"{p:.3f}"
+    return text.replace(".", ",") if lang == "fr" else text
 
 
 def fmt_ci(low: float, high: float, lang: str) -> str:
