@@ -35,6 +35,7 @@ DESIGNS = {
     "clustered_unstratified": {"cluster": ["h", "psu"]},
     "poststratified": {"strata": "h", "poststrata": "ps"},
     "raked": {"strata": "h", "rake_margins": ["r1", "r2"]},
+    "clustered_lonely": {"strata": "h", "cluster": "psu", "lonely_psu": "certainty"},
 }
 WEIGHTS = {"poststratified": "w_ps", "raked": "w_rake"}
 
@@ -92,6 +93,8 @@ def oracle(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
 def ours(frame: pd.DataFrame, design: str, stat: str) -> pd.DataFrame:
     """Our estimates in the oracle's layout (domain "" = whole sample)."""
     kwargs = {"weight": WEIGHTS.get(design, "w"), **DESIGNS[design]}
+    if design == "clustered_lonely":
+        frame = lonely(frame)
     if stat in ("mean", "total"):
         estimator = survey_mean if stat == "mean" else survey_total
         parts = [estimator(frame, "y", **kwargs).assign(dom=""),
@@ -139,11 +142,15 @@ def test_calibrated_weights_match_r(oracle, design, column):
     assert not np.allclose(mine, frame["w"])  # calibration changed the weights
 
 
+def lonely(frame: pd.DataFrame) -> pd.DataFrame:
+    """The sample with stratum s1 reduced to a single PSU."""
+    return frame[(frame["h"] != "s1") | (frame["psu"] == 1)]
+
+
 def test_lonely_psu_fails_like_r(oracle):
     frame, _ = oracle
-    lonely = frame[(frame["h"] != "s1") | (frame["psu"] == 1)]
-    with pytest.raises(ValueError, match="single PSU"):
-        survey_mean(lonely, "y", weight="w", strata="h", cluster="psu")
+    with pytest.raises(ValueError, match=r"single PSU \[\{'h': 's1'\}\]"):
+        survey_mean(lonely(frame), "y", weight="w", strata="h", cluster="psu")
 
 
 @pytest.fixture(scope="module")

@@ -132,9 +132,9 @@ class Design:
         if lonely.any() and lonely_psu == "fail":
             where = frame.loc[np.isin(stratum, np.flatnonzero(lonely)), as_list(strata)]
             raise ValueError(
-                f"{int(lonely.sum())} strata have a single PSU, so their variance cannot be "
-                f"estimated (R: lonely.psu = 'fail'): {where.drop_duplicates().to_dict('records')}"
-                "; merge each with a neighbouring stratum")
+                f"strata with a single PSU {where.drop_duplicates().to_dict('records')}: their "
+                "variance cannot be estimated (R: lonely.psu = 'fail'); merge each with a "
+                "neighbouring stratum, or pass lonely_psu='certainty'")
         scale = f * np.where(n_psu > 1, n_psu / np.maximum(n_psu - 1, 1), 0.0)
         return cls(weights, psu, psu_stratum, n_psu, np.where(f < 1e-7, 0.0, scale),
                    calibration)

@@ -61,9 +61,9 @@ def _poststratified(frame: pd.DataFrame, weights: pd.Series, by: list[str],
     both = pd.concat({"sample": sample, "population": counts}, axis=1).fillna(0)
     unknown = both[(both["sample"] > 0) & (both["population"] <= 0)]
     empty = both[(both["sample"] <= 0) & (both["population"] > 0)]
-    problems = [f"{what} cells {list(cells.index)[:10]}" for what, cells in
-                (("sampled but not in the population:", unknown),
-                 ("in the population but not sampled:", empty)) if len(cells)]
+    problems = [f"cells {what}: {list(cells.index)[:10]}" for what, cells in
+                (("sampled but not in the population", unknown),
+                 ("in the population but not sampled", empty)) if len(cells)]
     if problems:
         raise ValueError(f"cannot post-stratify on {by}: " + "; ".join(problems))
     factor = (both["population"] / both["sample"]).rename("factor")

@@ -79,6 +79,11 @@ if (mode == "designs") {
                  control = list(maxit = 100, epsilon = 1e-12))
   )
   for (name in names(designs)) estimate_all(name, designs[[name]])
+  # stratum s1 reduced to one PSU, treated as a certainty stratum
+  options(survey.lonely.psu = "certainty")
+  estimate_all("clustered_lonely", svydesign(ids = ~psu, strata = ~h, weights = ~w, nest = TRUE,
+                                             data = d[d$h != "s1" | d$psu == 1, ]))
+  options(survey.lonely.psu = "fail")
   emit_weights("poststratified", designs$poststratified)
   emit_weights("raked", designs$raked)
   emit_weights("raked_default",
