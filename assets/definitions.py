@@ -8,6 +8,7 @@ from assets.core.checks import core_respondents_suite, core_weights_suite
 from assets.jobs import build_job, ingest_job
 from assets.marts.assets import mart_assets
 from assets.published.assets import analyst_snapshot, annual_report
+from assets.published.quality import data_quality_page
 from assets.raw.assets import raw_reference_files, raw_survey_files
 from assets.resources import ObservatoryResource, default_resource
 from assets.schedules import annual_refresh, monthly_revalidation
@@ -20,7 +21,7 @@ def build_defs(observatory: ObservatoryResource) -> dg.Definitions:
     """The definitions with the given paths (tests pass temporary ones)."""
     return dg.Definitions(
         assets=[raw_survey_files, raw_reference_files, staged_survey_responses, *core_assets,
-                *mart_assets, analyst_snapshot, annual_report],
+                *mart_assets, analyst_snapshot, annual_report, data_quality_page],
         asset_checks=[core_respondents_suite, core_weights_suite, latest_wave_delivered],
         jobs=[ingest_job, build_job],
         schedules=[annual_refresh, monthly_revalidation],
