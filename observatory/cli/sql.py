@@ -1,6 +1,11 @@
 """`observatory sql`: query the published analyst warehouse, read-only. With a query,
 print its result; without one, an interactive shell (statements end with `;`, `.tables`
-lists the tables, `.quit` or Ctrl-D leaves)."""
+lists the tables, `.quit` or Ctrl-D leaves).
+
+The query sees the warehouse's tables and nothing else: file access is switched off
+(no `read_csv('/etc/passwd')`, no `COPY ... TO`, no `ATTACH`, no extension download)
+and locked, so a query typed or pasted here cannot read or write outside the warehouse.
+Results go to standard output; `--format csv` neutralises spreadsheet formulas."""
 
 import argparse
 import contextlib
@@ -9,6 +14,7 @@ import sys
 import duckdb
 import pandas as pd
 
+from observatory.exports import neutralise
 from observatory.paths import Paths
 
 TABLES = ("SELECT schema_name || '.' || table_name AS table_name, comment FROM duckdb_tables() "
@@ -17,7 +23,7 @@ TABLES = ("SELECT schema_name || '.' || table_name AS table_name, comment FROM d
 
 def show(frame: pd.DataFrame, fmt: str, max_rows: int) -> None:
     if fmt == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        neutralise(frame).to_csv(sys.stdout, index=False)
     elif fmt == "json":
         print(frame.to_json(orient="records", force_ascii=False))
     else:
@@ -68,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     con = duckdb.connect(str(paths.published_db), read_only=True)
+    con.execute("SET enable_external_access = false; SET lock_configuration = true")
     try:
         if args.query is None:
             return shell(con, args)
