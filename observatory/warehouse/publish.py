@@ -3,7 +3,13 @@ with their documentation, written under a dated name that is never overwritten, 
 swapped in as the published file with an atomic rename. Analysts holding the old file
 open keep reading it; nobody ever sees a half-written warehouse. The marts also go out
 as Parquet (data/warehouse/parquet, a link swapped to the dated export) and the data
-dictionary as data/warehouse/DATA_DICTIONARY.md."""
+dictionary as data/warehouse/DATA_DICTIONARY.md.
+
+Crash safety: everything is written under `*.partial` / `*.incoming` names first and
+renamed into place when whole, so a refresh killed at any moment leaves either the old
+or the new published files, never a torn one; the next publish removes such leftovers.
+A write that fails (disk full, permissions) removes what this publish wrote and raises
+`PublishError` naming the cause, with the published files untouched."""
 
 from __future__ import annotations
 
@@ -15,6 +21,12 @@ from pathlib import Path
 import duckdb
 
 from observatory.warehouse import ANALYST_SCHEMAS, _quote, dictionary
+
+STAGED = (".partial", ".partial.wal", ".incoming")  # written before being renamed
+
+
+class PublishError(Exception):
+    """Publishing failed and was rolled back: the published files are unchanged."""
 
 
 def _fsync(path: Path) -> None:
@@ -86,26 +98,50 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def clear_leftovers(published: Path, snapshots_dir: Path) -> list[Path]:
+    """Remove what an interrupted publish left behind (partial snapshots and Parquet
+    folders, staged links and files); returns what was removed. Only one publish runs
+    at a time (it holds the pipeline's single-writer connection)."""
+    leftovers = [p for folder in (published.parent, snapshots_dir) if folder.is_dir()
+                 for p in folder.iterdir() if p.name.endswith(STAGED)]
+    for path in leftovers:
+        _remove(path)
+    return leftovers
+
+
 def publish(con: duckdb.DuckDBPyConnection, published: Path, snapshots_dir: Path,
             now: dt.datetime | None = None) -> tuple[Path, dict[str, int]]:
-    """Write a dated snapshot and make it the published file atomically."""
+    """Write a dated snapshot and its Parquet export, then make them the published
+    files with atomic renames."""
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     snapshots_dir.mkdir(parents=True, exist_ok=True)
+    clear_leftovers(published, snapshots_dir)
     dated = snapshots_dir / f"observatory-{stamp}.duckdb"
-    partial = dated.with_suffix(".partial")
-    partial.unlink(missing_ok=True)
-    counts = write_snapshot(con, partial)
-    _fsync(partial)
-    os.replace(partial, dated)  # the dated copy appears whole or not at all
+    parquet = snapshots_dir / f"observatory-{stamp}-parquet"
+    try:
+        counts = write_snapshot(con, dated.with_suffix(".partial"))
+        _fsync(dated.with_suffix(".partial"))
+        export_parquet(con, parquet)
+        text = dictionary.render(con)
+        os.replace(dated.with_suffix(".partial"), dated)  # appears whole or not at all
+    except (OSError, duckdb.Error) as exc:
+        clear_leftovers(published, snapshots_dir)
+        _remove(parquet)
+        raise PublishError(f"publishing the analyst snapshot failed, {published} is unchanged: "
+                           f"{type(exc).__name__}: {exc}") from None
     staging = published.with_name(published.name + ".incoming")
-    staging.unlink(missing_ok=True)
     try:
         os.link(dated, staging)  # same bytes, no copy; snapshots are never modified
     except OSError:
         shutil.copyfile(dated, staging)
     os.replace(staging, published)
-    parquet = snapshots_dir / f"observatory-{stamp}-parquet"
-    export_parquet(con, parquet)
     _swap_symlink(published.parent / "parquet", parquet)
-    _write_atomically(published.parent / "DATA_DICTIONARY.md", dictionary.render(con))
+    _write_atomically(published.parent / "DATA_DICTIONARY.md", text)
     return dated, counts
