@@ -6,17 +6,18 @@ one of these commands runs, so the library itself never imports Dagster."""
 import argparse
 import sys
 
+from observatory.config import canonical_country
 from observatory.paths import Paths
 
 
 def run(args: argparse.Namespace, demo: bool = False) -> int:
     from assets.definitions import defs
     from assets.runner import refresh
-    from observatory.config import canonical_country
 
     paths = Paths.from_env()
-    countries = [canonical_country(c) for c in args.country] if args.country else None
-    summary = refresh(defs, paths.raw_dir, waves=args.wave, countries=countries)
+    summary = refresh(defs, paths.raw_dir, waves=args.wave, countries=args.country)
+    for warning in summary.warnings:  # non-blocking checks, e.g. a country not delivered yet
+        print(f"warning: {warning}")
     for problem in summary.problems:
         print(problem, file=sys.stderr)
     if not summary.ok:
@@ -33,10 +34,20 @@ def run(args: argparse.Namespace, demo: bool = False) -> int:
     return 0
 
 
+def country(code: str) -> str:
+    """A configured country code (or alias) as its canonical code; anything else is a
+    usage error naming the configured codes."""
+    try:
+        return canonical_country(code)
+    except KeyError as exc:
+        raise argparse.ArgumentTypeError(exc.args[0]) from None
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     for name, text in (("refresh", "run the pipeline on data/raw (all delivered partitions)"),
                        ("demo", "refresh on the shipped sample and say where the outputs are")):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--wave", type=int, action="append", help="only this wave (repeatable)")
-        cmd.add_argument("--country", action="append", help="only this country (repeatable)")
+        cmd.add_argument("--country", action="append", type=country,
+                         help="only this country (repeatable)")
         cmd.set_defaults(func=lambda a, demo=(name == "demo"): run(a, demo))
