@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -19,6 +19,7 @@ REPORT_LANGUAGES = ("en", "fr")
 QUESTION_KINDS = ("id", "pii", "single", "multi", "likert", "number")
 
 
+@lru_cache(maxsize=1 << 16)  # answers repeat the same labels over and over
 def normalise_label(text: str) -> str:
     """Key for matching labels and headers: case-, accent- and whitespace-insensitive."""
     decomposed = unicodedata.normalize("NFKD", str(text))

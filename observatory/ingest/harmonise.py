@@ -205,9 +205,10 @@ class _Harmoniser:
         code, key = self.country.code, self.key
         keys = ids.map(lambda v: None if v is None else pseudonymise(code, v, key))
         dup = keys.notna() & keys.duplicated(keep=False)
-        first_rows = pd.Series(self.raw.rows).groupby(keys.values).transform(
-            lambda r: ", ".join(str(x) for x in r))
-        self.flag(dup, header, keys, "duplicate respondent id in rows " + first_rows.astype(str))
+        rows = pd.Series(self.raw.rows)[dup]
+        listing = rows.groupby(keys[dup].values).transform(lambda r: ", ".join(map(str, r)))
+        reason = ("duplicate respondent id in rows " + listing.astype(str)).reindex(keys.index)
+        self.flag(dup, header, keys, reason)
         return keys
 
     def reader_issues(self, columns: dict[str, list[tuple[str, str | None]]]) -> None:

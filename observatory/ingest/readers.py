@@ -53,6 +53,8 @@ class RawTable:
 
 
 def _cell(value: object) -> str | None:
+    if type(value) is str:  # the common case, first
+        return value.replace("\ufeff", "").strip() or None  # a stray BOM is invisible
     if value is None:
         return None
     if isinstance(value, float):
@@ -127,8 +129,9 @@ def read_csv(path: Path, profile: ExportProfile, expected: frozenset[str]) -> Ra
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter)
     header: list[str] | None = None
     records, rows, issues = [], [], []
+    last_line = 0  # where the previous record ended: a record may span quoted newlines
     for record in reader:
-        first_line = reader.line_num - _extra_lines(record)
+        first_line, last_line = last_line + 1, reader.line_num
         if first_line < layout.header_line:
             continue  # title lines above the header
         if header is None:
@@ -149,12 +152,6 @@ def read_csv(path: Path, profile: ExportProfile, expected: frozenset[str]) -> Ra
     return _table(path, header or [], records, rows, issues, check_cells=suspect,
                   encoding=layout.encoding, delimiter=layout.delimiter,
                   header_row=layout.header_line)
-
-
-def _extra_lines(record: list[str]) -> int:
-    """Lines a record spans beyond its first (quoted newlines), so that its row
-    number is the line it starts on."""
-    return sum(cell.count("\n") for cell in record)
 
 
 def _header_row(values: list[list[object]], profile: ExportProfile,
