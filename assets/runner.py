@@ -97,8 +97,9 @@ def refresh(defs: dg.Definitions, raw_dir: Path, waves: list[int] | None = None,
             countries: list[str] | None = None,
             progress: Callable[[str], None] = print) -> RefreshSummary:
     """Ingest the delivered partitions (optionally only some waves / countries), then
-    rebuild the warehouse, snapshot and the refreshed waves' reports unless a partition
-    failed or an export folder cannot be read."""
+    rebuild the warehouse, the snapshot and the report of the latest wave (of the waves
+    asked for, with `waves`) unless a partition failed or an export folder cannot be
+    read."""
     start, summary, instance = time.monotonic(), RefreshSummary(), _instance()
     summary.problems += [problem for folder, problem in unreadable(Path(raw_dir)).items()
                          if (not waves or folder.parent.name in map(str, waves))
@@ -108,7 +109,8 @@ def refresh(defs: dg.Definitions, raw_dir: Path, waves: list[int] | None = None,
     if pairs:
         _ingest(defs, instance, pairs, summary, progress)
     if summary.ok and pairs:
-        report_waves = sorted({str(w) for w, _ in pairs},
+        # the report of the latest wave, or of each wave asked for (a range of partitions)
+        report_waves = sorted({str(w) for w, _ in pairs} if waves else {str(pairs[-1][0])},
                               key=instance.get_dynamic_partitions(WAVES).index)
         progress(f"building core tables, weights, marts, snapshot and report(s) "
                  f"{', '.join(report_waves)} ...")

@@ -4,7 +4,8 @@ its partition; a successful ingest run asked to be followed by a build gets one.
 The file sensor's cursor maps each export (path relative to the raw folder) to its
 modification time, size and SHA-256, so a file is hashed again only when its time or
 size moves, and a run is requested only when its content changed. Run keys are the
-path and content hash: the same bytes never launch a second run."""
+path, content hash and modification time: a lost cursor never launches a second run for
+the same file, while a file put back to an earlier version is loaded again."""
 
 
 import json
@@ -22,9 +23,9 @@ THEN_BUILD = {"observatory/then": "build"}  # tag: rebuild the warehouse after t
 
 
 def changed_exports(raw_dir: Path, cursor: dict[str, list]) -> tuple[dict, dict[str, list]]:
-    """({(wave, country): [(relative path, sha256), ...]} of new or changed exports,
-    the new cursor)."""
-    changes: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    """({(wave, country): ["<relative path>@<sha256>@<mtime ns>", ...]} of new or changed
+    exports, the new cursor)."""
+    changes: dict[tuple[int, str], list[str]] = {}
     seen: dict[str, list] = {}
     for survey in survey_files(raw_dir):
         path, stat = survey.path.relative_to(raw_dir).as_posix(), survey.path.stat()
@@ -35,7 +36,8 @@ def changed_exports(raw_dir: Path, cursor: dict[str, list]) -> tuple[dict, dict[
         sha = sha256_of(survey.path.read_bytes())
         seen[path] = [stat.st_mtime_ns, stat.st_size, sha]
         if not before or before[2] != sha:
-            changes.setdefault((survey.wave, survey.country), []).append((path, sha))
+            changes.setdefault((survey.wave, survey.country), []).append(
+                f"{path}@{sha}@{stat.st_mtime_ns}")
     return changes, seen
 
 
@@ -50,7 +52,7 @@ def survey_files_sensor(context: dg.SensorEvaluationContext,
         context.log.warning(problem)
     changes, cursor = changed_exports(raw_dir, json.loads(context.cursor or "{}"))
     requests = [
-        dg.RunRequest(run_key=" ".join(f"{path}@{sha}" for path, sha in sorted(files)),
+        dg.RunRequest(run_key=" ".join(sorted(files)),
                       partition_key=str(partition_key(wave, country)), tags=THEN_BUILD)
         for (wave, country), files in sorted(changes.items())
     ]

@@ -17,7 +17,7 @@ from assets.jobs import BUILD, INGEST
 from assets.partitions import WAVES, key_ranges, partition_key, register_waves, survey_partitions
 from assets.raw.assets import raw_survey_files
 from assets.schedules import ANNUAL_CRON, MONTHLY_CRON, annual_refresh, monthly_revalidation
-from assets.sensors import survey_files_sensor
+from assets.sensors import build_after_ingest, survey_files_sensor
 from assets.staged.assets import staged_survey_responses
 from assets.staged.freshness import latest_wave_delivered
 from observatory.config import load_countries
@@ -87,6 +87,14 @@ def test_new_export_is_loaded_by_running_the_sensor_request(tmp_path):
     truth = json.loads((SAMPLE / "planted_truth.json").read_text(encoding="utf-8"))
     loaded = sum(f["rows"] for f in truth["files"] if f["path"].startswith("surveys/2025/GR/"))
     assert _staged(tmp_path)[(2025, "GR")] < loaded  # minus the planted bad rows
+
+    success = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.RUN_SUCCESS)
+    context = dg.build_run_status_sensor_context(
+        sensor_name="build_after_ingest", dagster_event=success.records[0].event_log_entry
+        .dagster_event, dagster_instance=instance, dagster_run=run.dagster_run,
+        resources={"observatory": make_resource(tmp_path, raw)})
+    build = build_after_ingest(context)
+    assert isinstance(build, dg.RunRequest) and build.partition_key == "2025"  # latest wave
 
 
 def test_unknown_wave_or_country_folder_is_reported_not_requested(tmp_path):
