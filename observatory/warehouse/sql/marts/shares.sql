@@ -60,12 +60,17 @@ variances AS (
     FROM cells c JOIN estimates e USING (wave, domain_type, domain, dimension, code)
     GROUP BY ALL
 ),
+noise_free AS (  -- a variance at rounding-noise level (a share fixed by the weights,
+                 -- such as org_type within a country) is zero, not 1e-20 of noise
+    SELECT v.* REPLACE (CASE WHEN v.v > 1e-12 * e.p * (1 - e.p) THEN v.v ELSE 0 END AS v)
+    FROM variances v JOIN estimates e USING (wave, domain_type, domain, dimension, code)
+),
 scored AS (
-    SELECT e.*, greatest(v.v, 0) AS v,
+    SELECT e.*, v.v,
            CASE WHEN v.v > 0 AND e.p > 0 AND e.p < 1 THEN e.p * (1 - e.p) / v.v
                 ELSE e.n END AS n_eff,
            e.n < getvariable('suppress_below_n') AS suppressed
-    FROM estimates e JOIN variances v USING (wave, domain_type, domain, dimension, code)
+    FROM estimates e JOIN noise_free v USING (wave, domain_type, domain, dimension, code)
 )
 SELECT s.wave, s.domain_type, s.domain, s.dimension, s.code, t.label_en, t.label_fr,
        s.n, s.n_selected,
