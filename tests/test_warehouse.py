@@ -103,7 +103,7 @@ def test_analysts_query_without_errors_during_a_refresh(tmp_path):
     analysts = [subprocess.Popen(
         [sys.executable, "-c", ANALYST, str(tmp_path / "warehouse" / "observatory.duckdb"),
          str(stop)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for _ in range(2)]
+        for _ in range(4)]  # four analysts at once
     try:
         time.sleep(1)
         assert refresh(defs, raw, **subset).ok  # publishes a new snapshot under their feet
