@@ -48,7 +48,7 @@ def test_marts_are_exported_as_parquet(pipeline_run, published):
     ).fetchall()
     assert len(marts) >= 25
     for table, _ in marts:
-        (rows,) = duckdb.sql(f"SELECT count(*) FROM '{folder / table}.parquet'").fetchone()
+        (rows,) = published.execute(f"SELECT count(*) FROM '{folder / table}.parquet'").fetchone()
         assert rows == published.execute(f"SELECT count(*) FROM marts.{table}").fetchone()[0]
 
 
