@@ -237,3 +237,13 @@ def test_earlier_year_and_bad_arguments(built: tuple[Path, Path, list[Path]],
         build_report(warehouse, tmp_path, languages=["de"])
     with pytest.raises(FileNotFoundError):
         build_report(tmp_path / "missing.duckdb", tmp_path)
+
+
+def test_case_highlights_per_country(built: tuple[Path, Path, list[Path]]) -> None:
+    with open(built[1] / "data" / "case_highlights.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["country"] for r in rows] == list(load_countries())
+    assert sum(int(r["cases"]) for r in rows) == 36 and all(r["top_lever"] for r in rows)
+    text = page_text(built[1] / "fr" / "index.html")
+    cases = text[text.index('id="cases"'):text.index('id="method"')]
+    assert "Levier le plus observé" in cases and cases.count("<tr><td>") == 5

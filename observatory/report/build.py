@@ -105,6 +105,7 @@ def write_csvs(data: ReportData, folder: Path) -> None:
         tables[fid] = data.cells(dim, "country").rename(columns={"domain": "country"})
     grid, codes = summary.case_counts(data)
     tables["case_studies_by_country"] = grid
+    tables["case_highlights"] = summary.case_highlights(data)
     tables["case_levers_barriers"] = codes.assign(**{
         f"label_{lang}": [fg.code_label(d, c, lang) for d, c in zip(
             codes["dimension"], codes["code"], strict=True)] for lang in LANGUAGES})
@@ -148,6 +149,7 @@ def render_page(data: ReportData, lang: str, languages: Sequence[str], staging: 
         sections=[(sid, t(lang, key, first=data.waves[0])) for sid, key in SECTIONS.items()],
         figures=figs, cards=cards, key_table=key_table,
         changes_table=fg.changes_table(data, TREND_DIMENSIONS, lang),
+        highlights_table=summary.case_highlights_table(data, lang),
         quality_table=summary.quality_table(data, lang),
         validation_table=summary.validation_table(data, lang),
         method_text=t(lang, "method_text", level=fmt_pct(settings.confidence_level, lang),

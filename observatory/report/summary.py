@@ -37,10 +37,11 @@ def key_figures(data: ReportData, lang: str) -> tuple[list[tuple[str, str]], Tab
     rows = []
     for code in country_order(data, now.index):
         previous = before.get(code)
-        change = "–" if previous is None else f"{int(now[code]) - int(previous):+d}"
+        diff = 0 if previous is None else int(now[code]) - int(previous)
+        change = "–" if previous is None else ("+" if diff >= 0 else "−") + fmt_int(abs(diff), lang)
         rows.append([(country_name(data, code, lang), ""), (fmt_int(now[code], lang), "num"),
                      ("–" if previous is None else fmt_int(previous, lang), "num"),
-                     (change.replace("-", "−"), "num")])
+                     (change, "num")])
     headers = [t(lang, "country"), t(lang, "respondents", year=data.year),
                t(lang, "respondents", year=data.year - 1), t(lang, "change")]
     return cards, Table(headers, rows)
@@ -76,7 +77,7 @@ def case_figures(data: ReportData, lang: str) -> list[Figure]:
     grid_fig = Figure(
         id="case_studies_by_country", section="cases", csv="case_studies_by_country.csv",
         title=t(lang, "t_case_grid", first=first, year=last),
-        description=t(lang, "d_case_grid", n=fmt_int(n, lang), year=data.year,
+        description=t(lang, "d_case_grid", n=fmt_int(n, lang), year=last,
                       domain=country_name(data, lead, lang) if lead else "–",
                       k=int(per_country.max()) if n else 0),
         note=t(lang, "note_cases", n=fmt_int(n, lang)),
@@ -105,6 +106,42 @@ def case_figures(data: ReportData, lang: str) -> list[Figure]:
         chart=charts.count_bars(panels, labels),
     )
     return [grid_fig, top_fig]
+
+
+def case_highlights(data: ReportData) -> pd.DataFrame:
+    """Per country: case studies, the years they cover, and the most frequent theme, lever
+    and barrier (codes; ties go to the first in codebook order)."""
+    cases = data.cases
+    attrs = data.case_attributes.drop_duplicates().merge(cases[["case_id", "country"]],
+                                                         on="case_id")
+    def top(codes: pd.Series, dimension: str) -> str | None:
+        counts = codes.value_counts()
+        tied = [c for c in all_codes(dimension, counts.index) if counts.get(c) == counts.max()]
+        return tied[0] if tied else None
+    rows = []
+    for country in country_order(data, cases["country"]):
+        mine = cases[cases["country"] == country]
+        seen = attrs[attrs["country"] == country]
+        rows.append({"country": country, "cases": len(mine),
+                     "first_year": int(mine["year"].min()), "last_year": int(mine["year"].max()),
+                     "top_theme": top(mine["theme"].dropna(), "theme"),
+                     **{f"top_{d}": top(seen.loc[seen["dimension"] == d, "code"], d)
+                        for d in CASE_DIMENSIONS}})
+    return pd.DataFrame(rows, columns=["country", "cases", "first_year", "last_year",
+                                       "top_theme", *(f"top_{d}" for d in CASE_DIMENSIONS)])
+
+
+def case_highlights_table(data: ReportData, lang: str) -> Table:
+    def label(dimension: str, code: str | None) -> str:
+        return "–" if code is None else code_label(dimension, code, lang)
+    rows = [[(country_name(data, r.country, lang), ""), (fmt_int(r.cases, lang), "num"),
+             (f"{r.first_year}–{r.last_year}" if r.first_year != r.last_year
+              else str(r.first_year), "num"),
+             (label("theme", r.top_theme), ""),
+             *[(label(d, getattr(r, f"top_{d}")), "") for d in CASE_DIMENSIONS]]
+            for r in case_highlights(data).itertuples(index=False)]
+    return Table([t(lang, k) for k in ("country", "cases", "years", "top_theme", "top_lever",
+                                       "top_barrier")], rows)
 
 
 def quality_table(data: ReportData, lang: str) -> Table:

@@ -66,6 +66,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "suppressed": "suppressed", "share": "Share", "ci": "95% CI", "n": "n",
         "cases": "Case studies", "wave": "Wave", "lever": "Levers", "barrier": "Barriers",
         "pdf_link": "Printable version (PDF)", "changes_title": "Significant changes",
+        "years": "Years", "top_theme": "Most frequent theme",
+        "top_lever": "Lever most often observed", "top_barrier": "Barrier most often observed",
+        "highlights_caption": ("Case studies per country; ties go to the first in the "
+                               "codebook's order."),
         "waves": "Waves", "change_pts": "Change (points)", "p_value": "p-value",
         "changes_caption": ("Changes from one wave to the next that are significant at the 5% "
                             "level (two-sided z-test, p < 0.05), levers and barriers by "
@@ -166,6 +170,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "suppressed": "masqué", "share": "Part", "ci": "IC à 95 %", "n": "n",
         "cases": "Études de cas", "wave": "Vague", "lever": "Leviers", "barrier": "Freins",
         "pdf_link": "Version imprimable (PDF)", "changes_title": "Évolutions significatives",
+        "years": "Années", "top_theme": "Thématique la plus fréquente",
+        "top_lever": "Levier le plus observé", "top_barrier": "Frein le plus observé",
+        "highlights_caption": ("Études de cas par pays ; en cas d'égalité, le premier dans "
+                               "l'ordre du livre de codes."),
         "waves": "Vagues", "change_pts": "Évolution (points)", "p_value": "Valeur p",
         "changes_caption": ("Évolutions d'une vague à la suivante significatives au seuil de "
                             "5\u202f% (test z bilatéral, p < 0,05), leviers et freins par "
