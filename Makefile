@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup demo test lint dev sample dictionary clean
+.PHONY: setup demo test lint dev sample dictionary bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -35,6 +35,9 @@ dev: setup  ## the Dagster UI on http://127.0.0.1:3000 (schedules and sensors ne
 
 sample: setup  ## regenerate the committed synthetic sample in data/raw
 	$(BIN)/observatory generate-sample --seed 2026 --out data/raw
+
+bench: setup  ## pipeline vs DuckDB floor at 100k/300k/1M responses -> bench/results.json
+	$(BIN)/python bench/run.py $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
 
 dictionary: setup  ## regenerate docs/data_dictionary.md from the published warehouse
 	$(BIN)/python -m observatory.warehouse.dictionary data/warehouse/observatory.duckdb > docs/data_dictionary.md

@@ -6,6 +6,7 @@ language's labels to canonical codes.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -181,8 +182,11 @@ def _header_clashes(book: Codebook, wave: Wave) -> list[str]:
 
 @cache
 def load_codebook() -> Codebook:
-    taxonomy = yaml.safe_load((HERE / "taxonomy.yaml").read_text(encoding="utf-8"))
-    questionnaire = yaml.safe_load((HERE / "questionnaire.yaml").read_text(encoding="utf-8"))
+    """The package's codebook, or the one in OBSERVATORY_CODEBOOK_DIR when set (used by
+    the benchmark to declare its extra synthetic waves without touching the real one)."""
+    folder = Path(os.environ.get("OBSERVATORY_CODEBOOK_DIR") or HERE)
+    taxonomy = yaml.safe_load((folder / "taxonomy.yaml").read_text(encoding="utf-8"))
+    questionnaire = yaml.safe_load((folder / "questionnaire.yaml").read_text(encoding="utf-8"))
     questions, waves = _load_questions(questionnaire)
     return Codebook(_load_dimensions(taxonomy), questions, waves,
                     tuple(questionnaire.get("ignored_columns", ())))

@@ -1,0 +1,51 @@
+"""Scale inputs for the benchmark: the project's own generator, 5 countries x 10 waves
+(2017-2026), and a codebook overlay declaring the extra waves 2017-2023 (and 2027 for
+the incremental step) with the 2024 instrument, so that the real codebook is untouched.
+Inputs are cached under bench/scale/ (git-ignored) by size."""
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+from observatory.codebook import HERE as CODEBOOK_DIR
+from observatory.generate import generate_sample
+
+ROOT = Path(__file__).resolve().parent / "scale"
+WAVES = tuple(range(2017, 2027))
+NEW_WAVE = 2027
+SEED = 2026
+
+
+def codebook_overlay() -> Path:
+    folder = ROOT / "codebook"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(CODEBOOK_DIR / "taxonomy.yaml", folder / "taxonomy.yaml")
+    book = yaml.safe_load((CODEBOOK_DIR / "questionnaire.yaml").read_text(encoding="utf-8"))
+    first = book["waves"][min(book["waves"])]
+    for wave in (*WAVES, NEW_WAVE):
+        book["waves"].setdefault(wave, {"version": f"bench-{wave}",
+                                        "questions": first["questions"],
+                                        "note": "benchmark only: the 2024 instrument"})
+    (folder / "questionnaire.yaml").write_text(yaml.safe_dump(book, allow_unicode=True),
+                                               encoding="utf-8")
+    return folder
+
+
+def scale_input(per_file: int) -> Path:
+    """data/raw-like folder with 5 x 10 files of `per_file` responses each."""
+    raw = ROOT / f"raw-{per_file}"
+    if not (raw / "planted_truth.json").exists():
+        shutil.rmtree(raw, ignore_errors=True)
+        generate_sample(raw, seed=SEED, waves=WAVES, responses=(per_file, per_file))
+    return raw
+
+
+def new_export(per_file: int, country: str = "FR") -> Path:
+    """One more wave x country (wave 2027), generated apart, to drop into a raw folder."""
+    extra = ROOT / f"extra-{per_file}"
+    if not (extra / "planted_truth.json").exists():
+        shutil.rmtree(extra, ignore_errors=True)
+        generate_sample(extra, seed=SEED, waves=(NEW_WAVE,), responses=(per_file, per_file),
+                        countries=(country,))
+    return extra / "surveys" / str(NEW_WAVE) / country
