@@ -60,9 +60,10 @@ variances AS (
     FROM cells c JOIN estimates e USING (wave, domain_type, domain, dimension, code)
     GROUP BY ALL
 ),
-noise_free AS (  -- a variance at rounding-noise level (a share fixed by the weights,
-                 -- such as org_type within a country) is zero, not 1e-20 of noise
-    SELECT v.* REPLACE (CASE WHEN v.v > 1e-12 * e.p * (1 - e.p) THEN v.v ELSE 0 END AS v)
+noise_free AS (  -- a variance at rounding-noise level (a share of 0 or 1, or one fixed by
+                 -- the weights such as org_type within a country) is zero, not 1e-20 of noise
+    SELECT v.* REPLACE (CASE WHEN e.p > 0 AND e.p < 1 AND v.v > 1e-12 * e.p * (1 - e.p)
+                             THEN v.v ELSE 0 END AS v)
     FROM variances v JOIN estimates e USING (wave, domain_type, domain, dimension, code)
 ),
 scored AS (
