@@ -90,6 +90,7 @@ def main() -> None:
         seconds, rss = refresh(raw, work)
         growth.append((per_file * 50, seconds))
         results[f"full_refresh_{per_file * 50}_s"] = round(seconds, 2)
+        print(f"full refresh of {per_file * 50} responses: {seconds:.1f} s", flush=True)
     largest = sizes[-1]
     raw, work = scale.scale_input(largest), work_root / str(largest)
     results.update(responses=largest * 50, full_refresh_s=round(growth[-1][1], 2),

@@ -1,6 +1,7 @@
 """Scale inputs for the benchmark: the project's own generator, 5 countries x 10 waves
 (2017-2026), and a codebook overlay declaring the extra waves 2017-2023 (and 2027 for
-the incremental step) with the 2024 instrument, so that the real codebook is untouched.
+the incremental step) with the instrument the generator used for them (2024's before,
+2026's after), so that the real codebook is untouched.
 Inputs are cached under bench/scale/ (git-ignored) by size."""
 
 import shutil
@@ -9,7 +10,9 @@ from pathlib import Path
 import yaml
 
 from observatory.codebook import HERE as CODEBOOK_DIR
+from observatory.codebook import load_codebook
 from observatory.generate import generate_sample
+from observatory.generate.model import instrument_wave
 
 ROOT = Path(__file__).resolve().parent / "scale"
 WAVES = tuple(range(2017, 2027))
@@ -22,11 +25,11 @@ def codebook_overlay() -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(CODEBOOK_DIR / "taxonomy.yaml", folder / "taxonomy.yaml")
     book = yaml.safe_load((CODEBOOK_DIR / "questionnaire.yaml").read_text(encoding="utf-8"))
-    first = book["waves"][min(book["waves"])]
+    real = load_codebook()
     for wave in (*WAVES, NEW_WAVE):
-        book["waves"].setdefault(wave, {"version": f"bench-{wave}",
-                                        "questions": first["questions"],
-                                        "note": "benchmark only: the 2024 instrument"})
+        source = instrument_wave(real, wave)  # the generator's rule for unknown waves
+        book["waves"].setdefault(wave, {**book["waves"][source], "version": f"bench-{wave}",
+                                        "note": f"benchmark only: the {source} instrument"})
     (folder / "questionnaire.yaml").write_text(yaml.safe_dump(book, allow_unicode=True),
                                                encoding="utf-8")
     return folder
