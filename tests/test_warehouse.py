@@ -65,6 +65,23 @@ def test_significant_changes_follow_the_planted_trend(published):
     assert share_of_significant < 0.2  # levers have no planted trend
 
 
+def test_cooccurrence_is_bounded_by_its_parts(published):
+    rows = published.execute("""
+        SELECT c.share_both, l.share AS lever_share, b.share AS barrier_share,
+               c.share_barrier_given_lever, c.lift
+        FROM marts.lever_barrier_cooccurrence c
+        JOIN marts.levers_by_country l ON l.wave = c.wave AND l.country = c.country
+                                      AND l.code = c.lever
+        JOIN marts.barriers_by_country b ON b.wave = c.wave AND b.country = c.country
+                                        AND b.code = c.barrier
+        WHERE NOT c.suppressed""").fetchall()
+    assert len(rows) == 3 * 5 * 4 * 4
+    for both, lever, barrier, given, lift in rows:
+        assert both <= min(lever, barrier) + 1e-12
+        assert given == pytest.approx(both / lever)
+        assert lift == pytest.approx(both / (lever * barrier))
+
+
 def test_case_observations_count_cases(published):
     bad = published.execute(
         "SELECT count(*) FROM marts.case_observations WHERE cases_observed > cases "
