@@ -103,7 +103,7 @@ def main() -> None:
     grown = work_root / "raw-grown"
     shutil.copytree(raw, grown)
     shutil.copytree(scale.new_export(largest), grown / "surveys" / str(scale.NEW_WAVE) / "FR")
-    shutil.copytree(work / "warehouse", work_root / "grown" / "warehouse")
+    shutil.copytree(work / "warehouse", work_root / "grown" / "warehouse", symlinks=True)
     incremental, _ = refresh(grown, work_root / "grown", "--wave", str(scale.NEW_WAVE),
                              "--country", "FR")
     results.update(incremental_s=round(incremental, 2),
