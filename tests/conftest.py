@@ -51,3 +51,14 @@ def pipeline_run(tmp_path_factory) -> PipelineRun:
     defs = build_defs(make_resource(root, raw_dir))
     summary = refresh(defs, raw_dir, progress=lambda _: None)
     return PipelineRun(root, raw_dir, summary, defs)
+
+
+@pytest.fixture(scope="module")
+def published(pipeline_run):
+    """The published analyst snapshot of `pipeline_run`, opened read-only."""
+    import duckdb
+
+    assert pipeline_run.summary.ok, pipeline_run.summary.problems
+    con = duckdb.connect(str(pipeline_run.warehouse_dir / "observatory.duckdb"), read_only=True)
+    yield con
+    con.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import duckdb
-import pytest
 
 from observatory.codebook import load_codebook
 from observatory.config import load_countries
@@ -15,14 +14,6 @@ from observatory.ingest.readers import read_export
 from observatory.stats import korn_graubard
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-
-
-@pytest.fixture(scope="module")
-def published(pipeline_run):
-    assert pipeline_run.summary.ok, pipeline_run.summary.problems
-    con = duckdb.connect(str(pipeline_run.warehouse_dir / "observatory.duckdb"), read_only=True)
-    yield con
-    con.close()
 
 
 def test_every_file_is_accounted_for(pipeline_run, published):

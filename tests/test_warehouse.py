@@ -8,21 +8,12 @@ import sys
 import textwrap
 import time
 
-import duckdb
 import pytest
 
 from assets.definitions import build_defs
 from assets.runner import refresh
 from observatory.warehouse import dictionary
 from tests.conftest import REPO, SAMPLE, make_resource
-
-
-@pytest.fixture(scope="module")
-def published(pipeline_run):
-    assert pipeline_run.summary.ok, pipeline_run.summary.problems
-    con = duckdb.connect(str(pipeline_run.warehouse_dir / "observatory.duckdb"), read_only=True)
-    yield con
-    con.close()
 
 
 def test_committed_data_dictionary_is_current(pipeline_run, published):
