@@ -8,6 +8,7 @@ blocking (bad data would corrupt the views) or a warning.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 from dataclasses import dataclass, field
@@ -65,7 +66,38 @@ class SuiteResult:
 
 
 def run_suite(name: str, frame: pd.DataFrame, specs: list[Spec]) -> SuiteResult:
-    """Validate `frame` against `specs` with Great Expectations (ephemeral context)."""
+    """Validate `frame` against `specs` with Great Expectations (ephemeral context).
+
+    GX fingerprints every batch by hashing all of its cells, so it gets only the
+    columns the suite reads; the context and suite are built once per process."""
+    columns = list(dict.fromkeys(c for s in specs for c in (s.column or "").split(",") if c))
+    key = (name, repr(specs))
+    if key not in _SUITES:
+        _SUITES[key] = _build_suite(name, specs)
+    batch_definition, suite, added = _SUITES[key]
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame[columns]})
+    # An ephemeral suite's expectations have no id: match results by type and arguments.
+    results = {_key(r.expectation_config.type, r.expectation_config.kwargs): r
+               for r in batch.validate(suite).results}
+    outcomes = []
+    for spec, expectation in zip(specs, added, strict=True):
+        config = expectation.configuration
+        r = results[_key(config.type, config.kwargs)]
+        unexpected = int((r.result or {}).get("unexpected_count") or 0)
+        outcomes.append(Outcome(spec, bool(r.success), unexpected))
+    return SuiteResult(name, outcomes)
+
+
+def _key(kind: str, kwargs: dict) -> str:
+    return kind + json.dumps({k: v for k, v in kwargs.items() if k != "batch_id"},
+                             sort_keys=True, default=str)
+
+
+_SUITES: dict[tuple[str, str], tuple] = {}  # (name, repr(specs)) -> _build_suite(...)
+
+
+def _build_suite(name: str, specs: list[Spec]) -> tuple:
+    """(batch definition, suite, its expectations in spec order), in a context of its own."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("TQDM_DISABLE", "1")
     import great_expectations as gx
@@ -78,16 +110,9 @@ def run_suite(name: str, frame: pd.DataFrame, specs: list[Spec]) -> SuiteResult:
     config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults())
     context = gx.get_context(mode="ephemeral", project_config=config)
     context.variables.progress_bars = {"globally": False}
-    batch = (context.data_sources.add_pandas(name).add_dataframe_asset(name)
-             .add_batch_definition_whole_dataframe(name)
-             .get_batch(batch_parameters={"dataframe": frame}))
+    batch_definition = (context.data_sources.add_pandas(name).add_dataframe_asset(name)
+                        .add_batch_definition_whole_dataframe(name))
     suite = gx.ExpectationSuite(name=name)
     added = [suite.add_expectation(getattr(gx.expectations, s.expectation)(**s.kwargs))
              for s in specs]
-    by_id = {r.expectation_config.id: r for r in batch.validate(suite).results}
-    outcomes = []
-    for spec, expectation in zip(specs, added, strict=True):
-        r = by_id[expectation.id]
-        unexpected = int((r.result or {}).get("unexpected_count") or 0)
-        outcomes.append(Outcome(spec, bool(r.success), unexpected))
-    return SuiteResult(name, outcomes)
+    return batch_definition, suite, added
