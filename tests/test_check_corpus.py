@@ -77,3 +77,31 @@ def test_check_on_the_shipped_sample_lists_the_planted_bad_rows():
                 if line.startswith(f"{export}:") and line.split(":")[1].isdigit()}
     assert planted and reported == planted
     assert f"{len(planted)} would be quarantined" in done.stdout
+
+
+def _grid(rows: list[list[object]]) -> list[list[str | None]]:
+    """Cells as the reader keeps them, without trailing blanks."""
+    from observatory.ingest.readers import _cell
+
+    grid = [[_cell(v) for v in row] for row in rows]
+    grid = [row[:max((i + 1 for i, v in enumerate(row) if v is not None), default=0)]
+            for row in grid]
+    while grid and not grid[-1]:
+        grid.pop()
+    return grid
+
+
+def test_calamine_and_openpyxl_read_every_workbook_alike(corpus):
+    """The fast reader (calamine, workbooks without formulas) and the formula-aware one
+    (openpyxl) see the same cells and merges in every workbook of the corpus and sample."""
+    from observatory.ingest import workbook
+
+    books = [p for p in [*corpus.rglob("*.xlsx"), *SAMPLE.rglob("*.xlsx")]
+             if p.name != "not_a_workbook.xlsx"]
+    assert len(books) >= 9
+    assert {workbook.has_formulas(p) for p in books} == {True, False}
+    for path in books:
+        sheet = "Antworten" if path.name == "cover_sheet.xlsx" else None
+        slow, fast = workbook._read_formulas(path, sheet), workbook._read_values(path, sheet)
+        assert _grid(fast.values) == _grid(slow.values), path
+        assert sorted(fast.merged) == sorted(slow.merged), path
