@@ -78,14 +78,26 @@ def korn_graubard(p: float, n_eff: float, level: float = 0.95, *,
     return (float(low), float(high))
 
 
-def kg_low(p: float, n_eff: float, rows: float, df: float, level: float) -> float:
-    """Lower Korn–Graubard bound (R's svyciprop beta); a DuckDB UDF of the warehouse."""
-    return korn_graubard(p, n_eff, level, rows=int(rows), df=df)[0]
+def _kg_bounds(p: ArrayLike, n_eff: ArrayLike, rows: ArrayLike, df: ArrayLike,
+               level: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Korn–Graubard bounds of many cells at once (R's svyciprop beta), one level."""
+    levels = np.unique(np.asarray(level, dtype=float))
+    if len(levels) > 1:
+        raise ValueError(f"one confidence level per call, not {levels.tolist()}")
+    level = float(levels[0]) if len(levels) else 0.95
+    return beta_interval(p, df_adjusted_n(n_eff, rows, df, level), level)
 
 
-def kg_high(p: float, n_eff: float, rows: float, df: float, level: float) -> float:
-    """Upper Korn–Graubard bound (R's svyciprop beta); a DuckDB UDF of the warehouse."""
-    return korn_graubard(p, n_eff, level, rows=int(rows), df=df)[1]
+def kg_low(p: ArrayLike, n_eff: ArrayLike, rows: ArrayLike, df: ArrayLike,
+           level: ArrayLike) -> np.ndarray:
+    """Lower Korn–Graubard bounds (vectorised); a DuckDB UDF of the warehouse."""
+    return _kg_bounds(p, n_eff, rows, df, level)[0]
+
+
+def kg_high(p: ArrayLike, n_eff: ArrayLike, rows: ArrayLike, df: ArrayLike,
+            level: ArrayLike) -> np.ndarray:
+    """Upper Korn–Graubard bounds (vectorised); a DuckDB UDF of the warehouse."""
+    return _kg_bounds(p, n_eff, rows, df, level)[1]
 
 
 def wilson_interval(p: ArrayLike, n: ArrayLike,

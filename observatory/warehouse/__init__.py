@@ -3,10 +3,14 @@ documentation analysts see through COMMENT ON."""
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 import yaml
 from scipy.stats import norm
 
@@ -29,18 +33,34 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     settings = load_settings()
-    for name, fn in (("kg_low", stats.kg_low), ("kg_high", stats.kg_high)):
-        con.create_function(name, fn, ["DOUBLE"] * 5, "DOUBLE")
-    con.create_function("two_sided_p", _two_sided_p, ["DOUBLE"], "DOUBLE")
+    for name, fn, arity in (("kg_low", stats.kg_low, 5), ("kg_high", stats.kg_high, 5),
+                            ("two_sided_p", _two_sided_p, 1)):
+        con.create_function(name, _vectorised(fn), ["DOUBLE"] * arity, "DOUBLE",
+                            type="arrow", null_handling="special")
+    con.execute("SET enable_progress_bar = false")  # refresh logs are read, not watched
+    con.execute("SET memory_limit = ?", [settings.warehouse_memory_limit])
     con.execute("SET VARIABLE confidence_level = ?", [settings.confidence_level])
     con.execute("SET VARIABLE suppress_below_n = ?", [settings.suppress_below_n])
     con.execute("SET VARIABLE unreliable_below_n_eff = ?", [settings.unreliable_below_n_eff])
     con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
 
 
-def _two_sided_p(z: float) -> float:
-    """Two-sided p-value of a standard normal test statistic."""
-    return float(2 * norm.sf(abs(z)))
+def _vectorised(fn: Callable[..., np.ndarray]) -> Callable[..., pa.Array]:
+    """A DuckDB arrow UDF from a numpy function: one call per vector of rows, not per
+    row; NULL in any argument gives NULL (NaN results stay NaN)."""
+    @functools.wraps(fn)  # DuckDB reads the number of arguments from fn's signature
+    def udf(*columns: pa.Array) -> pa.Array:
+        nulls = np.zeros(len(columns[0]), dtype=bool)
+        for column in columns:
+            nulls |= column.is_null().to_numpy(zero_copy_only=False)
+        values = fn(*(c.to_numpy(zero_copy_only=False) for c in columns))
+        return pa.array(np.asarray(values, dtype=float), mask=nulls, type=pa.float64())
+    return udf
+
+
+def _two_sided_p(z: np.ndarray) -> np.ndarray:
+    """Two-sided p-values of standard normal test statistics."""
+    return 2 * norm.sf(np.abs(z))
 
 
 def models(folder: str) -> list[str]:
