@@ -6,6 +6,7 @@ Every record read either loads or is quarantined: rows_read = loaded + quarantin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -45,6 +46,12 @@ class Staged:
     @property
     def rows_quarantined(self) -> int:
         return int(self.quarantine["row"].nunique()) if len(self.quarantine) else 0
+
+
+def by_value(values: pd.Series, fn: Callable[[str], object]) -> pd.Series:
+    """`fn` of each non-blank value (blank stays blank), computed once per distinct
+    value: an export repeats a few dozen labels over thousands of rows."""
+    return values.map({v: fn(v) for v in values.dropna().unique()})
 
 
 def column_map(book: Codebook, wave: int, country: Country,
@@ -146,7 +153,7 @@ class _Harmoniser:
     def single(self, q: Question, header: str) -> None:
         values = self.frame[header]
         lookup = self.book.dimensions[q.dimension].lookup(self.country.language)
-        codes = values.map(lambda v: None if v is None else lookup.get(normalise_label(v)))
+        codes = by_value(values, lambda v: lookup.get(normalise_label(v)))
         bad = values.notna() & codes.isna()
         self.flag(bad, header, values, self.unknown(q, values, bad, "label"))
         self.codes[q.id] = codes
@@ -159,7 +166,7 @@ class _Harmoniser:
         parts = self.frame[header].str.split(separator.strip() or None).explode()
         parts = parts[parts.notna()].str.strip()
         parts = parts[parts != ""]
-        codes = parts.map(lambda v: lookup.get(normalise_label(v)))
+        codes = by_value(parts, lambda v: lookup.get(normalise_label(v)))
         self.flag(codes.isna(), header, parts, self.unknown(q, parts, codes.isna(), "option"))
         good = codes.dropna()
         self.answers.append(pd.DataFrame({"idx": good.index, "question": q.id,
@@ -168,7 +175,7 @@ class _Harmoniser:
     def multi_columns(self, q: Question, columns: list[tuple[str, str | None]]) -> None:
         selected = {normalise_label(s) for s in self.country.export.multi_select.selected}
         for header, code in columns:
-            norm = self.frame[header].map(lambda v: None if v is None else normalise_label(v))
+            norm = by_value(self.frame[header], normalise_label)
             chosen = norm.isin(selected)
             self.flag(norm.notna() & ~chosen & ~norm.isin(UNSELECTED), header, self.frame[header],
                       f"unexpected value in option column of {q.id}")

@@ -98,8 +98,8 @@ def _repeated_header(frame: pd.DataFrame) -> list[int]:
         return []
     key = [normalise_label(n) for n in frame.columns]
     first = frame.iloc[:, 0]
-    candidates = first[first.notna() & (first.str.len() == len(frame.columns[0]))]
-    return [i for i in candidates.index
+    like = {v for v in first.dropna().unique() if normalise_label(v) == key[0]}
+    return [i for i in first.index[first.isin(like)]
             if [normalise_label(v or "") for v in frame.loc[i]] == key]
 
 
