@@ -16,6 +16,7 @@ from observatory.ingest.stage import (
     ChangedSinceRecorded,
     StagedFile,
     recorded_sha256,
+    release_memory,
     stage_file,
     write_partition,
 )
@@ -63,8 +64,9 @@ def staged_survey_responses(context: dg.AssetExecutionContext,
     column, value and reason; row accounting in audit.row_accounting. Per partition:
     rows read / loaded / quarantined, quarantine reasons, validation summary, preview
     and column schema. A range of partitions (single-run backfill) is staged one
-    partition per transaction; a bad export fails only its partition."""
-    all_files: list[StagedFile] = []
+    partition per transaction, holding one partition's frames at a time; a bad export
+    fails only its partition."""
+    files: dict[str, tuple[int, int, int]] = {}
     suites: dict[str, list[SuiteResult]] = {}
     with observatory.connect() as con:
         def stage(wave: int, country: str) -> dict:
@@ -77,9 +79,12 @@ def staged_survey_responses(context: dg.AssetExecutionContext,
             write_partition(con, wave, country, staged, context.run_id)
             label = f"{wave}|{country}"
             suites[label] = checks.validate_partition(con, staged, context.run_id, label)
-            all_files.extend(staged)
-            return _metadata(staged, suites[label])
+            files.update(checks.accounting(staged))
+            metadata = _metadata(staged, suites[label])
+            del staged
+            release_memory()
+            return metadata
 
         each_partition(context, stage)
     return dg.MaterializeResult(
-        check_results=[checks.row_accounting(all_files), checks.staged_suite(suites)])
+        check_results=[checks.row_accounting(files), checks.staged_suite(suites)])

@@ -46,6 +46,7 @@ class Settings:
     suppress_below_n: int
     unreliable_below_n_eff: float
     strata: tuple[str, ...]
+    warehouse_memory_limit: str
 
 
 @cache
@@ -84,4 +85,5 @@ def load_settings() -> Settings:
         suppress_below_n=int(raw["suppress_below_n"]),
         unreliable_below_n_eff=float(raw["unreliable_below_n_eff"]),
         strata=tuple(raw["strata"]),
+        warehouse_memory_limit=str(raw["warehouse_memory_limit"]),
     )
