@@ -1,10 +1,20 @@
 """Jobs: ingest wave x country partitions (one, or a range in one run); build
-everything after them, with the report of one or more waves."""
+everything after them and, when asked, the report of one or more waves.
 
+The annual report is a publication, not a by-product of each delivery: a build after an
+export dropped in during the year refreshes the warehouse, the analyst snapshot and the
+data-quality page; the annual refresh, `observatory refresh --report`, `observatory
+demo` and `observatory report` also build the report."""
+
+
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from assets.partitions import survey_partitions, wave_partitions
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
 INGEST = "ingest_survey_partition"
 BUILD = "build_warehouse_and_report"
@@ -17,11 +27,21 @@ ingest_job = dg.define_asset_job(
                 "range in a single run), with their blocking checks.",
 )
 
+REPORT = dg.AssetKey(["published", "annual_report"])
+BUILD_SELECTION = (dg.AssetSelection.groups("core", "weights", "marts", "published")
+                   | dg.AssetSelection.assets(["raw", "reference_files"]))
+
 build_job = dg.define_asset_job(
     BUILD,
-    selection=dg.AssetSelection.groups("core", "weights", "marts", "published")
-    | dg.AssetSelection.assets(["raw", "reference_files"]),
+    selection=BUILD_SELECTION,
     partitions_def=wave_partitions,
-    description="Core tables, weights, marts and the analyst snapshot from all staged "
-                "partitions, then the report of the run's wave(s).",
+    description="Core tables, weights, marts, the analyst snapshot and the data-quality "
+                "page from all staged partitions, and (when the run selects it) the report "
+                "of the run's wave(s).",
 )
+
+
+def build_assets(asset_graph: "BaseAssetGraph", report: bool) -> list[dg.AssetKey]:
+    """What a run of the build job materialises: all of it, or all but the report."""
+    selection = BUILD_SELECTION if report else BUILD_SELECTION - dg.AssetSelection.assets(REPORT)
+    return sorted(selection.resolve(asset_graph), key=lambda k: k.to_user_string())

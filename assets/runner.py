@@ -1,7 +1,7 @@
 """Run the pipeline without the UI, in process, with the same jobs, assets and checks as
 the UI: the delivered wave x country partitions through the ingest job as key ranges
-(the whole sample in one run, as a single-run backfill), then the build job with the
-report of the refreshed waves. Used by `observatory refresh` and `observatory demo`."""
+(the whole sample in one run, as a single-run backfill), then the build job, with the
+report of the refreshed waves when asked. Used by `observatory refresh` and `demo`."""
 
 
 import os
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.jobs import BUILD, INGEST
+from assets.jobs import BUILD, INGEST, build_assets
 from assets.partitions import WAVES, delivered, key_ranges, register_waves, wave_country
 from assets.schedules import range_tags
 from observatory.ingest.discover import unreadable
@@ -94,12 +94,12 @@ def _ingest(defs: dg.Definitions, instance: dg.DagsterInstance, pairs: list[tupl
 
 
 def refresh(defs: dg.Definitions, raw_dir: Path, waves: list[int] | None = None,
-            countries: list[str] | None = None,
-            progress: Callable[[str], None] = print) -> RefreshSummary:
+            countries: list[str] | None = None, progress: Callable[[str], None] = print,
+            report: bool = False) -> RefreshSummary:
     """Ingest the delivered partitions (optionally only some waves / countries), then
-    rebuild the warehouse, the snapshot and the report of the latest wave (of the waves
-    asked for, with `waves`) unless a partition failed or an export folder cannot be
-    read."""
+    rebuild the warehouse, the snapshot, the data-quality page and, with `report`, the
+    report of the latest wave (of each wave asked for, with `waves`), unless a partition
+    failed or an export folder cannot be read."""
     start, summary, instance = time.monotonic(), RefreshSummary(), _instance()
     summary.problems += [problem for folder, problem in unreadable(Path(raw_dir)).items()
                          if (not waves or folder.parent.name in map(str, waves))
@@ -112,12 +112,13 @@ def refresh(defs: dg.Definitions, raw_dir: Path, waves: list[int] | None = None,
         # the report of the latest wave, or of each wave asked for (a range of partitions)
         report_waves = sorted({str(w) for w, _ in pairs} if waves else {str(pairs[-1][0])},
                               key=instance.get_dynamic_partitions(WAVES).index)
-        progress(f"building core tables, weights, marts, snapshot and report(s) "
-                 f"{', '.join(report_waves)} ...")
+        progress("building core tables, weights, marts, snapshot" + (
+            f" and report(s) {', '.join(report_waves)}" if report else "") + " ...")
         t0 = time.monotonic()
         build = defs.resolve_job_def(BUILD)
         result = build.execute_in_process(
             instance=instance, raise_on_error=False, run_config=QUIET,
+            asset_selection=build_assets(defs.resolve_asset_graph(), report),
             tags=range_tags(dg.PartitionKeyRange(report_waves[0], report_waves[-1])))
         _record(result, "build", summary)
         progress(f"build {'done' if result.success else 'FAILED'} "

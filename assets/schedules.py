@@ -17,7 +17,7 @@ from dagster._core.storage.tags import (
 from assets.jobs import ingest_job
 from assets.partitions import delivered, key_ranges, register_waves
 from assets.resources import ObservatoryResource
-from assets.sensors import THEN_BUILD
+from assets.sensors import THEN_BUILD, WITH_REPORT
 
 TIMEZONE = "Europe/Paris"
 ANNUAL_CRON = "0 6 1 11 *"  # 1 November, 06:00: after the survey closes in October
@@ -47,7 +47,7 @@ def ingest_everything(context: dg.ScheduleEvaluationContext, observatory: Observ
                          "the warehouse, the analyst snapshot and the latest wave's report.")
 def annual_refresh(context: dg.ScheduleEvaluationContext,
                    observatory: ObservatoryResource) -> list[dg.RunRequest] | dg.SkipReason:
-    return ingest_everything(context, observatory, THEN_BUILD)
+    return ingest_everything(context, observatory, {**THEN_BUILD, **WITH_REPORT})
 
 
 @dg.schedule(job=ingest_job, cron_schedule=MONTHLY_CRON, execution_timezone=TIMEZONE,

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.jobs import BUILD, INGEST, build_job, ingest_job
+from assets.jobs import BUILD, INGEST, build_assets, build_job, ingest_job
 from assets.partitions import delivered, new_waves, partition_key, wave_partitions
 from assets.resources import ObservatoryResource
 from observatory.ingest.discover import survey_files, unreadable
 from observatory.ingest.provenance import sha256_of
 
 THEN_BUILD = {"observatory/then": "build"}  # tag: rebuild the warehouse after this ingest
+WITH_REPORT = {"observatory/report": "yes"}  # tag: ... and the report of the latest wave
 
 
 def changed_exports(raw_dir: Path, cursor: dict[str, list]) -> tuple[dict, dict[str, list]]:
@@ -67,8 +68,10 @@ def survey_files_sensor(context: dg.SensorEvaluationContext,
 @dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[ingest_job],
                       request_job=build_job, default_status=dg.DefaultSensorStatus.RUNNING,
                       description="After a successful ingest run tagged observatory/then=build "
-                                  "(file sensor, annual refresh), rebuild the warehouse and the "
-                                  "latest wave's report once no such ingest run is pending.")
+                                  "(file sensor, annual refresh), rebuild the warehouse once no "
+                                  "such ingest run is pending, with the latest wave's report "
+                                  "if the run is also tagged observatory/report=yes (annual "
+                                  "refresh).")
 def build_after_ingest(context: dg.RunStatusSensorContext,
                        observatory: ObservatoryResource) -> dg.RunRequest | dg.SkipReason:
     run = context.dagster_run
@@ -81,4 +84,7 @@ def build_after_ingest(context: dg.RunStatusSensorContext,
     if pending:
         return dg.SkipReason(f"{len(pending)} ingest run(s) pending: the last one builds")
     latest = max(wave for wave, _ in delivered(observatory.paths.raw_dir))
-    return dg.RunRequest(run_key=f"{BUILD}-after-{run.run_id}", partition_key=str(latest))
+    report = run.tags.get("observatory/report") == WITH_REPORT["observatory/report"]
+    return dg.RunRequest(run_key=f"{BUILD}-after-{run.run_id}", partition_key=str(latest),
+                         asset_selection=build_assets(context.repository_def.asset_graph,
+                                                      report))

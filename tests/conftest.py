@@ -49,7 +49,7 @@ def pipeline_run(tmp_path_factory) -> PipelineRun:
     raw_dir = root / "raw"
     shutil.copytree(SAMPLE, raw_dir)
     defs = build_defs(make_resource(root, raw_dir))
-    summary = refresh(defs, raw_dir, progress=lambda _: None)
+    summary = refresh(defs, raw_dir, progress=lambda _: None, report=True)
     return PipelineRun(root, raw_dir, summary, defs)
 
 

@@ -13,9 +13,10 @@ import duckdb
 import pytest
 
 from assets.definitions import build_defs
-from assets.jobs import BUILD, INGEST
+from assets.jobs import BUILD, INGEST, REPORT
 from assets.partitions import WAVES, key_ranges, partition_key, register_waves, survey_partitions
 from assets.raw.assets import raw_survey_files
+from assets.runner import QUIET
 from assets.schedules import ANNUAL_CRON, MONTHLY_CRON, annual_refresh, monthly_revalidation
 from assets.sensors import build_after_ingest, survey_files_sensor
 from assets.staged.assets import staged_survey_responses
@@ -92,9 +93,36 @@ def test_new_export_is_loaded_by_running_the_sensor_request(tmp_path):
     context = dg.build_run_status_sensor_context(
         sensor_name="build_after_ingest", dagster_event=success.records[0].event_log_entry
         .dagster_event, dagster_instance=instance, dagster_run=run.dagster_run,
-        resources={"observatory": make_resource(tmp_path, raw)})
+        resources={"observatory": make_resource(tmp_path, raw)},
+        repository_def=defs.get_repository_def())
     build = build_after_ingest(context)
     assert isinstance(build, dg.RunRequest) and build.partition_key == "2025"  # latest wave
+    # an export dropped in during the year: the warehouse, not the annual report
+    selected = set(build.asset_selection)
+    assert REPORT not in selected
+    assert {dg.AssetKey(["published", "analyst_snapshot"]),
+            dg.AssetKey(["published", "data_quality_page"])} <= selected
+    assert selected | {REPORT} == set(defs.resolve_job_def(BUILD).asset_layer
+                                       .executable_asset_keys)
+
+
+def test_the_annual_refresh_builds_the_report_too(tmp_path):
+    raw = _raw(tmp_path, "2024/FR")
+    defs = build_defs(make_resource(tmp_path, raw))
+    with dg.instance_for_test() as instance:
+        tags = {"observatory/then": "build", "observatory/report": "yes"}
+        register_waves(instance, [(2024, "FR")])
+        run = defs.resolve_job_def(INGEST).execute_in_process(
+            partition_key="FR|2024", tags=tags, instance=instance, run_config=QUIET)
+        success = instance.get_records_for_run(run.run_id,
+                                               of_type=dg.DagsterEventType.RUN_SUCCESS)
+        context = dg.build_run_status_sensor_context(
+            sensor_name="build_after_ingest", dagster_event=success.records[0].event_log_entry
+            .dagster_event, dagster_instance=instance, dagster_run=run.dagster_run,
+            resources={"observatory": make_resource(tmp_path, raw)},
+            repository_def=defs.get_repository_def())
+        build = build_after_ingest(context)
+    assert REPORT in build.asset_selection
 
 
 def test_unknown_wave_or_country_folder_is_reported_not_requested(tmp_path):
@@ -130,6 +158,7 @@ def test_schedules_cron_and_job(tmp_path):
             assert (request.tags[RANGE_START], request.tags[RANGE_END]) == (
                 f"{countries[0]}|2024", f"{countries[-1]}|2026")  # all 15 in one run
             assert (request.tags.get("observatory/then") == "build") is builds
+            assert (request.tags.get("observatory/report") == "yes") is builds
         assert instance.get_dynamic_partitions(WAVES) == ["2024", "2025", "2026"]
 
 

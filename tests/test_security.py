@@ -164,7 +164,7 @@ def hostile_run(tmp_path_factory):
     raw = root / "raw"
     shutil.copytree(SAMPLE, raw)
     path, _ = _hostile_export(raw)
-    done = cli("refresh", "--wave", "2025", "--country", "FR", "--country", "IT",
+    done = cli("refresh", "--wave", "2025", "--country", "FR", "--country", "IT", "--report",
                env=observatory_env(root, raw))
     return root, path, done
 

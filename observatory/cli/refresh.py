@@ -15,7 +15,8 @@ def run(args: argparse.Namespace, demo: bool = False) -> int:
     from assets.runner import refresh
 
     paths = Paths.from_env()
-    summary = refresh(defs, paths.raw_dir, waves=args.wave, countries=args.country)
+    summary = refresh(defs, paths.raw_dir, waves=args.wave, countries=args.country,
+                      report=demo or args.report)
     for warning in summary.warnings:  # non-blocking checks, e.g. a country not delivered yet
         print(f"warning: {warning}")
     for problem in summary.problems:
@@ -27,7 +28,9 @@ def run(args: argparse.Namespace, demo: bool = False) -> int:
         return 1
     print(f"refresh done: {len(summary.partitions)} partitions in {summary.seconds:.1f} s")
     print(f"analyst warehouse: {paths.published_db}")
-    print(f"reports:           {paths.reports_dir}")
+    print(f"data quality:      {paths.reports_dir / 'data-quality' / 'index.html'}")
+    if demo or args.report:
+        print(f"reports:           {paths.reports_dir}")
     if demo:
         for page in sorted(paths.reports_dir.glob("*/*/index.html")):
             print(f"  {page}")
@@ -50,4 +53,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         cmd.add_argument("--wave", type=int, action="append", help="only this wave (repeatable)")
         cmd.add_argument("--country", action="append", type=country,
                          help="only this country (repeatable)")
-        cmd.set_defaults(func=lambda a, demo=(name == "demo"): run(a, demo))
+        if name == "refresh":
+            cmd.add_argument("--report", action="store_true",
+                             help="also build the annual report of the latest wave refreshed "
+                                  "(demo always does)")
+        cmd.set_defaults(func=lambda a, demo=(name == "demo"): run(a, demo), report=False)
