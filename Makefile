@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup demo test lint dev sample dictionary bench clean
+.PHONY: setup demo test lint dev sample dictionary bench profile clean
 
 $(STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -38,6 +38,9 @@ sample: setup  ## regenerate the committed synthetic sample in data/raw
 
 bench: setup  ## pipeline vs DuckDB floor at 100k/300k/1M responses -> bench/results.json
 	$(BIN)/python bench/run.py $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
+
+profile: setup  ## py-spy profile of a refresh of the 100k bench input (BENCH_SIZE=20000: 1M)
+	$(BIN)/python bench/profile.py $(if $(BENCH_SIZE),--size $(BENCH_SIZE))
 
 dictionary: setup  ## regenerate docs/data_dictionary.md from the published warehouse
 	$(BIN)/python -m observatory.warehouse.dictionary data/warehouse/observatory.duckdb > docs/data_dictionary.md

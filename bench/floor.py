@@ -32,10 +32,12 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, country: str, tmp: Path) ->
         return (f"read_csv({lit(str(path))}, delim={lit(export.delimiter)}, header=true, "
                 "all_varchar=true, quote='\"')")
     if export.format == "xlsx":
-        from openpyxl import load_workbook
+        from python_calamine import CalamineWorkbook
 
-        rows = list(load_workbook(path, read_only=True).worksheets[0].iter_rows(values_only=True))
-        frame = pd.DataFrame(rows[1:], columns=rows[0]).astype(str)
+        with CalamineWorkbook.from_path(str(path)) as book:
+            rows = book.get_sheet_by_index(0).to_python()
+        frame = pd.DataFrame(rows[1:], columns=rows[0]).astype(str) \
+            .replace(r"^(-?\d+)\.0$", r"\1", regex=True)  # calamine reads numbers as floats
     else:
         import pyreadstat
 

@@ -4,16 +4,20 @@
 
 Sizes are responses per file (5 countries x 10 waves of files): 2000, 6000 and 20000
 make 100 k, 300 k and 1 M responses. Measures, side by side on the same machine:
-(a) a full refresh through `observatory refresh`, (b) the floor script on the same files,
-(c) one new wave x country added to the full history, (d) analyst queries on the
-published snapshot, (e) peak RSS of (a), (f) the growth slope of (a). Writes
-bench/results.json and prints it as a table. Wall-clock numbers are only compared
-within one run: the machine is shared."""
+(a) a full refresh through `observatory refresh` (ingest, then the build: core tables,
+marts, snapshot, data-quality page), (b) the floor script on the same files, (c) one new
+wave x country added to the full history, (d) analyst queries on the published
+snapshot, (e) peak RSS of (a), (f) the growth slope of (a); and, apart, the annual
+report of the latest wave built from the 1 M snapshot (`observatory report`), which a
+refresh builds only when asked (--report). Each command's output is kept in
+bench/scale/work/*.log. Writes bench/results.json and prints it as a table.
+Wall-clock numbers are only compared within one run: the machine is shared."""
 
 import argparse
 import json
 import math
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -40,15 +44,26 @@ ADHOC = ("SELECT r.org_type, a.code, count(*) AS n FROM core.answers a "
          "WHERE a.dimension = 'barrier' GROUP BY ALL ORDER BY n DESC")
 
 
-def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one command, as its own process."""
+def run(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one command, as its own process; its output
+    goes to `log`."""
+    log.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     if status != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr.read().decode()[-3000:]}")
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{log.read_text()[-3000:]}")
     return seconds, usage.ru_maxrss / 1024
+
+
+def phases(log: Path) -> dict[str, float]:
+    """Ingest and build seconds, as the refresh printed them."""
+    text = log.read_text()
+    found = {"ingest_s": re.findall(r"partition\(s\) in one run: ([\d.]+) s", text),
+             "build_s": re.findall(r"^build done \(([\d.]+) s\)", text, re.M)}
+    return {k: round(sum(map(float, v)), 2) for k, v in found.items() if v}
 
 
 def environment(raw: Path, work: Path) -> dict[str, str]:
@@ -59,7 +74,8 @@ def environment(raw: Path, work: Path) -> dict[str, str]:
 
 
 def refresh(raw: Path, work: Path, *args: str) -> tuple[float, float]:
-    return run([PYTHON, "-m", "observatory.cli", "refresh", *args], environment(raw, work))
+    return run([PYTHON, "-m", "observatory.cli", "refresh", *args], environment(raw, work),
+               work.with_suffix(".log"))
 
 
 def latencies(published: Path, queries: tuple[str, ...], runs: int = 100) -> list[float]:
@@ -94,9 +110,10 @@ def main() -> None:
     largest = sizes[-1]
     raw, work = scale.scale_input(largest), work_root / str(largest)
     results.update(responses=largest * 50, full_refresh_s=round(growth[-1][1], 2),
+                   **{f"full_refresh_{k}": v for k, v in phases(work.with_suffix(".log")).items()},
                    peak_rss_mib=round(rss, 1))
     floor_s, floor_rss = run([PYTHON, str(BENCH / "floor.py"), str(raw)],
-                             environment(raw, work_root / "floor"))
+                             environment(raw, work_root / "floor"), work_root / "floor.log")
     results.update(floor_s=round(floor_s, 2), floor_peak_rss_mib=round(floor_rss, 1),
                    ratio_full_to_floor=round(growth[-1][1] / floor_s, 2))
 
@@ -107,7 +124,12 @@ def main() -> None:
     incremental, _ = refresh(grown, work_root / "grown", "--wave", str(scale.NEW_WAVE),
                              "--country", "FR")
     results.update(incremental_s=round(incremental, 2),
+                   **{f"incremental_{k}": v for k, v in
+                      phases((work_root / "grown").with_suffix(".log")).items()},
                    ratio_incremental_to_full=round(incremental / growth[-1][1], 3))
+    report_s, _ = run([PYTHON, "-m", "observatory.cli", "report", "--year", str(scale.WAVES[-1])],
+                      environment(raw, work), work_root / "report.log")
+    results["report_s"] = round(report_s, 2)
 
     published = work / "warehouse" / "observatory.duckdb"
     marts, adhoc = latencies(published, MART_QUERIES), latencies(published, (ADHOC,))

@@ -1,0 +1,58 @@
+"""`make profile`: where a full refresh spends its time, sampled with py-spy.
+
+    .venv/bin/python bench/profile.py [--size 2000]
+
+Refreshes the benchmark input of `--size` responses per file (50 files) under py-spy,
+writes the raw stacks to bench/scale/profile-SIZE.txt (open with speedscope or
+flamegraph.pl) and prints the project's functions by inclusive time."""
+
+import argparse
+import collections
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import scale  # noqa: E402
+from run import PYTHON, environment  # noqa: E402
+
+RATE = 20  # samples per second
+OURS = re.compile(r"\((observatory|assets)/")
+
+
+def inclusive(stacks: Path) -> tuple[collections.Counter, int]:
+    """Samples per function (counted once per stack), and all samples."""
+    seconds, total = collections.Counter(), 0
+    for line in stacks.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        total += int(count)
+        for frame in {re.sub(r":\d+\)$", ")", f) for f in stack.split(";")}:
+            seconds[frame] += int(count)
+    return seconds, total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, default=2000)
+    size = parser.parse_args().size
+    raw, work = scale.scale_input(size), scale.ROOT / "work" / f"profile-{size}"
+    shutil.rmtree(work, ignore_errors=True)
+    out = scale.ROOT / f"profile-{size}.txt"
+    subprocess.run([str(Path(PYTHON).parent / "py-spy"), "record", "--idle", "-r", str(RATE),
+                    "-f", "raw", "-o", str(out), "--", PYTHON, "-m", "observatory.cli",
+                    "refresh"], env=environment(raw, work), check=True,
+                   stdout=subprocess.DEVNULL)
+    seconds, total = inclusive(out)
+    print(f"{total / RATE:.1f} s sampled (all threads); project functions, inclusive:")
+    for frame, count in seconds.most_common():
+        if OURS.search(frame) and count / RATE >= 0.5:
+            print(f"{count / RATE:8.1f} s  {frame}")
+    print(f"stacks: {out}")
+
+
+if __name__ == "__main__":
+    main()
