@@ -16,7 +16,6 @@ from observatory.ingest.stage import (
     ChangedSinceRecorded,
     StagedFile,
     recorded_sha256,
-    release_memory,
     stage_file,
     write_partition,
 )
@@ -80,10 +79,7 @@ def staged_survey_responses(context: dg.AssetExecutionContext,
             label = f"{wave}|{country}"
             suites[label] = checks.validate_partition(con, staged, context.run_id, label)
             files.update(checks.accounting(staged))
-            metadata = _metadata(staged, suites[label])
-            del staged
-            release_memory()
-            return metadata
+            return _metadata(staged, suites[label])
 
         each_partition(context, stage)
     return dg.MaterializeResult(

@@ -9,10 +9,7 @@ staged: read and harmonise each export, check it is still the file whose provena
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import datetime as dt
-import gc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,12 +135,3 @@ def _insert(con: duckdb.DuckDBPyConnection, item: StagedFile, run_id: str) -> No
                     "WHERE file = ?", [staged.rows_read, item.raw.encoding,
                                        item.raw.delimiter, path])
 
-
-def release_memory() -> None:
-    """Hand the memory of a partition's frames back to the system once they are written:
-    glibc keeps freed blocks for reuse, so a run over many partitions would otherwise
-    hold the high-water mark of all of them."""
-    gc.collect()
-    libc = ctypes.util.find_library("c")
-    if libc and hasattr(ctypes.CDLL(libc), "malloc_trim"):  # glibc only
-        ctypes.CDLL(libc).malloc_trim(0)
