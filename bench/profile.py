@@ -21,7 +21,15 @@ import scale  # noqa: E402
 from run import PYTHON, environment  # noqa: E402
 
 RATE = 20  # samples per second
-OURS = re.compile(r"\((observatory|assets)/")
+ROOT = BENCH.parent
+FILES = {p.name for folder in ("observatory", "assets") for p in (ROOT / folder).rglob("*.py")}
+
+
+def ours(frame: str) -> bool:
+    """A frame of the project's code (py-spy shows some of its paths by base name only)."""
+    found = re.search(r"\(([^()]+?)(?::\d+)?\)$", frame)
+    path = found.group(1) if found else ""
+    return path.startswith(("observatory/", "assets/")) or ("/" not in path and path in FILES)
 
 
 def inclusive(stacks: Path) -> tuple[collections.Counter, int]:
@@ -49,7 +57,7 @@ def main() -> None:
     seconds, total = inclusive(out)
     print(f"{total / RATE:.1f} s sampled (all threads); project functions, inclusive:")
     for frame, count in seconds.most_common():
-        if OURS.search(frame) and count / RATE >= 0.5:
+        if ours(frame) and count / RATE >= 0.5:
             print(f"{count / RATE:8.1f} s  {frame}")
     print(f"stacks: {out}")
 
