@@ -18,6 +18,7 @@ import pytest
 
 from observatory.exports import FORMULA_START, neutralise
 from observatory.ingest.discover import survey_files, unreadable
+from observatory.ingest.sniff import ReadError
 from tests.conftest import REPO, SAMPLE
 from tests.test_faults import cli, observatory_env
 from tests.test_pipeline import EMAIL, _pii_values, _strings
@@ -52,6 +53,27 @@ def test_a_linked_export_leading_outside_raw_is_refused(raw):
     assert problems[link.parent].startswith(f"{link}: links to /etc/passwd, outside {raw}")
     assert all(f.path.resolve().is_relative_to(raw.resolve()) for f in survey_files(raw))
     assert len(survey_files(raw)) == 14  # the sample's 15 exports but Italy 2025
+
+
+@pytest.mark.parametrize("folder, name", [("frames", "frame_2024.csv"),
+                                          ("cases", "case_studies.csv")])
+def test_a_frame_or_case_file_leading_outside_raw_is_refused(raw, tmp_path, folder, name):
+    from observatory.warehouse.inputs import read_cases, read_frames
+
+    read = read_frames if folder == "frames" else read_cases
+    assert len(read(raw))
+    link, outside = raw / folder / name, tmp_path / "elsewhere" / name
+    outside.parent.mkdir()
+    shutil.move(link, outside)
+    link.symlink_to(outside)
+    with pytest.raises(ReadError, match=f"{link}: links to {outside}, outside {raw}"):
+        read(raw)
+    link.unlink()
+    (raw / folder).rename(tmp_path / folder)  # the whole folder, linked from outside
+    shutil.move(outside, tmp_path / folder / name)
+    (raw / folder).symlink_to(tmp_path / folder, target_is_directory=True)
+    with pytest.raises(ReadError, match="outside"):
+        read(raw)
 
 
 def test_a_link_inside_raw_is_read(raw):
@@ -98,6 +120,7 @@ REVIEWED = {
             "(a .sql file name of the package)",
     "table": "a table name from the catalog or from PARTITION_TABLES (code)",
     "column": "a column name from the catalog (duckdb_columns)",
+    "columns": "quoted column names a suite checks: question ids of the codebook (code)",
     "folder": "core or marts, the package's SQL folders",
     "table_name": "a table name from the catalog",
     "', '.join(exprs)": "quoted column names from the catalog (table_hash)",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from observatory.codebook import load_codebook
 from observatory.config import canonical_country, load_countries
+from observatory.ingest.sniff import ReadError
 
 SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".sav"}
 
@@ -61,10 +62,22 @@ def _links_outside(country_dir: Path, raw_dir: Path) -> str | None:
     else:
         escaping = [p for p in sorted(country_dir.iterdir()) if p.suffix.lower() in SUFFIXES
                     and not p.resolve().is_relative_to(root)]
-    if not escaping:
-        return None
-    return (f"{escaping[0]}: links to {escaping[0].resolve()}, outside {raw_dir}; copy the "
-            f"export into {country_dir} instead of linking it (folder not read)")
+    return f"{_outside(escaping[0], raw_dir)} (folder not read)" if escaping else None
+
+
+def _outside(path: Path, raw_dir: Path) -> str:
+    return (f"{path}: links to {path.resolve()}, outside {raw_dir}; copy it in instead of "
+            f"linking it")
+
+
+def inside_raw(paths: list[Path], raw_dir: Path) -> list[Path]:
+    """The reference files (frames, cases) found under raw_dir, once none of them is a
+    link leading outside it (nor in a linked folder): ReadError naming the first that is."""
+    root = raw_dir.resolve()
+    for path in paths:
+        if not path.resolve().is_relative_to(root):
+            raise ReadError(_outside(path, raw_dir))
+    return paths
 
 
 def survey_files(raw_dir: Path) -> list[SurveyFile]:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from observatory.codebook import load_codebook
 from observatory.config import canonical_country, load_countries
+from observatory.ingest.discover import inside_raw
 
 FRAME_FILE = re.compile(r"frame_(\d{4})\.csv$")
 
@@ -37,11 +38,12 @@ def reference_frames() -> dict[str, pd.DataFrame]:
 
 
 def frame_files(raw_dir: Path) -> list[Path]:
-    return sorted(p for p in (raw_dir / "frames").glob("frame_*.csv") if FRAME_FILE.search(p.name))
+    return inside_raw(sorted(p for p in (raw_dir / "frames").glob("frame_*.csv")
+                             if FRAME_FILE.search(p.name)), raw_dir)
 
 
 def case_files(raw_dir: Path) -> list[Path]:
-    return sorted((raw_dir / "cases").glob("*.csv"))
+    return inside_raw(sorted((raw_dir / "cases").glob("*.csv")), raw_dir)
 
 
 def read_frames(raw_dir: Path) -> pd.DataFrame:
