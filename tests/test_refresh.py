@@ -64,6 +64,24 @@ def test_bad_export_stops_the_run_and_keeps_the_published_warehouse(small):
     assert hashlib.sha256(published.read_bytes()).hexdigest() == before
 
 
+def test_a_wave_without_its_population_frame_stops_the_build_saying_which(small):
+    """Regression: with no frame for a wave its weights were NULL, and the suite that
+    should have stopped the build read as passed (see test_quality)."""
+    root, raw, defs = small
+    frame = raw / "frames" / "frame_2024.csv"
+    rows = frame.read_text(encoding="utf-8").splitlines()
+    frame.write_text("\n".join(r for r in rows if not r.startswith("GR,")) + "\n",
+                     encoding="utf-8")
+    summary = refresh(defs, raw, progress=lambda _: None, **SUBSET)
+    assert not summary.ok
+    assert any("check population_frames failed" in p and "2024 GR: no population for "
+               "academic, association" in p and str(frame) in p
+               for p in summary.problems), summary.problems
+    assert any("weight: ExpectColumnValuesToNotBeNull() failed" in p
+               for p in summary.problems), summary.problems
+    assert not (root / "warehouse" / "observatory.duckdb").exists()  # nothing published
+
+
 def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "observatory.cli", *args], cwd=REPO,
                           capture_output=True, text=True, env={**os.environ, **(env or {})},

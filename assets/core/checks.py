@@ -4,13 +4,14 @@
 import dagster as dg
 
 from assets.resources import ObservatoryResource
-from observatory.quality import Spec, run_suite, suites
+from observatory.quality import Spec, run_suite, suite_columns, suites
 
 
 def _validate(context: dg.AssetCheckExecutionContext, observatory: ObservatoryResource,
               table: str, specs: list[Spec]) -> dg.AssetCheckResult:
     with observatory.connect() as con:
-        frame = con.execute(f"SELECT * FROM {table}").df()
+        columns = ", ".join(f'"{c}"' for c in suite_columns(specs))  # from the codebook
+        frame = con.execute(f"SELECT {columns} FROM {table}").df()
         result = run_suite(table.replace(".", "_"), frame, specs)
         con.register("incoming", result.records(context.run.run_id, table, None))
         con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM incoming")
@@ -35,3 +36,22 @@ def core_respondents_suite(context: dg.AssetCheckExecutionContext,
 def core_weights_suite(context: dg.AssetCheckExecutionContext,
                        observatory: ObservatoryResource) -> dg.AssetCheckResult:
     return _validate(context, observatory, "core.weights", suites.weights())
+
+
+MISSING_FRAMES = """
+SELECT wave, country, string_agg(DISTINCT org_type, ', ' ORDER BY org_type) AS org_types
+FROM core.weights WHERE stratum_population IS NULL GROUP BY ALL ORDER BY ALL
+"""
+
+
+@dg.asset_check(asset=dg.AssetKey(["core", "weights"]), blocking=True,
+                description="Every wave x country x organisation type with responses has "
+                            "its population in the wave's frame (data/raw/frames).")
+def population_frames(observatory: ObservatoryResource) -> dg.AssetCheckResult:
+    with observatory.connect() as con:
+        missing = con.execute(MISSING_FRAMES).fetchall()
+    frames = observatory.paths.raw_dir / "frames"
+    return dg.AssetCheckResult(passed=not missing, metadata={"failures": dg.MetadataValue.md(
+        "\n".join(f"- {wave} {country}: no population for {org_types} in "
+                  f"{frames / f'frame_{wave}.csv'}; add it, then refresh"
+                  for wave, country, org_types in missing) or "none")})

@@ -70,7 +70,7 @@ def run_suite(name: str, frame: pd.DataFrame, specs: list[Spec]) -> SuiteResult:
 
     GX fingerprints every batch by hashing all of its cells, so it gets only the
     columns the suite reads; the context and suite are built once per process."""
-    columns = list(dict.fromkeys(c for s in specs for c in (s.column or "").split(",") if c))
+    columns = suite_columns(specs)
     key = (name, repr(specs))
     if key not in _SUITES:
         _SUITES[key] = _build_suite(name, specs)
@@ -86,6 +86,11 @@ def run_suite(name: str, frame: pd.DataFrame, specs: list[Spec]) -> SuiteResult:
         unexpected = int((r.result or {}).get("unexpected_count") or 0)
         outcomes.append(Outcome(spec, bool(r.success), unexpected))
     return SuiteResult(name, outcomes)
+
+
+def suite_columns(specs: list[Spec]) -> list[str]:
+    """The columns a suite reads, in order."""
+    return list(dict.fromkeys(c for s in specs for c in (s.column or "").split(",") if c))
 
 
 def _key(kind: str, kwargs: dict) -> str:
