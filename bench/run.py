@@ -119,7 +119,10 @@ def main() -> None:
 
     grown = work_root / "raw-grown"
     shutil.copytree(raw, grown)
-    shutil.copytree(scale.new_export(largest), grown / "surveys" / str(scale.NEW_WAVE) / "FR")
+    export = scale.new_export(largest)  # the FR 2027 survey folder and its frame
+    shutil.copytree(export, grown / "surveys" / str(scale.NEW_WAVE) / "FR")
+    frame = f"frame_{scale.NEW_WAVE}.csv"
+    shutil.copy(export.parents[2] / "frames" / frame, grown / "frames" / frame)
     shutil.copytree(work / "warehouse", work_root / "grown" / "warehouse", symlinks=True)
     incremental, _ = refresh(grown, work_root / "grown", "--wave", str(scale.NEW_WAVE),
                              "--country", "FR")

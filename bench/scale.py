@@ -45,7 +45,8 @@ def scale_input(per_file: int) -> Path:
 
 
 def new_export(per_file: int, country: str = "FR") -> Path:
-    """One more wave x country (wave 2027), generated apart, to drop into a raw folder."""
+    """One more wave x country (wave 2027), generated apart, to drop into a raw folder:
+    its survey folder (the path returned) and, beside it, its population frame."""
     extra = ROOT / f"extra-{per_file}"
     if not (extra / "planted_truth.json").exists():
         shutil.rmtree(extra, ignore_errors=True)
