@@ -134,4 +134,3 @@ def _insert(con: duckdb.DuckDBPyConnection, item: StagedFile, run_id: str) -> No
         con.execute("UPDATE audit.raw_files SET rows = ?, encoding = ?, delimiter = ? "
                     "WHERE file = ?", [staged.rows_read, item.raw.encoding,
                                        item.raw.delimiter, path])
-

@@ -34,20 +34,28 @@ class Sheet:
     uncomputed: dict[tuple[int, int], str] = field(default_factory=dict)  # cell -> formula
 
 
+def _unreadable(exc: Exception) -> ReadError:
+    return ReadError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})")
+
+
+def _no_sheet(name: str, names: list[str]) -> ReadError:
+    return ReadError(f"no sheet named {name!r} (sheets: {', '.join(names)})")
+
+
 def _open(path: Path, data_only: bool):
     from openpyxl import load_workbook
 
     try:
         return load_workbook(path, read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ReadError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+        raise _unreadable(exc) from None
 
 
 def _pick(book, name: str | None):
     if name is None:
         return book.worksheets[0]
     if name not in book.sheetnames:
-        raise ReadError(f"no sheet named {name!r} (sheets: {', '.join(book.sheetnames)})")
+        raise _no_sheet(name, book.sheetnames)
     return book[name]
 
 
@@ -80,13 +88,12 @@ def _read_values(path: Path, sheet: str | None) -> Sheet:
     try:
         with CalamineWorkbook.from_path(str(path)) as book:
             if sheet is not None and sheet not in book.sheet_names:
-                raise ReadError(f"no sheet named {sheet!r} (sheets: "
-                                f"{', '.join(book.sheet_names)})")
+                raise _no_sheet(sheet, book.sheet_names)
             ws = book.get_sheet_by_name(sheet) if sheet else book.get_sheet_by_index(0)
             values = ws.to_python(skip_empty_area=False)
             merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in ws.merged_cell_ranges or []]
     except CalamineError as exc:
-        raise ReadError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+        raise _unreadable(exc) from None
     return Sheet([[None if v == "" else v for v in row] for row in values], merged)
 
 
