@@ -10,6 +10,7 @@ from assets.marts.assets import mart_assets
 from assets.published.assets import analyst_snapshot, annual_report
 from assets.published.quality import data_quality_page
 from assets.raw.assets import raw_reference_files, raw_survey_files
+from assets.recovery import recover_dead_runs
 from assets.resources import ObservatoryResource, default_resource
 from assets.schedules import annual_refresh, monthly_revalidation
 from assets.sensors import build_after_ingest, survey_files_sensor
@@ -26,7 +27,7 @@ def build_defs(observatory: ObservatoryResource) -> dg.Definitions:
                       latest_wave_delivered],
         jobs=[ingest_job, build_job],
         schedules=[annual_refresh, monthly_revalidation],
-        sensors=[survey_files_sensor, build_after_ingest],
+        sensors=[survey_files_sensor, build_after_ingest, recover_dead_runs],
         resources={"observatory": observatory},
     )
 

@@ -4,7 +4,12 @@ everything after them and, when asked, the report of one or more waves.
 The annual report is a publication, not a by-product of each delivery: a build after an
 export dropped in during the year refreshes the warehouse, the analyst snapshot and the
 data-quality page; the annual refresh, `observatory refresh --report`, `observatory
-demo` and `observatory report` also build the report."""
+demo` and `observatory report` also build the report.
+
+Both jobs run their steps in the run's own process (`in_process_executor`), launched by
+the daemon, the UI or the CLI alike: every writing step is in the `warehouse` pool
+(limit 1) anyway, and the default multiprocess executor re-imports the code location
+for each step (a 41-step build took 629 s that way against 43 s in process)."""
 
 
 from typing import TYPE_CHECKING
@@ -13,16 +18,17 @@ import dagster as dg
 
 from assets.partitions import survey_partitions, wave_partitions
 
-if TYPE_CHECKING:
-    from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
-
 INGEST = "ingest_survey_partition"
 BUILD = "build_warehouse_and_report"
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
 ingest_job = dg.define_asset_job(
     INGEST,
     selection=dg.AssetSelection.assets(["raw", "survey_files"], ["staged", "survey_responses"]),
     partitions_def=survey_partitions,
+    executor_def=dg.in_process_executor,
     description="Provenance and staging of wave x country exports (one partition, or a key "
                 "range in a single run), with their blocking checks.",
 )
@@ -35,13 +41,16 @@ build_job = dg.define_asset_job(
     BUILD,
     selection=BUILD_SELECTION,
     partitions_def=wave_partitions,
+    executor_def=dg.in_process_executor,
     description="Core tables, weights, marts, the analyst snapshot and the data-quality "
-                "page from all staged partitions, and (when the run selects it) the report "
-                "of the run's wave(s).",
+                "page from all staged partitions, and (when the run selects it, with the "
+                "wave as partition) the report of the run's wave(s).",
 )
 
 
 def build_assets(asset_graph: "BaseAssetGraph", report: bool) -> list[dg.AssetKey]:
-    """What a run of the build job materialises: all of it, or all but the report."""
+    """What a run of the build job materialises: all of it, or all but the report.
+    Without the report nothing selected is partitioned: such a run takes no partition
+    key (Dagster refuses a key for a selection without partitioned assets)."""
     selection = BUILD_SELECTION if report else BUILD_SELECTION - dg.AssetSelection.assets(REPORT)
     return sorted(selection.resolve(asset_graph), key=lambda k: k.to_user_string())

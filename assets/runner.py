@@ -5,6 +5,7 @@ report of the refreshed waves when asked. Used by `observatory refresh` and `dem
 
 
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,8 +15,10 @@ import dagster as dg
 
 from assets.jobs import BUILD, INGEST, build_assets
 from assets.partitions import WAVES, delivered, key_ranges, register_waves, wave_country
+from assets.recovery import sweep, this_process
 from assets.schedules import range_tags
 from observatory.ingest.discover import unreadable
+from observatory.paths import REPO
 
 STAGED = dg.AssetKey(["staged", "survey_responses"])
 
@@ -35,9 +38,25 @@ class RefreshSummary:
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
-def _instance() -> dg.DagsterInstance:
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else \
-        dg.DagsterInstance.ephemeral()
+def project_instance(home: Path | None = None) -> dg.DagsterInstance:
+    """The Dagster instance the UI and the daemon use: $DAGSTER_HOME, by default the
+    project's .dagster_home (created with the project's dagster.yaml), so that CLI runs
+    appear in the UI's run history and obey the same pools."""
+    home = Path(home or os.environ.get("DAGSTER_HOME") or REPO / ".dagster_home")
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copyfile(REPO / "dagster.yaml", home / "dagster.yaml")
+    return dg.DagsterInstance.from_config(str(home))
+
+
+def _before_run(instance: dg.DagsterInstance, progress: Callable[[str], None]) -> None:
+    """Recover runs whose process died; say which live run this one may wait for."""
+    recovered, live = sweep(instance)
+    for line in recovered:
+        progress(line)
+    for run in live:
+        progress(f"waiting for run {run.run_id[:8]} ({run.job_name}"
+                 + (f", process {run.pid}" if run.pid else "") + ") to release the warehouse")
 
 
 def _record(result: dg.ExecuteInProcessResult, label: str, summary: RefreshSummary) -> None:
@@ -79,8 +98,10 @@ def _ingest(defs: dg.Definitions, instance: dg.DagsterInstance, pairs: list[tupl
     progress(f"ingesting {len(pairs)} partition(s) in {len(ranges)} run(s) ...")
     for key_range in ranges:
         t0 = time.monotonic()
+        _before_run(instance, progress)
         result = ingest.execute_in_process(instance=instance, raise_on_error=False,
-                                           run_config=QUIET, tags=range_tags(key_range))
+                                           run_config=QUIET,
+                                           tags={**range_tags(key_range), **this_process()})
         _record(result, f"{key_range.start}..{key_range.end}", summary)
         counts = _staged_counts(result)
         keys = [str(k) for k in ingest.partitions_def.get_partition_keys_in_range(
@@ -95,13 +116,17 @@ def _ingest(defs: dg.Definitions, instance: dg.DagsterInstance, pairs: list[tupl
 
 def refresh(defs: dg.Definitions, raw_dir: Path, waves: list[int] | None = None,
             countries: list[str] | None = None, progress: Callable[[str], None] = print,
-            report: bool = False) -> RefreshSummary:
+            report: bool = False, instance: dg.DagsterInstance | None = None) -> RefreshSummary:
     """Ingest the delivered partitions (optionally only some waves / countries), then
     rebuild the warehouse, the snapshot, the data-quality page and, with `report`, the
     report of the latest wave (of each wave asked for, with `waves`), unless a partition
-    failed or an export folder cannot be read."""
-    start, summary, instance = time.monotonic(), RefreshSummary(), _instance()
-    summary.problems += [problem for folder, problem in unreadable(Path(raw_dir)).items()
+    failed. A folder of an unknown wave or country is a warning: it never blocks the
+    known partitions. Runs go to `instance`, by default the project's
+    (`project_instance`)."""
+    start, summary = time.monotonic(), RefreshSummary()
+    instance = instance or project_instance()
+    summary.warnings += [f"not read: {problem}" for folder, problem
+                         in unreadable(Path(raw_dir)).items()
                          if (not waves or folder.parent.name in map(str, waves))
                          and not countries]
     pairs = delivered(raw_dir, waves, countries)
@@ -115,11 +140,13 @@ def refresh(defs: dg.Definitions, raw_dir: Path, waves: list[int] | None = None,
         progress("building core tables, weights, marts, snapshot" + (
             f" and report(s) {', '.join(report_waves)}" if report else "") + " ...")
         t0 = time.monotonic()
+        _before_run(instance, progress)
         build = defs.resolve_job_def(BUILD)
         result = build.execute_in_process(
             instance=instance, raise_on_error=False, run_config=QUIET,
             asset_selection=build_assets(defs.resolve_asset_graph(), report),
-            tags=range_tags(dg.PartitionKeyRange(report_waves[0], report_waves[-1])))
+            tags={**this_process(), **(range_tags(dg.PartitionKeyRange(
+                report_waves[0], report_waves[-1])) if report else {})})
         _record(result, "build", summary)
         progress(f"build {'done' if result.success else 'FAILED'} "
                  f"({time.monotonic() - t0:.1f} s)")

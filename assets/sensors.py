@@ -1,31 +1,48 @@
 """Sensors: a new or changed export under data/raw/surveys launches one ingest run for
-its partition; a successful ingest run asked to be followed by a build gets one.
+its partition; once a batch of such ingest runs has finished, one build follows.
 
 The file sensor's cursor maps each export (path relative to the raw folder) to its
 modification time, size and SHA-256, so a file is hashed again only when its time or
-size moves, and a run is requested only when its content changed. Run keys are the
-path, content hash and modification time: a lost cursor never launches a second run for
-the same file, while a file put back to an earlier version is loaded again."""
+size moves, and a run is requested only when its content changed. A file the sensor
+has not seen yet is compared with what the published warehouse was built from
+(`audit.raw_files`): turning the sensor on after `make demo` ingests nothing again. Run
+keys are the path, content hash and modification time: a lost cursor never launches a
+second run for the same file, while a file put back to an earlier version is loaded
+again. A folder of an unknown wave or country is logged once, when it appears, and
+never blocks the known partitions."""
 
 
 import json
+import os
+import socket
 from pathlib import Path
 
 import dagster as dg
 
-from assets.jobs import BUILD, INGEST, build_assets, build_job, ingest_job
+from assets.jobs import INGEST, build_assets, build_job, ingest_job
 from assets.partitions import delivered, new_waves, partition_key, wave_partitions
 from assets.resources import ObservatoryResource
 from observatory.ingest.discover import survey_files, unreadable
-from observatory.ingest.provenance import sha256_of
+from observatory.ingest.provenance import published_hashes, sha256_of
 
 THEN_BUILD = {"observatory/then": "build"}  # tag: rebuild the warehouse after this ingest
 WITH_REPORT = {"observatory/report": "yes"}  # tag: ... and the report of the latest wave
+EXPORTS = "observatory/exports"  # tag: the exports a sensor-launched run ingests
+AFTER = "observatory/after"  # tag: the ingest runs a build follows
+# The machine whose daemon launches the run (its run worker runs there): a run whose
+# process is gone from that machine is failed by `recover_dead_runs`.
+HOST = {"observatory/host": socket.gethostname()}
+INTERVAL_S = int(os.environ.get("OBSERVATORY_SENSOR_INTERVAL_S", "30"))
+PENDING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED,
+           dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
-def changed_exports(raw_dir: Path, cursor: dict[str, list]) -> tuple[dict, dict[str, list]]:
+def changed_exports(raw_dir: Path, cursor: dict[str, list],
+                    recorded: dict[str, str]) -> tuple[dict, dict[str, list]]:
     """({(wave, country): ["<relative path>@<sha256>@<mtime ns>", ...]} of new or changed
-    exports, the new cursor)."""
+    exports, the new cursor). `recorded` ({absolute path: sha256}) is what the published
+    warehouse already holds: a file not in the cursor but recorded with the same hash is
+    not a change."""
     changes: dict[tuple[int, str], list[str]] = {}
     seen: dict[str, list] = {}
     for survey in survey_files(raw_dir):
@@ -36,55 +53,75 @@ def changed_exports(raw_dir: Path, cursor: dict[str, list]) -> tuple[dict, dict[
             continue
         sha = sha256_of(survey.path.read_bytes())
         seen[path] = [stat.st_mtime_ns, stat.st_size, sha]
-        if not before or before[2] != sha:
+        known = before[2] if before else recorded.get(str(survey.path))
+        if known != sha:
             changes.setdefault((survey.wave, survey.country), []).append(
                 f"{path}@{sha}@{stat.st_mtime_ns}")
     return changes, seen
 
 
-@dg.sensor(job=ingest_job, minimum_interval_seconds=30,
-           description="Watches data/raw/surveys: each new or changed export (by SHA-256) "
-                       "launches one ingest run of its wave x country partition, then the "
-                       "warehouse and report are rebuilt; a new wave becomes a partition.")
+@dg.sensor(job=ingest_job, minimum_interval_seconds=INTERVAL_S,
+           description="Watches data/raw/surveys: each new or changed export (by SHA-256, "
+                       "starting from what the published warehouse holds) launches one "
+                       "ingest run of its wave x country partition; the sensor "
+                       "build_after_ingest then rebuilds the warehouse once; a new wave "
+                       "becomes a partition; a folder of an unknown wave or country is "
+                       "logged once.")
 def survey_files_sensor(context: dg.SensorEvaluationContext,
                         observatory: ObservatoryResource) -> dg.SensorResult:
-    raw_dir = observatory.paths.raw_dir
-    for problem in unreadable(raw_dir).values():
-        context.log.warning(problem)
-    changes, cursor = changed_exports(raw_dir, json.loads(context.cursor or "{}"))
+    raw_dir, state = observatory.paths.raw_dir, json.loads(context.cursor or "{}")
+    problems = sorted(unreadable(raw_dir).values())
+    for problem in sorted(set(problems) - set(state.get("reported", []))):
+        context.log.warning(f"not read: {problem}")
+    changes, files = changed_exports(raw_dir, state.get("files", {}),
+                                     published_hashes(observatory.paths.published_db))
     requests = [
-        dg.RunRequest(run_key=" ".join(sorted(files)),
-                      partition_key=str(partition_key(wave, country)), tags=THEN_BUILD)
-        for (wave, country), files in sorted(changes.items())
+        dg.RunRequest(run_key=" ".join(sorted(found)),
+                      partition_key=str(partition_key(wave, country)),
+                      tags={**THEN_BUILD, **HOST,
+                            EXPORTS: ", ".join(f.split("@")[0] for f in sorted(found))})
+        for (wave, country), found in sorted(changes.items())
     ]
     waves = new_waves(context.instance, sorted(changes))
     return dg.SensorResult(
-        run_requests=requests, cursor=json.dumps(cursor, sort_keys=True),
+        run_requests=requests,
+        cursor=json.dumps({"files": files, "reported": problems}, sort_keys=True),
         dynamic_partitions_requests=[wave_partitions.build_add_request(waves)] if waves else [],
-        skip_reason=None if requests else "no new or changed export",
+        skip_reason=None if requests else "no new or changed export" + (
+            f"; {len(problems)} folder(s) not read: {'; '.join(problems)}" if problems else ""),
     )
 
 
-@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[ingest_job],
-                      request_job=build_job, default_status=dg.DefaultSensorStatus.RUNNING,
-                      description="After a successful ingest run tagged observatory/then=build "
-                                  "(file sensor, annual refresh), rebuild the warehouse once no "
-                                  "such ingest run is pending, with the latest wave's report "
-                                  "if the run is also tagged observatory/report=yes (annual "
-                                  "refresh).")
-def build_after_ingest(context: dg.RunStatusSensorContext,
-                       observatory: ObservatoryResource) -> dg.RunRequest | dg.SkipReason:
-    run = context.dagster_run
-    if run.tags.get("observatory/then") != "build":
-        return dg.SkipReason(f"run {run.run_id} did not ask for a build")
-    pending = context.instance.get_run_records(dg.RunsFilter(
-        job_name=INGEST, tags=THEN_BUILD,
-        statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED,
-                  dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]))
-    if pending:
-        return dg.SkipReason(f"{len(pending)} ingest run(s) pending: the last one builds")
+@dg.sensor(job=build_job, minimum_interval_seconds=INTERVAL_S,
+           default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Once every ingest run tagged observatory/then=build (file sensor, "
+                       "annual refresh) has finished and at least one of them succeeded "
+                       "since the last build, launches exactly one build of the warehouse "
+                       "(core, weights, marts, snapshot, data-quality page), with the "
+                       "latest wave's report when one of them is tagged "
+                       "observatory/report=yes (annual refresh).")
+def build_after_ingest(context: dg.SensorEvaluationContext,
+                       observatory: ObservatoryResource) -> dg.SensorResult | dg.SkipReason:
+    instance = context.instance
+    if pending := instance.get_run_records(dg.RunsFilter(job_name=INGEST, tags=THEN_BUILD,
+                                                         statuses=PENDING)):
+        return dg.SkipReason(f"{len(pending)} ingest run(s) pending: the build waits for all")
+    since = float(context.cursor or 0)
+    finished = [r for r in instance.get_run_records(dg.RunsFilter(
+        job_name=INGEST, tags=THEN_BUILD, statuses=[dg.DagsterRunStatus.SUCCESS,
+                                                    dg.DagsterRunStatus.FAILURE,
+                                                    dg.DagsterRunStatus.CANCELED]))
+                if r.update_timestamp.timestamp() > since]
+    cursor = str(max([since, *(r.update_timestamp.timestamp() for r in finished)]))
+    runs = [r.dagster_run for r in finished if r.dagster_run.status == dg.DagsterRunStatus.SUCCESS]
+    if not runs:
+        return dg.SensorResult(cursor=cursor, skip_reason=(
+            f"{len(finished)} ingest run(s) finished, none succeeded: nothing to build"
+            if finished else "no ingest run finished since the last build"))
+    report = any(run.tags.get("observatory/report") == "yes" for run in runs)
     latest = max(wave for wave, _ in delivered(observatory.paths.raw_dir))
-    report = run.tags.get("observatory/report") == WITH_REPORT["observatory/report"]
-    return dg.RunRequest(run_key=f"{BUILD}-after-{run.run_id}", partition_key=str(latest),
-                         asset_selection=build_assets(context.repository_def.asset_graph,
-                                                      report))
+    ids = sorted(run.run_id for run in runs)
+    return dg.SensorResult(cursor=cursor, run_requests=[dg.RunRequest(
+        run_key=f"build-after-{ids[-1]}", partition_key=str(latest) if report else None,
+        asset_selection=build_assets(context.repository_def.asset_graph, report),
+        tags={**HOST, AFTER: ", ".join(run.run_id[:8] for run in runs)})])

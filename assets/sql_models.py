@@ -7,6 +7,7 @@ import re
 import dagster as dg
 import duckdb
 
+from assets.owners import owners
 from assets.resources import ObservatoryResource
 from observatory import warehouse
 from observatory.warehouse.inputs import register_inputs
@@ -56,6 +57,7 @@ def upstream(folder: str, name: str) -> list[dg.AssetKey]:
 
 def sql_asset(folder: str, name: str, group: str | None = None) -> dg.AssetsDefinition:
     @dg.asset(key=[folder, name], group_name=group or folder, deps=upstream(folder, name),
+              owners=owners(group or folder),
               description=description(folder, name), pool="warehouse", kinds={"duckdb", "sql"})
     def _asset(observatory: ObservatoryResource) -> dg.MaterializeResult:
         with observatory.connect() as con:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +13,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "raw"
+# One throw-away Dagster instance for the session (and the CLI processes it starts), never
+# the project's .dagster_home that `make test` would otherwise hand down.
+os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="observatory-dagster-home-")
 
 
 @dataclass

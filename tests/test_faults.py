@@ -4,7 +4,8 @@ refresh completes with a clean run's tables; a failed write publishes nothing; a
 that changes while it is read is caught by its hash.
 
 The refreshes run as `observatory refresh` subprocesses on the sample (FR, IT): wave 2025
-is published, then wave 2026 is added, with an ephemeral Dagster instance. The kill
+is published, then wave 2026 is added, with a persistent Dagster instance (the project's
+pools), in which the killed run stays STARTED holding its pool slot. The kill
 moment is picked by watching the subprocess's output and the warehouse folder; every
 wait is bounded."""
 
@@ -45,9 +46,11 @@ KILL_WITHIN_S = 300
 
 
 def observatory_env(root: Path, raw: Path) -> dict[str, str]:
-    """Paths under `root` for the CLI, and no DAGSTER_HOME (an ephemeral instance)."""
+    """Paths under `root` for the CLI, and a persistent Dagster instance of its own (with
+    the project's pools), as users run it: a killed run stays in it."""
     return {"OBSERVATORY_RAW_DIR": str(raw), "OBSERVATORY_WAREHOUSE_DIR": str(root / "warehouse"),
-            "OBSERVATORY_REPORTS_DIR": str(root / "reports"), "DAGSTER_HOME": ""}
+            "OBSERVATORY_REPORTS_DIR": str(root / "reports"),
+            "DAGSTER_HOME": str(root / "dagster_home")}
 
 
 def _hashes(db: Path) -> dict[str, str]:
@@ -195,6 +198,9 @@ def test_a_killed_refresh_leaves_the_published_warehouse_and_the_next_run_comple
 
     done = cli("refresh", *REFRESH, env=observatory_env(root, SAMPLE))
     assert done.returncode == 0, done.stderr
+    # the killed run held the warehouse slot: recovered without a manual step, not waited on
+    assert re.search(r"recovered run \w+ \(\w+\): its process \d+ is gone", done.stdout)
+    assert "waiting for run" not in done.stdout
     wh = root / "warehouse"
     assert _hashes(wh / "pipeline.duckdb") == clean["pipeline"]
     assert _hashes(wh / "observatory.duckdb") == clean["published"]

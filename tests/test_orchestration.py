@@ -22,6 +22,7 @@ from assets.sensors import build_after_ingest, survey_files_sensor
 from assets.staged.assets import staged_survey_responses
 from assets.staged.freshness import latest_wave_delivered
 from observatory.config import load_countries
+from observatory.ingest.discover import unreadable
 from tests.conftest import SAMPLE, make_resource
 
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
@@ -67,43 +68,66 @@ def test_sensor_new_file_one_request_same_file_none_changed_file_one(tmp_path):
     changed = _evaluate(instance, raw, again.cursor)
     assert [r.partition_key for r in changed.run_requests] == ["FR|2024"]
     assert changed.run_requests[0].run_key != first.run_requests[0].run_key
-    assert json.loads(changed.cursor).keys() == {"surveys/2024/FR/survey_fr_2024.csv"}
+    assert json.loads(changed.cursor)["files"].keys() == {"surveys/2024/FR/survey_fr_2024.csv"}
 
 
-def test_new_export_is_loaded_by_running_the_sensor_request(tmp_path):
-    raw, instance = _raw(tmp_path, "2024/FR"), dg.DagsterInstance.ephemeral()
+def _tick(sensor: dg.SensorDefinition, instance: dg.DagsterInstance, defs: dg.Definitions,
+          raw: Path, cursor: str | None = None):
+    """Evaluate a sensor as the daemon's code server does (dagster/_grpc/impl.py): a
+    context on the instance's ref, and `evaluate_tick`, which resolves the requests
+    against the repository (partition keys and asset selections checked) where calling
+    the function does not."""
+    repository = defs.get_repository_def()
+    with dg.SensorEvaluationContext(
+            instance_ref=instance.get_ref(), last_tick_completion_time=None, last_run_key=None,
+            cursor=cursor, log_key=None, repository_name=repository.name,
+            repository_def=repository, sensor_name=sensor.name,
+            resources={"observatory": make_resource(raw.parent, raw)}) as context:
+        return sensor.evaluate_tick(context)
+
+
+def test_every_sensor_resolves_its_requests_as_the_daemon_does(tmp_path):
+    """A batch of exports -> one ingest run each -> exactly one build, whose request
+    resolves (a partition key only with the partitioned report) and runs."""
+    raw = _raw(tmp_path, "2024/FR")
     defs = build_defs(make_resource(tmp_path, raw))
-    cursor = _evaluate(instance, raw, None).cursor  # what was there is known
-    shutil.copytree(SAMPLE / "surveys" / "2025" / "GR", raw / "surveys" / "2025" / "GR")
+    with dg.instance_for_test() as instance:
+        for sensor in defs.sensors:  # only the file sensor has something to do
+            ticked = _tick(sensor, instance, defs, raw)
+            assert [r.partition_key for r in ticked.run_requests] == (
+                ["FR|2024"] if sensor.name == "survey_files_sensor" else [])
+        cursor = _tick(survey_files_sensor, instance, defs, raw).cursor
+        for export in ("2025/GR", "2025/FR"):
+            shutil.copytree(SAMPLE / "surveys" / export, raw / "surveys" / export)
+        files = _tick(survey_files_sensor, instance, defs, raw, cursor)
+        assert [r.partition_key for r in files.run_requests] == ["FR|2025", "GR|2025"]
+        assert files.run_requests[1].tags["observatory/exports"] == \
+            "surveys/2025/GR/survey_gr_2025.csv"
+        for request in files.dynamic_partitions_requests:
+            instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
+        ingest = defs.resolve_job_def(INGEST)
+        for request in files.run_requests:
+            assert ingest.execute_in_process(partition_key=request.partition_key,
+                                             tags=request.tags, instance=instance,
+                                             run_config=QUIET).success
+        assert sorted(_staged(tmp_path)) == [(2025, "FR"), (2025, "GR")]
 
-    result = _evaluate(instance, raw, cursor)
-    assert [r.partition_key for r in result.run_requests] == ["GR|2025"]
-    for request in result.dynamic_partitions_requests:
-        instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
-    request = result.run_requests[0]
-    run = defs.resolve_job_def(INGEST).execute_in_process(
-        partition_key=request.partition_key, tags=request.tags, instance=instance)
-    assert run.success
-    assert list(_staged(tmp_path)) == [(2025, "GR")]  # loaded, and nothing else
-    truth = json.loads((SAMPLE / "planted_truth.json").read_text(encoding="utf-8"))
-    loaded = sum(f["rows"] for f in truth["files"] if f["path"].startswith("surveys/2025/GR/"))
-    assert _staged(tmp_path)[(2025, "GR")] < loaded  # minus the planted bad rows
-
-    success = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.RUN_SUCCESS)
-    context = dg.build_run_status_sensor_context(
-        sensor_name="build_after_ingest", dagster_event=success.records[0].event_log_entry
-        .dagster_event, dagster_instance=instance, dagster_run=run.dagster_run,
-        resources={"observatory": make_resource(tmp_path, raw)},
-        repository_def=defs.get_repository_def())
-    build = build_after_ingest(context)
-    assert isinstance(build, dg.RunRequest) and build.partition_key == "2025"  # latest wave
-    # an export dropped in during the year: the warehouse, not the annual report
-    selected = set(build.asset_selection)
-    assert REPORT not in selected
-    assert {dg.AssetKey(["published", "analyst_snapshot"]),
-            dg.AssetKey(["published", "data_quality_page"])} <= selected
-    assert selected | {REPORT} == set(defs.resolve_job_def(BUILD).asset_layer
-                                       .executable_asset_keys)
+        tick = _tick(build_after_ingest, instance, defs, raw)
+        [build] = tick.run_requests  # one build for the two ingest runs
+        assert build.partition_key is None  # mid-year: no report, nothing partitioned
+        selected = set(build.asset_selection)
+        assert REPORT not in selected
+        assert {dg.AssetKey(["published", "analyst_snapshot"]),
+                dg.AssetKey(["published", "data_quality_page"])} <= selected
+        assert selected | {REPORT} == set(defs.resolve_job_def(BUILD).asset_layer
+                                           .executable_asset_keys)
+        assert _tick(build_after_ingest, instance, defs, raw,
+                     tick.cursor).run_requests == []  # once
+        run = defs.resolve_job_def(BUILD).execute_in_process(
+            instance=instance, asset_selection=build.asset_selection, tags=build.tags,
+            run_config=QUIET)
+        assert run.success
+        assert (tmp_path / "warehouse" / "observatory.duckdb").exists()
 
 
 def test_the_annual_refresh_builds_the_report_too(tmp_path):
@@ -112,25 +136,45 @@ def test_the_annual_refresh_builds_the_report_too(tmp_path):
     with dg.instance_for_test() as instance:
         tags = {"observatory/then": "build", "observatory/report": "yes"}
         register_waves(instance, [(2024, "FR")])
-        run = defs.resolve_job_def(INGEST).execute_in_process(
+        defs.resolve_job_def(INGEST).execute_in_process(
             partition_key="FR|2024", tags=tags, instance=instance, run_config=QUIET)
-        success = instance.get_records_for_run(run.run_id,
-                                               of_type=dg.DagsterEventType.RUN_SUCCESS)
-        context = dg.build_run_status_sensor_context(
-            sensor_name="build_after_ingest", dagster_event=success.records[0].event_log_entry
-            .dagster_event, dagster_instance=instance, dagster_run=run.dagster_run,
-            resources={"observatory": make_resource(tmp_path, raw)},
-            repository_def=defs.get_repository_def())
-        build = build_after_ingest(context)
-    assert REPORT in build.asset_selection
+        [build] = _tick(build_after_ingest, instance, defs, raw).run_requests
+    assert REPORT in build.asset_selection and build.partition_key == "2024"
 
 
-def test_unknown_wave_or_country_folder_is_reported_not_requested(tmp_path):
+def test_the_file_sensor_starts_from_what_the_warehouse_holds(pipeline_run):
+    """After a refresh, turning the sensor on ingests nothing again; a changed export is
+    ingested once."""
+    raw = pipeline_run.raw_dir
+    resources = {"observatory": make_resource(pipeline_run.root, raw)}
+    context = dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(),
+                                      resources=resources)
+    first = survey_files_sensor(context)
+    assert first.run_requests == [] and first.skip_reason.skip_message.startswith(
+        "no new or changed export")
+    assert len(json.loads(first.cursor)["files"]) == 15
+
+    export = next((raw / "surveys" / "2026" / "IT").iterdir())
+    original = export.read_bytes()
+    try:
+        export.write_bytes(original + b"\n")
+        changed = survey_files_sensor(dg.build_sensor_context(
+            instance=dg.DagsterInstance.ephemeral(), cursor=first.cursor, resources=resources))
+    finally:
+        export.write_bytes(original)
+    assert [r.partition_key for r in changed.run_requests] == ["IT|2026"]
+
+
+def test_unknown_wave_or_country_folder_is_reported_once_not_requested(tmp_path):
     raw, instance = _raw(tmp_path, "2024/FR"), dg.DagsterInstance.ephemeral()
     for folder in ("2031/FR", "2024/DE"):
         shutil.copytree(SAMPLE / "surveys" / "2024" / "FR", raw / "surveys" / folder)
     result = _evaluate(instance, raw, None)
     assert [r.partition_key for r in result.run_requests] == ["FR|2024"]
+    assert json.loads(result.cursor)["reported"] == sorted(unreadable(raw).values())
+    again = _evaluate(instance, raw, result.cursor)
+    assert "2 folder(s) not read" in again.skip_reason.skip_message
+    assert "wave 2031" in again.skip_reason.skip_message
     check = latest_wave_delivered(observatory=make_resource(tmp_path, raw))
     folders = check.metadata["unreadable_folders"].value
     assert "wave 2031 is not in the codebook" in folders

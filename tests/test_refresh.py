@@ -90,8 +90,7 @@ def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 def test_cli_refresh_and_sql(tmp_path):
     env = {"OBSERVATORY_RAW_DIR": str(SAMPLE), "OBSERVATORY_WAREHOUSE_DIR": str(tmp_path / "w"),
-           "OBSERVATORY_REPORTS_DIR": str(tmp_path / "r")}
-    env.pop("DAGSTER_HOME", None)
+           "OBSERVATORY_REPORTS_DIR": str(tmp_path / "r"), "DAGSTER_HOME": str(tmp_path / "d")}
     done = _cli("refresh", "--wave", "2025", "--country", "EL", env=env)
     assert done.returncode == 0, done.stderr
     assert "[1/1] 2025 GR:" in done.stdout

@@ -5,6 +5,7 @@ import dagster as dg
 
 from assets.core.assets import core_assets
 from assets.marts.assets import mart_assets
+from assets.owners import owners
 from assets.partitions import wave_partitions
 from assets.resources import ObservatoryResource
 from assets.staged.assets import staged_survey_responses
@@ -12,7 +13,7 @@ from observatory.report import build_report
 from observatory.warehouse.publish import publish
 
 
-@dg.asset(key=["published", "analyst_snapshot"], group_name="published",
+@dg.asset(key=["published", "analyst_snapshot"], group_name="published", owners=owners("published"),
           deps=[*core_assets, *mart_assets, staged_survey_responses], pool="warehouse",
           kinds={"duckdb"})
 def analyst_snapshot(observatory: ObservatoryResource) -> dg.MaterializeResult:
@@ -30,8 +31,8 @@ def analyst_snapshot(observatory: ObservatoryResource) -> dg.MaterializeResult:
 
 
 @dg.asset(key=["published", "annual_report"], group_name="published", deps=[analyst_snapshot],
-          partitions_def=wave_partitions, backfill_policy=dg.BackfillPolicy.single_run(),
-          kinds={"html"})
+          owners=owners("published"), partitions_def=wave_partitions,
+          backfill_policy=dg.BackfillPolicy.single_run(), kinds={"html"})
 def annual_report(context: dg.AssetExecutionContext,
                   observatory: ObservatoryResource) -> None:
     """The annual trend report of a wave (one partition per wave), in English and French

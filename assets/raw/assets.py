@@ -4,6 +4,7 @@
 import dagster as dg
 
 from assets.batch import each_partition
+from assets.owners import owners
 from assets.partitions import exports, survey_partitions
 from assets.resources import ObservatoryResource
 from observatory.ingest.provenance import describe
@@ -14,6 +15,7 @@ from observatory.warehouse.inputs import case_files, frame_files
 @dg.asset(
     key=["raw", "survey_files"],
     group_name="raw",
+    owners=owners("raw"),
     partitions_def=survey_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="warehouse",
@@ -40,7 +42,8 @@ def raw_survey_files(context: dg.AssetExecutionContext,
         each_partition(context, record)
 
 
-@dg.asset(key=["raw", "reference_files"], group_name="raw", pool="warehouse", kinds={"duckdb"})
+@dg.asset(key=["raw", "reference_files"], group_name="raw", owners=owners("raw"),
+          pool="warehouse", kinds={"duckdb"})
 def raw_reference_files(context: dg.AssetExecutionContext,
                         observatory: ObservatoryResource) -> dg.MaterializeResult:
     """Provenance of the population frames (data/raw/frames) and case studies

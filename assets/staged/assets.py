@@ -6,6 +6,7 @@ import dagster as dg
 import pandas as pd
 
 from assets.batch import each_partition
+from assets.owners import owners
 from assets.partitions import exports, survey_partitions
 from assets.raw.assets import raw_survey_files
 from assets.resources import ObservatoryResource
@@ -49,6 +50,7 @@ def _metadata(staged: list[StagedFile], results: list[SuiteResult]) -> dict:
 @dg.asset(
     key=checks.ASSET,
     group_name="staged",
+    owners=owners("staged"),
     partitions_def=survey_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     deps=[raw_survey_files],

@@ -35,3 +35,18 @@ def describe(path: Path, kind: str, **extra: object) -> Provenance:
     arrived = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC).replace(tzinfo=None)
     return Provenance(file=str(path), kind=kind, sha256=sha256_of(data), bytes=len(data),
                       arrived_at=arrived, **extra)
+
+
+def published_hashes(published_db: Path) -> dict[str, str]:
+    """{file: sha256} of every raw file the published snapshot was built from (empty
+    before the first publish). The snapshot is read-only and swapped atomically, so this
+    never waits for a refresh that holds the pipeline file."""
+    if not published_db.exists():
+        return {}
+    import duckdb
+
+    con = duckdb.connect(str(published_db), read_only=True)
+    try:
+        return dict(con.execute("SELECT file, sha256 FROM audit.raw_files").fetchall())
+    finally:
+        con.close()
