@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup demo test lint dev sample dictionary bench profile clean
+.PHONY: setup demo test lint dev serve serve-stop sample dictionary bench profile clean
 
 $(STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -18,7 +18,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 setup: $(STAMP)
 	@mkdir -p $(DAGSTER_HOME)
-	@cp -n dagster.yaml $(DAGSTER_HOME)/dagster.yaml 2>/dev/null || true
+	@cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml  # the project's file is the instance's settings
 
 demo: setup  ## run the whole pipeline on the shipped sample
 	$(BIN)/observatory demo
@@ -33,6 +33,12 @@ lint: setup
 dev: setup  ## the Dagster UI on http://127.0.0.1:3000 (schedules and sensors need the daemon it starts)
 	$(BIN)/dagster dev -w workspace.yaml
 
+serve: setup  ## the team service: PostgreSQL instance, daemon and webserver as processes (scripts/serve)
+	scripts/serve start
+
+serve-stop:  ## stop what `make serve` started
+	scripts/serve stop
+
 sample: setup  ## regenerate the committed synthetic sample in data/raw
 	$(BIN)/observatory generate-sample --seed 2026 --out data/raw
 
@@ -46,4 +52,4 @@ dictionary: setup  ## regenerate docs/data_dictionary.md from the published ware
 	$(BIN)/python -m observatory.warehouse.dictionary data/warehouse/observatory.duckdb > docs/data_dictionary.md
 
 clean:
-	rm -rf data/warehouse reports/20* .dagster_home tests/artifacts
+	rm -rf data/warehouse reports/20* .dagster_home tests/artifacts  # not .service: stop it first

@@ -32,7 +32,7 @@ AFTER = "observatory/after"  # tag: the ingest runs a build follows
 # The machine whose daemon launches the run (its run worker runs there): a run whose
 # process is gone from that machine is failed by `recover_dead_runs`.
 HOST = {"observatory/host": socket.gethostname()}
-INTERVAL_S = int(os.environ.get("OBSERVATORY_SENSOR_INTERVAL_S", "30"))
+INTERVAL_S = int(os.environ.get("OBSERVATORY_SENSOR_INTERVAL_S", "15"))  # seconds
 PENDING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED,
            dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
