@@ -254,6 +254,19 @@ def test_failed_partition_leaves_the_others_and_is_rerun_alone(tmp_path):
     assert list(_staged(tmp_path)) == [(2024, "HR")]  # the good partition is staged ...
     materialised = instance.get_materialized_partitions(dg.AssetKey(["staged", "survey_responses"]))
     assert materialised == {"HR|2024"}  # ... and recorded as such
+    # the checks ran on the staged partition and say which one they did not see: the UI
+    # shows them as run, not as "execution failed"
+    records = instance.get_records_for_run(
+        both.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+    evaluations = {e.check_name: e for e in (
+        r.event_log_entry.dagster_event.event_specific_data for r in records)}
+    assert set(evaluations) == {"row_accounting", "staged_suite"}
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [dg.AssetCheckKey(dg.AssetKey(["staged", "survey_responses"]), name)
+         for name in evaluations])
+    assert {r.status.value for r in latest.values()} == {"SUCCEEDED"}
+    assert all(e.passed and e.description.endswith("not staged, so not checked: 2024 FR")
+               for e in evaluations.values())
 
     export.write_bytes(good)
     croatian = _staged(tmp_path)[(2024, "HR")]

@@ -4,6 +4,7 @@
 import dagster as dg
 
 from assets.resources import ObservatoryResource
+from assets.staged.checks import one_line
 from observatory.quality import Spec, run_suite, suite_columns, suites
 
 
@@ -16,11 +17,14 @@ def _validate(context: dg.AssetCheckExecutionContext, observatory: ObservatoryRe
         con.register("incoming", result.records(context.run.run_id, table, None))
         con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM incoming")
         con.unregister("incoming")
+    failures = result.failures()
     return dg.AssetCheckResult(
         passed=result.passed,
+        description=one_line(failures, f"{len(result.outcomes)} expectations pass on "
+                                       f"{len(frame)} rows"),
         metadata={"rows": len(frame), "expectations": len(result.outcomes),
                   "failures": dg.MetadataValue.md(
-                      "\n".join(f"- {f}" for f in result.failures()) or "none")},
+                      "\n".join(f"- {f}" for f in failures) or "none")},
     )
 
 
@@ -51,7 +55,10 @@ def population_frames(observatory: ObservatoryResource) -> dg.AssetCheckResult:
     with observatory.connect() as con:
         missing = con.execute(MISSING_FRAMES).fetchall()
     frames = observatory.paths.raw_dir / "frames"
-    return dg.AssetCheckResult(passed=not missing, metadata={"failures": dg.MetadataValue.md(
-        "\n".join(f"- {wave} {country}: no population for {org_types} in "
-                  f"{frames / f'frame_{wave}.csv'}; add it, then refresh"
-                  for wave, country, org_types in missing) or "none")})
+    failures = [f"{wave} {country}: no population for {org_types} in "
+                f"{frames / f'frame_{wave}.csv'}; add it, then refresh"
+                for wave, country, org_types in missing]
+    return dg.AssetCheckResult(
+        passed=not missing, description=one_line(failures, "every stratum has its population"),
+        metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures)
+                                                  or "none")})

@@ -83,6 +83,13 @@ def staged_survey_responses(context: dg.AssetExecutionContext,
             files.update(checks.accounting(staged))
             return _metadata(staged, suites[label])
 
-        each_partition(context, stage)
+        try:
+            each_partition(context, stage)
+        except dg.Failure as failure:
+            bad = sorted({line.split(":")[0] for line in (failure.description or "").splitlines()})
+            for evaluation in checks.on_failure(
+                    [checks.row_accounting(files), checks.staged_suite(suites)], ", ".join(bad)):
+                context.log_event(evaluation)
+            raise
     return dg.MaterializeResult(
         check_results=[checks.row_accounting(files), checks.staged_suite(suites)])

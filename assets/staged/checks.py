@@ -28,10 +28,20 @@ def accounting(files: list[StagedFile]) -> dict[str, tuple[int, int, int]]:
                                  f.staged.rows_quarantined) for f in files}
 
 
+def one_line(failures: list[str], checked: str) -> str:
+    """A check's description: its first failure (and how many more), or what it checked."""
+    if not failures:
+        return checked
+    return failures[0] + (f" (and {len(failures) - 1} more)" if len(failures) > 1 else "")
+
+
 def row_accounting(table: dict[str, tuple[int, int, int]]) -> dg.AssetCheckResult:
     broken = {path: t for path, t in table.items() if t[0] != t[1] + t[2]}
     return dg.AssetCheckResult(
         check_name="row_accounting", passed=not broken,
+        description=one_line([f"{p}: {t[0]} rows read != {t[1]} loaded + {t[2]} quarantined"
+                              for p, t in broken.items()],
+                             f"{len(table)} staged file(s) balance"),
         metadata={"files": dg.MetadataValue.json(
             {p: dict(zip(("read", "loaded", "quarantined"), t, strict=True))
              for p, t in table.items()})},
@@ -68,8 +78,19 @@ def staged_suite(results: dict[str, list[SuiteResult]]) -> dg.AssetCheckResult:
                 for r in rs for line in r.failures()]
     return dg.AssetCheckResult(
         check_name="staged_suite", passed=all(r.passed for rs in results.values() for r in rs),
+        description=one_line(failures, f"{len(results)} staged partition(s) pass"),
         metadata={"expectations": sum(len(r.outcomes) for rs in results.values() for r in rs),
                   "partitions": len(results),
                   "failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures)
                                                   or "none")},
     )
+
+
+def on_failure(results: list[dg.AssetCheckResult], failed: str) -> list[dg.AssetCheckEvaluation]:
+    """The checks' evaluations when some partitions failed: they ran on what was staged
+    (the failed partitions wrote nothing), so the UI shows them as run, not as failed to
+    execute, and says which partitions they did not see."""
+    return [dg.AssetCheckEvaluation(
+        asset_key=dg.AssetKey(ASSET), check_name=r.check_name, passed=r.passed,
+        description=f"{r.description}; not staged, so not checked: {failed}",
+        metadata=r.metadata, blocking=True) for r in results]
