@@ -177,6 +177,8 @@ def test_unknown_wave_or_country_folder_is_reported_once_not_requested(tmp_path)
     assert "wave 2031" in again.skip_reason.skip_message
     check = latest_wave_delivered(observatory=make_resource(tmp_path, raw))
     folders = check.metadata["unreadable_folders"].value
+    assert check.description.startswith("latest wave 2024: not delivered by HR, AT, GR, IT; "
+                                         "2 folder(s) not read: ")
     assert "wave 2031 is not in the codebook" in folders
     assert "unknown country 'DE'" in folders
 

@@ -25,7 +25,8 @@ def latest_wave_delivered(observatory: ObservatoryResource) -> dg.AssetCheckResu
         severity=dg.AssetCheckSeverity.WARN,
         description=(f"latest wave {latest}: " + (
             f"not delivered by {', '.join(missing)}" if missing else "every country delivered")
-            if latest else "no export under data/raw/surveys"),
+            if latest else "no export under data/raw/surveys") + (
+            f"; {len(folders)} folder(s) not read: {'; '.join(folders)}" if folders else ""),
         metadata={"latest_wave": latest or 0, "missing_countries": ", ".join(missing) or "none",
                   "unreadable_folders": dg.MetadataValue.md(
                       "\n".join(f"- {f}" for f in folders) or "none")},
