@@ -58,7 +58,8 @@ def test_dagster_dev_loads_the_code_location(tmp_path):
                  for kind in ("jobs", "schedules", "sensors")}
         assert {"ingest_survey_partition", "build_warehouse_and_report"} <= names["jobs"]
         assert names["schedules"] == {"annual_refresh", "monthly_revalidation"}
-        assert names["sensors"] == {"survey_files_sensor", "build_after_ingest"}
+        assert names["sensors"] == {"survey_files_sensor", "build_after_ingest",
+                                    "recover_dead_runs"}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
