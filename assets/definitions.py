@@ -29,6 +29,8 @@ def build_defs(observatory: ObservatoryResource) -> dg.Definitions:
         schedules=[annual_refresh, monthly_revalidation],
         sensors=[survey_files_sensor, build_after_ingest, recover_dead_runs],
         resources={"observatory": observatory},
+        # also for what the UI materialises outside the two jobs (see assets/jobs.py)
+        executor=dg.in_process_executor,
     )
 
 
