@@ -35,7 +35,9 @@ class RefreshSummary:
         return not self.problems
 
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# Dagster's console log stays quiet: failures are reported once, one line per problem,
+# from the run's events (`_record`), never as Dagster's tracebacks.
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 def project_instance(home: Path | None = None) -> dg.DagsterInstance:
@@ -79,12 +81,16 @@ def _record(result: dg.ExecuteInProcessResult, label: str, summary: RefreshSumma
             (summary.problems if evaluation.blocking else summary.warnings).append(line)
 
 
-def _staged_counts(result: dg.ExecuteInProcessResult) -> dict[str, str]:
-    """{partition key: 'n read, n loaded, n quarantined'} from the staged materialisations."""
+def _staged_counts(instance: dg.DagsterInstance, run_id: str) -> dict[str, str]:
+    """{partition key: 'n read, n loaded, n quarantined'} from the run's staged
+    materialisations, read from the instance: the in-process result leaves out those of
+    a step that went on to fail, although its other partitions were staged."""
     counts = {}
-    for event in result.get_asset_materialization_events():
+    for record in instance.get_records_for_run(
+            run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records:
+        event = record.event_log_entry.dagster_event
         if event.asset_key == STAGED:
-            meta = event.materialization.metadata
+            meta = event.step_materialization_data.materialization.metadata
             counts[str(event.partition)] = ", ".join(
                 f"{meta[k].value} {k.split('_')[1]}" for k in
                 ("rows_read", "rows_loaded", "rows_quarantined") if k in meta)
@@ -103,7 +109,7 @@ def _ingest(defs: dg.Definitions, instance: dg.DagsterInstance, pairs: list[tupl
                                            run_config=QUIET,
                                            tags={**range_tags(key_range), **this_process()})
         _record(result, f"{key_range.start}..{key_range.end}", summary)
-        counts = _staged_counts(result)
+        counts = _staged_counts(instance, result.run_id)
         keys = [str(k) for k in ingest.partitions_def.get_partition_keys_in_range(
             key_range, dynamic_partitions_store=instance)]
         for key in keys:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -119,3 +120,25 @@ def test_dagster_definitions_validate():
          "workspace.yaml"], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "All code locations passed validation" in done.stdout + done.stderr
+
+
+def test_one_bad_export_in_a_range_fails_only_its_partition_in_one_line_each(tmp_path):
+    """HR and FR are adjacent: one run stages both. The CLI reports HR as staged and FR
+    as failed, with the problem as one line and no Dagster traceback."""
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    export = raw / "surveys" / "2024" / "FR" / "survey_fr_2024.csv"
+    lines = export.read_text(encoding="utf-8-sig").splitlines()
+    export.write_text("\n".join([lines[0] + ";Colonne inconnue", *lines[1:]]) + "\n",
+                      encoding="utf-8-sig")
+    env = {"OBSERVATORY_RAW_DIR": str(raw), "OBSERVATORY_WAREHOUSE_DIR": str(tmp_path / "w"),
+           "OBSERVATORY_REPORTS_DIR": str(tmp_path / "r"), "DAGSTER_HOME": str(tmp_path / "d")}
+    done = _cli("refresh", "--wave", "2024", "--country", "HR", "--country", "FR", env=env)
+    assert done.returncode == 1
+    assert "in 1 run(s)" in done.stdout
+    assert re.search(r"\[1/2\] 2024 HR: \d+ read, \d+ loaded, \d+ quarantined", done.stdout)
+    assert "[2/2] 2024 FR: FAILED" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+    problems = [line for line in done.stderr.splitlines() if "Colonne inconnue" in line]
+    assert problems == [f"2024 FR: {export}:1:Colonne inconnue: column not in the 2024 "
+                        "instrument for language fr"], done.stderr
