@@ -66,10 +66,10 @@ def write_sav(path: Path, sample: Sample, book: Codebook, overrides: Overrides) 
     frame = pd.DataFrame(data)
     pyreadstat.write_sav(frame, str(path), column_labels=labels,
                          variable_value_labels=value_labels, variable_measure=measure)
-    _fix_timestamp(path)
+    fix_timestamp(path)
 
 
-def _fix_timestamp(path: Path) -> None:
+def fix_timestamp(path: Path) -> None:
     """SPSS files record when they were written: pin it, so reruns give the same bytes."""
     raw = bytearray(path.read_bytes())
     if raw[:4] == b"$FL2" and len(raw) > _STAMP_AT + len(_STAMP):
