@@ -82,8 +82,9 @@ def _headers(book: Codebook, language: str) -> dict[str, str]:
 def _dimension(book: Codebook, item: Item, language: str, mapping: Mapping) -> str | None:
     """The dimension most of a new question's option labels belong to."""
     labels = [normalise_label(o.labels.get(language, "")) for o in item.options]
-    scores = {name: sum(label in dim.lookup(language) or label in mapping.options.get(name, {})
-                        for label in labels) for name, dim in book.dimensions.items()}
+    lookups = {name: dim.lookup(language) for name, dim in book.dimensions.items()}
+    scores = {name: sum(label in lookups.get(name, {}) or label in mapping.options.get(name, {})
+                        for label in labels) for name in [*lookups, *mapping.options]}
     best = max(scores, key=scores.__getitem__, default=None)
     return best if best is not None and scores[best] else None
 
@@ -94,7 +95,7 @@ def map_item(book: Codebook, item: Item, language: str, mapping: Mapping) -> Map
     qid = headers.get(text) or mapping.questions.get(text) or mapping.questions.get(
         normalise_label(item.name))
     if not item.options:
-        return Mapped(item, qid)
+        return Mapped(item, qid, None)
     known = book.questions.get(qid) if qid else None
     dim = known.dimension if known and known.dimension else _dimension(book, item, language,
                                                                          mapping)

@@ -32,7 +32,7 @@ def read_yaml(path: Path) -> dict:
 def write_yaml(path: Path, data: dict, comment: str = "") -> None:
     """Write atomically (a reader never sees half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = comment + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    text = comment + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=4096)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
                                      suffix=".tmp") as handle:
         handle.write(text)
