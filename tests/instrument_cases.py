@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from observatory.codebook import load_codebook
-from observatory.codebook.instrument import Instrument, Item, Option
+from observatory.codebook.instrument import Instrument, Option
 from observatory.config import load_countries
 from observatory.generate.instruments import from_codebook, write
 
@@ -22,7 +22,8 @@ SPLIT = {"Ograničeno vrijeme": {"code": "limited_time", "en": "Limited time",
                                          "hr": "Nedovoljno ljudskih resursa",
                                          "de": "Zu wenig Personal", "el": "Ανεπαρκές προσωπικό",
                                          "it": "Personale insufficiente"}}
-RENAMED = "Πόσο ικανοποιημένοι είστε από τη συνεργασία; (1-5)"
+RENAMED = {"el": "Πόσο ικανοποιημένοι είστε από τη συνεργασία; (1-5)",
+           "fr": "Êtes-vous satisfait·e de la coopération ? (1-5)"}  # a bilingual XLSForm
 NO_LANGUAGE = "Cooperativa di comunità"
 
 
@@ -43,7 +44,7 @@ def write_cases(folder: Path, replaces: bool = True) -> dict[str, tuple[Path, Pa
     mapping = {"options": {"barrier": {label: {**spec, "replaces": ["limited_capacity"]}
                                        if replaces else spec for label, spec in SPLIT.items()}}}
     gr = _edit(from_codebook(book, 2026, countries["GR"]), "satisfaction",
-               labels={"el": RENAMED})
+               labels=RENAMED)
     it = from_codebook(book, 2026, countries["IT"])
     org = next(i for i in it.items if i.name == "org_type")
     it = _edit(it, "org_type", options=(*org.options, Option("other", {"it": NO_LANGUAGE})))
@@ -57,5 +58,3 @@ def write_cases(folder: Path, replaces: bool = True) -> dict[str, tuple[Path, Pa
     out["HR"] = (out["HR"][0], folder / "mapping_hr.yaml")
     return out
 
-
-__all__ = ["write_cases", "Item"]
