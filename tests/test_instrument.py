@@ -3,6 +3,7 @@ and hand-made 2027 instruments show their drift before anything changes."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -12,11 +13,11 @@ import yaml
 from observatory.cli import main
 from observatory.codebook import HERE, build_codebook, load_codebook
 from observatory.codebook.drift import Imported, resolve
-from observatory.codebook.instrument import read_instrument
+from observatory.codebook.instrument import Item, Option, read_instrument
 from observatory.codebook.proposal import propose
 from observatory.codebook.store import merge, read_codebook
 from observatory.config import load_countries
-from observatory.generate.instruments import KINDS, write_instruments
+from observatory.generate.instruments import KINDS, from_codebook, write, write_instruments
 from tests.instrument_cases import RENAMED, SPLIT, write_cases
 
 REPO = Path(__file__).resolve().parent.parent
@@ -163,3 +164,44 @@ def test_accept_needs_a_fresh_proposal(codebook: Path, tmp_path: Path,
     run(capsys, "import", tmp_path / "again.xlsx", "--wave", 2027, "--country", "GR")
     code, out = run(capsys, "accept", "--wave", 2027)
     assert code == 1 and "changed since this proposal" in out[-1]
+
+
+def test_a_question_added_one_removed_and_two_options_merged(
+        codebook: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    website = Item("website", "text", {"hr": "Mrežna stranica", "fr": "Site web",
+                                       "de": "Webseite", "el": "Ιστότοπος", "it": "Sito web"})
+    merged = {"code": "shared_ownership", "replaces": ["clear_ownership", "early_alignment"],
+              "en": "Shared ownership", "fr": "Responsabilité partagée",
+              "hr": "Zajednička odgovornost", "de": "Geteilte Verantwortung",
+              "el": "Κοινή ευθύνη", "it": "Responsabilità condivisa"}
+    gr = from_codebook(BOOK, 2026, COUNTRIES["GR"])
+    items = []
+    for item in gr.items:
+        if item.name == "levers":
+            item = dataclasses.replace(item, options=(
+                Option("shared", {"el": merged["el"]}), *item.options[2:]))
+        if item.name != "comment":
+            items.append(item)
+    path = tmp_path / "form.xlsx"
+    write(path, dataclasses.replace(gr, items=(*items, website)), COUNTRIES["GR"])
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(yaml.safe_dump({"options": {"lever": {merged["el"]: merged}}},
+                                      allow_unicode=True), encoding="utf-8")
+    assert run(capsys, "import", path, "--wave", 2027, "--country", "GR", "--mapping",
+               mapping)[0] == 0
+    code, out = run(capsys, "diff", "--wave", 2027)
+    assert code == 0 and out[1:4] == [
+        "  GR: + question website 'Ιστότοπος' (text, new)",
+        "  GR: - question comment 'Σχόλια'",
+        "  GR: > options lever.clear_ownership + lever.early_alignment merged into "
+        "shared_ownership"]
+    assert run(capsys, "accept", "--wave", 2027)[0] == 0
+    book = load_codebook()
+    assert book.questions["website"].kind == "pii"  # free text is personal data until said
+    assert book.questions["website"].header["fr"] == "Site web"
+    assert book.wave(2027).question_ids[-1] == "website"
+    assert "comment" not in book.wave(2027).question_ids
+    assert book.options(2027, "lever") == ("shared_ownership", "dedicated_coordination",
+                                           "process_integration")
+    assert book.dimensions["lever"].codes["shared_ownership"].replaces == (
+        "clear_ownership", "early_alignment")

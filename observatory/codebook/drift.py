@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from observatory.codebook import Codebook, normalise_label
 from observatory.codebook.instrument import Instrument
-from observatory.codebook.mapping import Mapped, Mapping, map_item, suggestions
+from observatory.codebook.mapping import Mapped, Mapping, map_items, suggestions
 
 KINDS = {"text": ("id", "pii"), "single": ("single",), "multiple": ("multi",),
          "scale": ("likert",), "number": ("number",)}
@@ -65,7 +65,7 @@ def _pair(book: Codebook, prev: int, m: Mapped, free: list[str], language: str) 
 
 def resolve(book: Codebook, prev: int, imported: Imported) -> Resolved:
     lang, mapping = imported.language, Mapping.from_dict(imported.mapping)
-    mapped = [map_item(book, item, lang, mapping) for item in imported.instrument.items]
+    mapped = map_items(book, imported.instrument.items, lang, mapping)
     seen = {m.question for m in mapped if m.question}
     free = [q for q in book.wave(prev).question_ids if q not in seen]
     out = Resolved(imported)

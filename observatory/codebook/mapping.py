@@ -89,8 +89,14 @@ def _dimension(book: Codebook, item: Item, language: str, mapping: Mapping) -> s
     return best if best is not None and scores[best] else None
 
 
-def map_item(book: Codebook, item: Item, language: str, mapping: Mapping) -> Mapped:
+def map_items(book: Codebook, items: tuple[Item, ...], language: str,
+              mapping: Mapping) -> list[Mapped]:
     headers = _headers(book, language)
+    return [_map(book, headers, item, language, mapping) for item in items]
+
+
+def _map(book: Codebook, headers: dict[str, str], item: Item, language: str,
+         mapping: Mapping) -> Mapped:
     text = normalise_label(item.labels.get(language, ""))
     qid = headers.get(text) or mapping.questions.get(text) or mapping.questions.get(
         normalise_label(item.name))
