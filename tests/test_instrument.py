@@ -17,6 +17,7 @@ from observatory.codebook.instrument import Item, Option, read_instrument
 from observatory.codebook.proposal import propose
 from observatory.codebook.store import merge, read_codebook
 from observatory.config import load_countries
+from observatory.generate import generate_sample
 from observatory.generate.instruments import KINDS, from_codebook, write, write_instruments
 from tests.instrument_cases import RENAMED, SPLIT, write_cases
 
@@ -134,6 +135,14 @@ def test_a_split_a_renamed_question_and_a_label_in_no_language(
         "citizen_collective"
     assert book.header(2027, "satisfaction", "el") == RENAMED["el"]
     assert not (HERE / "changes").exists() and not (HERE / "pending").exists()
+
+    # then the 2027 exports load: one column per option the wave offers
+    generate_sample(tmp_path / "raw", waves=[2027], responses=(20, 20), bad_rows=False,
+                    countries=["HR"])
+    export = tmp_path / "raw/surveys/2027/HR/survey_hr_2027.csv"
+    assert "Prepreke suradnji [Ograničeno vrijeme]" in export.read_text("cp1250").split("\n")[0]
+    assert main(["check", str(export)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith("every file would load cleanly")
 
 
 def test_without_lineage_a_split_is_an_option_removed_and_two_added(

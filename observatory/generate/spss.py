@@ -44,17 +44,17 @@ def write_sav(path: Path, sample: Sample, book: Codebook, overrides: Overrides) 
             for row, value in fixes.items():
                 codes[row] = float(value)  # type: ignore[arg-type]
             name = add(codes, header, "nominal")
-            options = option_labels(book, q, lang)
+            options = option_labels(book, q, lang, sample.instrument)
             value_labels[name] = {float(i + 1): lab for i, lab in enumerate(options)}
         elif q.kind == "multi":
             bits = sample.multi[q.id]
             if ms.layout == "cell":
-                opts = option_labels(book, q, lang)
+                opts = option_labels(book, q, lang, sample.instrument)
                 add(np.array([ms.separator.join(o for o, b in zip(opts, row, strict=True) if b)
                               for row in bits.tolist()], dtype=object), header, "nominal")
                 continue
             numeric_flags = unselected_value(ms) == "0"
-            for j, option in enumerate(option_labels(book, q, lang)):
+            for j, option in enumerate(option_labels(book, q, lang, sample.instrument)):
                 values = bits[:, j].astype(float) if numeric_flags else \
                     np.where(bits[:, j], ms.selected[0], "")
                 add(values, ms.column.format(question=header, option=option), "nominal")
