@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from observatory.codebook import SURVEY_LANGUAGES, Codebook, normalise_label
+from observatory.codebook.choices import option_changes
 from observatory.codebook.drift import NEW_KIND, Imported, Resolved, resolve
-from observatory.codebook.instrument import Option
-from observatory.codebook.mapping import Mapped, Mapping
 
 
 @dataclass
@@ -56,7 +55,10 @@ def propose(book: Codebook, wave: int, imports: list[Imported]) -> Proposal:
             if m.dimension:
                 codes = asked.setdefault(m.dimension, [])
                 codes += [c for c in m.codes if c and c not in codes]
-                _options(book, p, r, qid, m)
+                dim = p.dimensions.setdefault(m.dimension, {} if m.dimension in book.dimensions
+                                              else {"label": dict(m.item.labels)})
+                p.changes += option_changes(book, p.based_on, r, qid, m,
+                                            dim.setdefault("codes", {}))
     order = _order(resolved)
     headers = _headers(book, prev, order, resolved, p)
     p.waves[wave] = {"version": f"{wave}.1", "questions": order}
@@ -121,58 +123,3 @@ def _headers(book: Codebook, prev: int, order: list[str], resolved: list[Resolve
             if text and text != book.questions[qid].header.get(lang):
                 overrides.setdefault(qid, {})[lang] = text
     return overrides
-
-
-def _options(book: Codebook, p: Proposal, r: Resolved, qid: str, m: Mapped) -> None:
-    lang, cc, dim = r.imported.language, r.imported.country, m.dimension
-    known = book.dimensions[dim].codes if dim in book.dimensions else {}
-    prev = list(book.options(p.based_on, dim)) if known and qid in \
-        book.wave(p.based_on).question_ids else []
-    rules = Mapping.from_dict(r.imported.mapping).options.get(dim, {})
-    codes = p.dimensions.setdefault(dim, {"label": dict(m.item.labels)} if not known else {}) \
-        .setdefault("codes", {})
-    now, replaced_by = [], {}
-    for option, code in zip(m.item.options, m.codes, strict=True):
-        if code is None:
-            continue
-        now.append(code)
-        if code in known:
-            _relabel(book, p, codes, cc, dim, code, option)
-            continue
-        rule = rules.get(normalise_label(option.labels.get(lang, "")))
-        entry = codes.setdefault(code, {})
-        entry.update({k: v for k, v in option.labels.items() if k in ("en", *SURVEY_LANGUAGES)})
-        entry.update(rule.labels if rule else {})
-        replaces = list(rule.replaces) if rule else []
-        if replaces:
-            entry["replaces"] = replaces
-        if len(replaces) > 1:
-            p.changes.append(f"{cc}: > options {' + '.join(f'{dim}.{x}' for x in replaces)} "
-                             f"merged into {code}")
-        elif replaces:
-            replaced_by.setdefault(replaces[0], []).append(code)
-        else:
-            p.changes.append(f"{cc}: + option {dim}.{code} {option.labels.get(lang)!r} (new)")
-    for old, new in replaced_by.items():
-        p.changes.append(f"{cc}: < option {dim}.{old} " + (
-            f"split into {', '.join(new)}" if len(new) > 1 else f"replaced by {new[0]}"))
-    gone = {x for c in now for x in codes.get(c, {}).get("replaces", [])}
-    p.changes += [f"{cc}: + option {dim}.{c}" for c in now if c in known and c not in prev
-                  and prev]
-    p.changes += [f"{cc}: - option {dim}.{c} {book.label(dim, c, lang)!r}" for c in prev
-                  if c not in now and c not in gone]
-
-
-def _relabel(book: Codebook, p: Proposal, codes: dict, cc: str, dim: str, code: str,
-             option: Option) -> None:
-    """An existing code offered with new wording: the wording becomes an alias of it."""
-    entry = book.dimensions[dim].codes[code]
-    known = {normalise_label(a) for a in entry.aliases}
-    for lang, text in option.labels.items():
-        if lang in SURVEY_LANGUAGES and normalise_label(text) not in \
-                known | {normalise_label(entry.labels[lang])}:
-            aliases = codes.setdefault(code, {}).setdefault("aliases", [])
-            if text not in aliases:
-                aliases.append(text)
-                p.changes.append(f"{cc}: ~ option {dim}.{code} relabelled ({lang}): "
-                                 f"{entry.labels[lang]!r} -> {text!r}")
