@@ -214,3 +214,19 @@ def test_a_question_added_one_removed_and_two_options_merged(
                                            "process_integration")
     assert book.dimensions["lever"].codes["shared_ownership"].replaces == (
         "clear_ownership", "early_alignment")
+
+
+def test_two_questions_of_one_id_and_a_changed_type_are_blocking() -> None:
+    gr = from_codebook(BOOK, 2026, COUNTRIES["GR"])
+    theme = next(i for i in gr.items if i.name == "theme")
+    twice = dataclasses.replace(theme, name="theme_again")
+    multiple = dataclasses.replace(next(i for i in gr.items if i.name == "ci_stage"),
+                                   kind="multiple")
+    items = tuple(multiple if i.name == "ci_stage" else i for i in gr.items)
+    instrument = dataclasses.replace(gr, items=(*items, twice))
+    problems = propose(BOOK, 2027, [Imported("GR", "el", "form.xlsx", "", instrument)]).problems
+    assert problems == [
+        "form.xlsx: question ci_stage: a multiple question, but ci_stage is single in the "
+        "codebook (give it a new id in the mapping file)",
+        "form.xlsx: question theme_again: maps to theme, as another question does (name it in "
+        "the mapping file)"]

@@ -37,7 +37,6 @@ class Resolved:
     """One country's instrument in canonical terms."""
     imported: Imported
     questions: list[tuple[str, Mapped]] = field(default_factory=list)  # (question id, item)
-    renamed: dict[str, str] = field(default_factory=dict)  # question id -> previous header
     new: set[str] = field(default_factory=set)  # question ids the codebook does not have
     problems: list[str] = field(default_factory=list)
 
@@ -70,14 +69,13 @@ def resolve(book: Codebook, prev: int, imported: Imported) -> Resolved:
     free = [q for q in book.wave(prev).question_ids if q not in seen]
     out = Resolved(imported)
     for m in mapped:
-        qid = m.question
-        if qid is None and (qid := _pair(book, prev, m, free, lang)):
+        qid = m.question or _pair(book, prev, m, free, lang) or _slug(m.item.name)
+        if qid in free:  # a previous question under a new header (or a tool name = its id)
             free.remove(qid)
-            out.renamed[qid] = book.header(prev, qid, lang)
             m = Mapped(m.item, qid, m.dimension, m.codes)
-        if qid is None:
-            qid = _slug(m.item.name)
-            out.new.add(qid)
+        if qid in (q for q, _ in out.questions) or (m.question is None and qid in seen):
+            out.problems.append(f"{imported.source}: question {m.item.name}: maps to {qid}, as "
+                                "another question does (name it in the mapping file)")
         elif qid not in book.questions:
             out.new.add(qid)
         elif book.questions[qid].kind not in KINDS[m.item.kind]:
