@@ -230,3 +230,20 @@ def test_two_questions_of_one_id_and_a_changed_type_are_blocking() -> None:
         "codebook (give it a new id in the mapping file)",
         "form.xlsx: question theme_again: maps to theme, as another question does (name it in "
         "the mapping file)"]
+
+
+def test_a_header_too_new_to_pair_is_named_in_the_mapping_file() -> None:
+    it = from_codebook(BOOK, 2026, COUNTRIES["IT"])
+    items = tuple(dataclasses.replace(i, name="v50", labels={"it": "Giudizio complessivo"})
+                  if i.name == "satisfaction" else i for i in it.items)
+    instrument = dataclasses.replace(it, items=items)
+
+    def changes(mapping: dict) -> list[str]:
+        imported = Imported("IT", "it", "it.sav", "", instrument, mapping)
+        return propose(BOOK, 2027, [imported]).changes
+
+    assert changes({}) == ["IT: + question v50 'Giudizio complessivo' (scale, new)",
+                           "IT: - question satisfaction 'Livello di soddisfazione (da 1 a 5)'"]
+    assert changes({"questions": {"Giudizio complessivo": "satisfaction"}}) == [
+        "IT: ~ question satisfaction renamed: 'Livello di soddisfazione (da 1 a 5)' -> "
+        "'Giudizio complessivo'"]

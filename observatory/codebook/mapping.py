@@ -98,8 +98,8 @@ def map_items(book: Codebook, items: tuple[Item, ...], language: str,
 def _map(book: Codebook, headers: dict[str, str], item: Item, language: str,
          mapping: Mapping) -> Mapped:
     text = normalise_label(item.labels.get(language, ""))
-    qid = headers.get(text) or mapping.questions.get(text) or mapping.questions.get(
-        normalise_label(item.name))
+    qid = mapping.questions.get(text) or mapping.questions.get(normalise_label(item.name)) \
+        or headers.get(text)  # what the mapping file says first
     if not item.options:
         return Mapped(item, qid, None)
     known = book.questions.get(qid) if qid else None
@@ -110,7 +110,7 @@ def _map(book: Codebook, headers: dict[str, str], item: Item, language: str,
     codes = []
     for option in item.options:
         label = normalise_label(option.labels.get(language, ""))
-        codes.append(lookup.get(label) or (rules[label].code if label in rules else None))
+        codes.append(rules[label].code if label in rules else lookup.get(label))
     return Mapped(item, qid, dim, tuple(codes))
 
 
