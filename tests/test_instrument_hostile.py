@@ -42,6 +42,12 @@ def _zip_bomb(path: Path) -> None:
     path.write_bytes(buffer.getvalue())
 
 
+def _entities_in_a_sheet(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", LAUGHS)
+
+
 CASES: dict[str, tuple[str, Callable[[Path], None], str]] = {
     "billion laughs": (".lss", lambda p: p.write_text(LAUGHS), "declares a DOCTYPE"),
     "external entity": (".lss", lambda p: p.write_text(XXE), "declares a DOCTYPE"),
@@ -56,6 +62,7 @@ CASES: dict[str, tuple[str, Callable[[Path], None], str]] = {
         "<title>q1</title></row></rows></questions></document>"),
         "question q1: LimeSurvey type 'K' has no codebook kind"),
     "zip bomb": (".xlsx", _zip_bomb, "(a zip bomb?): refused"),
+    "entities in a sheet": (".xlsx", _entities_in_a_sheet, "declares a DOCTYPE"),
     "not a zip": (".xlsx", lambda p: p.write_text("type,name\n"), "not an XLSX workbook"),
     "no survey sheet": (".xlsx", lambda p: _workbook(p, {"Sheet1": [["a"]]}),
                         "no 'survey' sheet (sheets: Sheet1)"),

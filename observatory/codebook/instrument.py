@@ -9,14 +9,25 @@ file over `MAX_BYTES` and reports anything wrong as one `InstrumentError` line
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from observatory.config import Country
 
 KINDS = ("single", "multiple", "scale", "number", "text")
 MAX_BYTES = 20 * 2**20  # a questionnaire is kilobytes; anything this big is not one
+MAX_SAV_BYTES = 2**31  # an SPSS export with its cases: only its dictionary is read
+DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def refuse_declarations(data: bytes) -> None:
+    """XML declaring a DOCTYPE or an entity is refused: no survey tool writes one, and
+    entities expand without bound (billion laughs) or read other files (XXE)."""
+    if DECLARATION.search(data):
+        raise InstrumentError("declares a DOCTYPE or an entity: refused (no survey tool "
+                              "writes one; entities can expand without bound)")
 
 
 class InstrumentError(Exception):
@@ -44,9 +55,6 @@ class Instrument:
     tool: str
     items: tuple[Item, ...] = field(default=())
 
-    def as_dict(self) -> dict:
-        return asdict(self)
-
     @classmethod
     def from_dict(cls, raw: dict) -> Instrument:
         items = tuple(Item(**{**item, "options": tuple(Option(**o) for o in item["options"])})
@@ -73,9 +81,10 @@ def read_instrument(path: Path, country: Country) -> Instrument:
                               f"({', '.join(readers)})")
     if not path.is_file():
         raise InstrumentError(f"{path}: no such file")
-    if path.stat().st_size > MAX_BYTES:
+    limit = MAX_SAV_BYTES if path.suffix.lower() == ".sav" else MAX_BYTES
+    if path.stat().st_size > limit:
         raise InstrumentError(f"{path}: {path.stat().st_size} bytes, more than a "
-                              f"questionnaire's {MAX_BYTES} at most")
+                              f"questionnaire's {limit} at most")
     try:
         instrument = reader(path, country)
     except InstrumentError as exc:

@@ -68,8 +68,11 @@ def _imports(folder: Path, wave: int) -> list[Imported]:
     order = list(load_countries())
     files = sorted((p for p in pending_dir(folder, wave).glob("*.yaml") if p.name != PROPOSAL),
                    key=lambda p: order.index(p.stem) if p.stem in order else len(order))
-    return [Imported(**{**(raw := read_yaml(p)), "instrument": Instrument.from_dict(
-        raw["instrument"])}) for p in files]
+    return [_imported(read_yaml(p)) for p in files]
+
+
+def _imported(raw: dict) -> Imported:
+    return Imported(**{**raw, "instrument": Instrument.from_dict(raw["instrument"])})
 
 
 def _fingerprint(folder: Path, wave: int) -> str:

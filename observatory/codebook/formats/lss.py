@@ -13,10 +13,15 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from observatory.codebook.instrument import Instrument, InstrumentError, Item, Option
+from observatory.codebook.instrument import (
+    Instrument,
+    InstrumentError,
+    Item,
+    Option,
+    refuse_declarations,
+)
 from observatory.config import Country
 
-DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 TAG = re.compile(r"<[^>]+>")
 KIND = {"L": "single", "!": "single", "O": "single", "M": "multiple", "P": "multiple",
         "N": "number", "5": "scale", "S": "text", "T": "text", "U": "text"}
@@ -28,10 +33,8 @@ def _parse(data: bytes) -> ET.Element:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InstrumentError("not UTF-8 XML (LimeSurvey writes UTF-8)") from None
-    if DECLARATION.search(text):
-        raise InstrumentError("declares a DOCTYPE or an entity: refused (a LimeSurvey "
-                              "export has none; entities can expand without bound)")
-    parser = ET.XMLParser(encoding="utf-8")
+    refuse_declarations(data)
+    parser = ET.XMLParser(encoding="utf-8")  # whatever the file declares: what was checked
     try:
         parser.feed(text.encode("utf-8"))
         root = parser.close()

@@ -11,7 +11,13 @@ import re
 import zipfile
 from pathlib import Path
 
-from observatory.codebook.instrument import Instrument, InstrumentError, Item, Option
+from observatory.codebook.instrument import (
+    Instrument,
+    InstrumentError,
+    Item,
+    Option,
+    refuse_declarations,
+)
 from observatory.config import Country
 
 MAX_UNZIPPED = 50 * 2**20
@@ -27,16 +33,22 @@ BOUND = {"min": re.compile(r"\.\s*>=?\s*(-?\d+(?:\.\d+)?)"),
 
 
 def _check_zip(path: Path) -> None:
+    """Refuse a zip bomb (by the sizes its directory declares, and by reading no more
+    than that) and XML parts that declare entities, before openpyxl parses anything."""
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
+            unzipped = sum(p.file_size for p in parts)
+            packed = max(sum(p.compress_size for p in parts), 1)
+            if unzipped > MAX_UNZIPPED or unzipped > MAX_RATIO * packed and unzipped > 2**20:
+                raise InstrumentError(f"its parts expand to {unzipped} bytes from {packed} "
+                                      "(a zip bomb?): refused")
+            for part in parts:
+                if part.filename.endswith((".xml", ".rels")):
+                    with archive.open(part) as handle:  # checks the declared size
+                        refuse_declarations(handle.read(part.file_size + 1))
     except zipfile.BadZipFile:
         raise InstrumentError("not an XLSX workbook (not a zip archive)") from None
-    unzipped = sum(p.file_size for p in parts)
-    packed = max(sum(p.compress_size for p in parts), 1)
-    if unzipped > MAX_UNZIPPED or unzipped > MAX_RATIO * packed and unzipped > 2**20:
-        raise InstrumentError(f"its parts expand to {unzipped} bytes from {packed} "
-                              "(a zip bomb?): refused")
 
 
 def _sheet(book, name: str) -> list[dict[str, object]]:
