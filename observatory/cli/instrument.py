@@ -77,8 +77,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     steps = cmd.add_subparsers(dest="instrument_step", required=True)
     imp = steps.add_parser("import", help="read an XLSForm (.xlsx), LimeSurvey (.lss) or "
                                           "SPSS (.sav) instrument and map it to the codebook")
-    imp.add_argument("file")
-    imp.add_argument("--country", required=True)
+    imp.add_argument("file", help="the instrument: .xlsx (XLSForm), .lss or .sav")
+    imp.add_argument("--country", required=True, help="country code (its language is the "
+                                                      "one labels are matched in)")
     imp.add_argument("--mapping", help="YAML mapping of the labels and headers the codebook "
                                        "does not know (see observatory/codebook/mapping.py)")
     imp.set_defaults(step=_import)
@@ -88,5 +89,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     acc = steps.add_parser("accept", help="record the proposed change in the codebook")
     acc.set_defaults(step=_accept)
     for step in (imp, dif, acc):
-        step.add_argument("--wave", type=int, required=True)
+        step.add_argument("--wave", type=int, required=True, help="the wave (year)")
     cmd.set_defaults(func=run)
