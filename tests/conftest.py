@@ -67,3 +67,18 @@ def published(pipeline_run):
     con = duckdb.connect(str(pipeline_run.warehouse_dir / "observatory.duckdb"), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture
+def codebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped codebook in its own folder (OBSERVATORY_CODEBOOK_DIR)."""
+    from observatory.codebook import HERE, load_codebook
+
+    folder = tmp_path / "codebook"
+    folder.mkdir()
+    for name in ("taxonomy.yaml", "questionnaire.yaml"):
+        shutil.copy(HERE / name, folder / name)
+    monkeypatch.setenv("OBSERVATORY_CODEBOOK_DIR", str(folder))
+    load_codebook.cache_clear()
+    yield folder
+    load_codebook.cache_clear()

@@ -4,9 +4,9 @@
 import argparse
 import sys
 
-from observatory.cli import check, generate, refresh, report, sql
+from observatory.cli import check, generate, instrument, refresh, report, sql
 
-COMMANDS = (refresh, check, generate, report, sql)
+COMMANDS = (refresh, check, generate, report, sql, instrument)
 
 
 def parser() -> argparse.ArgumentParser:

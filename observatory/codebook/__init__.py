@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-import yaml
-
 HERE = Path(__file__).parent
 SURVEY_LANGUAGES = ("hr", "fr", "de", "el", "it")
 REPORT_LANGUAGES = ("en", "fr")
@@ -35,6 +33,7 @@ class Code:
     labels: dict[str, str]
     parent: str | None = None
     aliases: tuple[str, ...] = ()
+    replaces: tuple[str, ...] = ()  # codes this one was split or merged from
 
 
 @dataclass(frozen=True)
@@ -72,6 +71,7 @@ class Wave:
     question_ids: tuple[str, ...]
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
     note: str = ""
+    options: dict[str, tuple[str, ...]] = field(default_factory=dict)  # dimension -> codes asked
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,10 @@ class Codebook:
         aliases = self.questions[question_id].aliases.get(language, [])
         return [self.header(year, question_id, language), *aliases]
 
+    def options(self, year: int, dimension: str) -> tuple[str, ...]:
+        """The codes of a dimension a wave offered (all of them unless the wave says)."""
+        return self.wave(year).options.get(dimension) or tuple(self.dimensions[dimension].codes)
+
     def label(self, dimension: str, code: str, language: str) -> str:
         return self.dimensions[dimension].codes[code].labels[language]
 
@@ -114,7 +118,8 @@ def _load_dimensions(raw: dict) -> dict[str, Dimension]:
             entry = dict(entry)
             parent = entry.pop("parent", None)
             aliases = tuple(entry.pop("aliases", ()))
-            codes[code] = Code(name, code, entry, parent, aliases)
+            replaces = tuple(entry.pop("replaces", ()))
+            codes[code] = Code(name, code, entry, parent, aliases, replaces)
         dimensions[name] = Dimension(name, spec["label"], codes, spec.get("parent_dimension"))
     return dimensions
 
@@ -128,6 +133,7 @@ def _load_questions(raw: dict) -> tuple[dict[str, Question], dict[int, Wave]]:
             question_ids=tuple(spec["questions"]),
             headers=spec.get("headers", {}),
             note=spec.get("note", ""),
+            options={dim: tuple(codes) for dim, codes in spec.get("options", {}).items()},
         )
         for year, spec in raw["waves"].items()
     }
@@ -157,10 +163,18 @@ def validate(book: Codebook) -> list[str]:
             problems.append(f"question {q.id}: unknown kind {q.kind!r}")
         if q.kind in ("single", "multi") and q.dimension not in book.dimensions:
             problems.append(f"question {q.id}: unknown dimension {q.dimension!r}")
+        missing = [lang for lang in SURVEY_LANGUAGES if not q.header.get(lang)]
+        if missing:
+            problems.append(f"question {q.id}: no header in {', '.join(missing)}")
     for wave in book.waves.values():
         for qid in wave.question_ids:
             if qid not in book.questions:
                 problems.append(f"wave {wave.year}: unknown question {qid!r}")
+        for dim, codes in wave.options.items():
+            known = book.dimensions[dim].codes if dim in book.dimensions else {}
+            unknown = [c for c in codes if c not in known]
+            if unknown:
+                problems.append(f"wave {wave.year}: unknown {dim} codes {', '.join(unknown)}")
         problems += _header_clashes(book, wave)
     return problems
 
@@ -173,6 +187,8 @@ def _header_clashes(book: Codebook, wave: Wave) -> list[str]:
         for qid in wave.question_ids:
             if qid not in book.questions:
                 continue
+            if not book.questions[qid].header.get(lang):
+                continue
             for text in {normalise_label(h) for h in book.headers(wave.year, qid, lang)}:
                 if seen.setdefault(text, qid) != qid:
                     problems.append(f"wave {wave.year} ({lang}): {qid} and {seen[text]} "
@@ -180,13 +196,22 @@ def _header_clashes(book: Codebook, wave: Wave) -> list[str]:
     return problems
 
 
-@cache
-def load_codebook() -> Codebook:
-    """The package's codebook, or the one in OBSERVATORY_CODEBOOK_DIR when set (used by
-    the benchmark to declare its extra synthetic waves without touching the real one)."""
-    folder = Path(os.environ.get("OBSERVATORY_CODEBOOK_DIR") or HERE)
-    taxonomy = yaml.safe_load((folder / "taxonomy.yaml").read_text(encoding="utf-8"))
-    questionnaire = yaml.safe_load((folder / "questionnaire.yaml").read_text(encoding="utf-8"))
+def codebook_dir() -> Path:
+    """The folder of the codebook: OBSERVATORY_CODEBOOK_DIR when set, else the shipped one.
+    The team can keep (and review) its codebook anywhere, as data."""
+    return Path(os.environ.get("OBSERVATORY_CODEBOOK_DIR") or HERE)
+
+
+def build_codebook(taxonomy: dict, questionnaire: dict) -> Codebook:
     questions, waves = _load_questions(questionnaire)
     return Codebook(_load_dimensions(taxonomy), questions, waves,
                     tuple(questionnaire.get("ignored_columns", ())))
+
+
+@cache
+def load_codebook() -> Codebook:
+    """The codebook of `codebook_dir()`: its taxonomy and questionnaire with every accepted
+    change of its history (`changes/`) applied, oldest first."""
+    from observatory.codebook.store import read_codebook
+
+    return build_codebook(*read_codebook(codebook_dir()))

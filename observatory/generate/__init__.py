@@ -4,6 +4,7 @@ No real survey microdata is public, so the project ships (and benchmarks on) dat
 here. `generate_sample` writes under `out_dir`:
 
     surveys/<wave>/<CC>/survey_<cc>_<wave>.<ext>   one export per country and wave
+    instruments/<wave>/<CC>/instrument_<cc>_<wave>.<ext>  the questionnaire in the tool's format
     frames/frame_<wave>.csv                         organisations per country x org type
     cases/case_studies.csv                          structured case studies
     planted_truth.json, README.md                   what was planted, for tests and people
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from observatory.codebook import Codebook, load_codebook
 from observatory.config import canonical_country, load_countries
-from observatory.generate import badrows, frames, model, spss, truth, writers, xlsx
+from observatory.generate import badrows, frames, instruments, model, spss, truth, writers, xlsx
 from observatory.generate.sample import Sample, draw_sample
 
 __all__ = ["generate_sample"]
@@ -66,12 +67,13 @@ def generate_sample(out_dir: Path, seed: int = 2026, waves: Sequence[int] = (202
             files.append({"wave": wave, "country": code, "path": relative.as_posix(),
                           "rows": sample.n, "format": config[code].export.format,
                           "instrument_wave": sample.instrument})
+    instruments.write_instruments(out_dir, book, [config[c] for c in chosen], waves)
     n_cases = frames.write_cases(out_dir / "cases" / "case_studies.csv", seed, book, chosen)
-    instruments = {w: model.instrument_wave(book, w) for w in waves}
+    questionnaires = {w: model.instrument_wave(book, w) for w in waves}
     result = {
         "seed": seed, "synthetic": True,
         "generator": {"waves": waves, "responses": [lo, hi], "bad_rows": bad_rows,
-                      "countries": chosen, "instrument_waves": instruments,
+                      "countries": chosen, "instrument_waves": questionnaires,
                       "case_studies": n_cases},
         "effects": truth.effects_truth(seed, chosen, waves, sizes),
         "files": files,
@@ -81,7 +83,7 @@ def generate_sample(out_dir: Path, seed: int = 2026, waves: Sequence[int] = (202
     path = out_dir / TRUTH_FILE
     path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (out_dir / "README.md").write_text(
-        truth.readme(seed, waves, (lo, hi), bad_rows, instruments, files), encoding="utf-8")
+        truth.readme(seed, waves, (lo, hi), bad_rows, questionnaires, files), encoding="utf-8")
     return path
 
 

@@ -83,7 +83,7 @@ def draw_sample(seed: int, country: Country, wave: int, book: Codebook,
         elif q.kind == "single":
             s.single[q.id] = _single(rng, book, q, s, org_codes, scheme_codes)
         elif q.kind == "multi":
-            options = list(book.dimensions[q.dimension].codes)
+            options = list(book.options(instrument, q.dimension))
             probs = m.option_probabilities(seed, q.dimension, options, org_codes, scheme_codes,
                                            country.code, wave)
             s.multi[q.id] = rng.random(probs.shape) < probs
@@ -102,7 +102,7 @@ def draw_sample(seed: int, country: Country, wave: int, book: Codebook,
 def _single(rng: np.random.Generator, book: Codebook, q: Question, s: Sample,
             org_codes: np.ndarray, scheme_codes: np.ndarray) -> np.ndarray:
     dim = book.dimensions[q.dimension]
-    codes = list(dim.codes)
+    codes = list(book.options(s.instrument, q.dimension))
     n = len(org_codes)
     if q.dimension in ("org_type", "scheme_type"):
         drawn = org_codes if q.dimension == "org_type" else scheme_codes

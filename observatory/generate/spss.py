@@ -44,17 +44,17 @@ def write_sav(path: Path, sample: Sample, book: Codebook, overrides: Overrides) 
             for row, value in fixes.items():
                 codes[row] = float(value)  # type: ignore[arg-type]
             name = add(codes, header, "nominal")
-            options = option_labels(book, q, lang)
+            options = option_labels(book, q, lang, sample.instrument)
             value_labels[name] = {float(i + 1): lab for i, lab in enumerate(options)}
         elif q.kind == "multi":
             bits = sample.multi[q.id]
             if ms.layout == "cell":
-                opts = option_labels(book, q, lang)
+                opts = option_labels(book, q, lang, sample.instrument)
                 add(np.array([ms.separator.join(o for o, b in zip(opts, row, strict=True) if b)
                               for row in bits.tolist()], dtype=object), header, "nominal")
                 continue
             numeric_flags = unselected_value(ms) == "0"
-            for j, option in enumerate(option_labels(book, q, lang)):
+            for j, option in enumerate(option_labels(book, q, lang, sample.instrument)):
                 values = bits[:, j].astype(float) if numeric_flags else \
                     np.where(bits[:, j], ms.selected[0], "")
                 add(values, ms.column.format(question=header, option=option), "nominal")
@@ -66,10 +66,10 @@ def write_sav(path: Path, sample: Sample, book: Codebook, overrides: Overrides) 
     frame = pd.DataFrame(data)
     pyreadstat.write_sav(frame, str(path), column_labels=labels,
                          variable_value_labels=value_labels, variable_measure=measure)
-    _fix_timestamp(path)
+    fix_timestamp(path)
 
 
-def _fix_timestamp(path: Path) -> None:
+def fix_timestamp(path: Path) -> None:
     """SPSS files record when they were written: pin it, so reruns give the same bytes."""
     raw = bytearray(path.read_bytes())
     if raw[:4] == b"$FL2" and len(raw) > _STAMP_AT + len(_STAMP):

@@ -93,6 +93,9 @@ def readme(seed: int, waves: Sequence[int], responses: tuple[int, int], bad_rows
         delimiter and decimal comma, XLSX, SPSS .sav; multi-select in one cell or one column
         per option. Some answers are legitimately empty (collective-impact stage, satisfaction,
         coordination time, personal data).""",
+        """`instruments/<wave>/<CC>/` the questionnaire as the country's survey tool defines it
+        (XLSForm for KoboToolbox, LimeSurvey .lss, an SPSS .sav without cases), written from
+        the codebook; `observatory instrument import` reads them back into it.""",
         "`frames/frame_<wave>.csv` organisations per country x org_type (the weighting frame).",
         "`cases/case_studies.csv` structured case studies, canonical codes, `|` between codes.",
         """`planted_truth.json` the planted effects with their expected population shares

@@ -43,13 +43,12 @@ def unselected_value(ms: MultiSelect) -> str:
     return "0" if ms.selected[0].lstrip("-").replace(".", "").isdigit() else ""
 
 
-def option_labels(book: Codebook, q: Question, lang: str) -> list[str]:
-    return [book.label(q.dimension, code, lang) for code in book.dimensions[q.dimension].codes]
+def option_labels(book: Codebook, q: Question, lang: str, wave: int) -> list[str]:
+    """The labels of the options a (codebook) wave offered for a question."""
+    return [book.label(q.dimension, code, lang) for code in book.options(wave, q.dimension)]
 
 
-def _multi(book: Codebook, q: Question, header: str, bits: np.ndarray, lang: str,
-           ms: MultiSelect) -> list[Column]:
-    labels = option_labels(book, q, lang)
+def _multi(header: str, bits: np.ndarray, labels: list[str], ms: MultiSelect) -> list[Column]:
     if ms.layout == "cell":  # look every row's combination up in a 2^k table
         joined = np.array([ms.separator.join(lab for j, lab in enumerate(labels) if c >> j & 1)
                            for c in range(2 ** len(labels))], dtype=object)
@@ -70,7 +69,8 @@ def render(sample: Sample, book: Codebook, overrides: Overrides, numeric: bool) 
     for q in sample.questions:
         header = book.header(sample.instrument, q.id, lang)
         if q.kind == "multi":
-            columns += _multi(book, q, header, sample.multi[q.id], lang, export.multi_select)
+            columns += _multi(header, sample.multi[q.id],
+                              option_labels(book, q, lang, sample.instrument), export.multi_select)
             continue
         if q.kind in ("id", "pii"):
             values = sample.text[q.id].tolist()
@@ -78,7 +78,8 @@ def render(sample: Sample, book: Codebook, overrides: Overrides, numeric: bool) 
                 values = [v or None for v in values]
         elif q.kind == "single":
             empty = None if numeric else ""
-            labels = np.array([*option_labels(book, q, lang), empty], dtype=object)
+            options = option_labels(book, q, lang, sample.instrument)
+            labels = np.array([*options, empty], dtype=object)
             values = labels[sample.single[q.id]].tolist()  # -1 picks the empty cell
         elif numeric:
             nums = sample.numbers[q.id]

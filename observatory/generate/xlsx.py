@@ -39,7 +39,7 @@ def write_xlsx(path: Path, columns: list[Column], sheet: str = "Form1",
     book.properties.created = book.properties.modified = FIXED_TIME
     buffer = io.BytesIO()
     ExcelWriter(book, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
-    _rezip(buffer, path, {SHEET_PART: sheet_xml(columns)})
+    rezip(buffer, path, {SHEET_PART: sheet_xml(columns)})
 
 
 def sheet_xml(columns: list[Column]) -> bytes:
@@ -71,7 +71,7 @@ def sheet_xml(columns: list[Column]) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-def _rezip(buffer: io.BytesIO, path: Path, replace: dict[str, bytes]) -> None:
+def rezip(buffer: io.BytesIO, path: Path, replace: dict[str, bytes]) -> None:
     """Copy a zip, replacing some parts, with fixed entry timestamps (zip entries
     otherwise record the time of writing)."""
     with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:

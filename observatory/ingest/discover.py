@@ -41,7 +41,8 @@ def _folders(raw_dir: Path) -> list[tuple[Path, str | None]]:
             if int(wave_dir.name) not in known_waves:
                 problem = (f"{country_dir}: wave {wave_dir.name} is not in the codebook (known "
                            f"waves: {', '.join(map(str, sorted(known_waves)))}); add its "
-                           f"instrument to observatory/codebook/questionnaire.yaml")
+                           f"questionnaire: observatory instrument import, diff and accept "
+                           f"--wave {wave_dir.name}")
             else:
                 try:
                     canonical_country(country_dir.name)

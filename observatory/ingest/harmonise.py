@@ -63,9 +63,10 @@ def column_map(book: Codebook, wave: int, country: Country,
     for q in book.questions_for(wave):
         for header in book.headers(wave, q.id, lang):
             if q.kind == "multi" and multi.layout == "columns":
-                for code in book.dimensions[q.dimension].codes.values():
-                    name = multi.column.format(question=header, option=code.labels[lang])
-                    mapping[normalise_label(name)] = (q.id, code.code)
+                for code in book.options(wave, q.dimension):  # the options the wave offered
+                    name = multi.column.format(question=header,
+                                               option=book.label(q.dimension, code, lang))
+                    mapping[normalise_label(name)] = (q.id, code)
             else:
                 mapping[normalise_label(header)] = (q.id, None)
     return mapping
