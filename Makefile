@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup demo test lint dev serve serve-stop sample dictionary bench profile clean
+.PHONY: setup demo test lint dev serve serve-stop sample dictionary bench bench-service profile clean
 
 $(STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -42,8 +42,12 @@ serve-stop:  ## stop what `make serve` started
 sample: setup  ## regenerate the committed synthetic sample in data/raw
 	$(BIN)/observatory generate-sample --seed 2026 --out data/raw
 
-bench: setup  ## pipeline vs DuckDB floor at 100k/300k/1M responses -> bench/results.json
+bench: setup  ## pipeline vs DuckDB floor at 100k/300k/1M responses, then the service -> bench/results.json
 	$(BIN)/python bench/run.py $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
+	$(BIN)/python bench/service.py
+
+bench-service: setup  ## one changed export through the daemon vs observatory refresh (PostgreSQL service)
+	$(BIN)/python bench/service.py
 
 profile: setup  ## py-spy profile of a refresh of the 100k bench input (BENCH_SIZE=20000: 1M)
 	$(BIN)/python bench/profile.py $(if $(BENCH_SIZE),--size $(BENCH_SIZE))

@@ -67,7 +67,7 @@ def phases(log: Path) -> dict[str, float]:
 
 
 def environment(raw: Path, work: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    env = {**os.environ, "DAGSTER_HOME": str(work / "dagster_home")}  # as users run it
     return {**env, "OBSERVATORY_RAW_DIR": str(raw), "OBSERVATORY_CODEBOOK_DIR":
             str(scale.codebook_overlay()), "OBSERVATORY_WAREHOUSE_DIR": str(work / "warehouse"),
             "OBSERVATORY_REPORTS_DIR": str(work / "reports")}
