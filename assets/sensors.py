@@ -12,9 +12,11 @@ again. A folder of an unknown wave or country is logged once, when it appears, a
 never blocks the known partitions."""
 
 
+import functools
 import json
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
@@ -32,17 +34,20 @@ AFTER = "observatory/after"  # tag: the ingest runs a build follows
 # The machine whose daemon launches the run (its run worker runs there): a run whose
 # process is gone from that machine is failed by `recover_dead_runs`.
 HOST = {"observatory/host": socket.gethostname()}
-INTERVAL_S = int(os.environ.get("OBSERVATORY_SENSOR_INTERVAL_S", "15"))  # seconds
+# Seconds between ticks of the file sensor (hashes only what moved); the build sensor,
+# two run queries a tick, ticks as often as the daemon's sensor loop allows (5 s).
+INTERVAL_S = int(os.environ.get("OBSERVATORY_SENSOR_INTERVAL_S", "10"))
+BUILD_INTERVAL_S = min(INTERVAL_S, 5)
 PENDING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED,
            dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
 def changed_exports(raw_dir: Path, cursor: dict[str, list],
-                    recorded: dict[str, str]) -> tuple[dict, dict[str, list]]:
+                    recorded: Callable[[], dict[str, str]]) -> tuple[dict, dict[str, list]]:
     """({(wave, country): ["<relative path>@<sha256>@<mtime ns>", ...]} of new or changed
-    exports, the new cursor). `recorded` ({absolute path: sha256}) is what the published
-    warehouse already holds: a file not in the cursor but recorded with the same hash is
-    not a change."""
+    exports, the new cursor). `recorded()` ({absolute path: sha256}, read only when a
+    file is not in the cursor) is what the published warehouse already holds: such a
+    file recorded with the same hash is not a change."""
     changes: dict[tuple[int, str], list[str]] = {}
     seen: dict[str, list] = {}
     for survey in survey_files(raw_dir):
@@ -53,7 +58,7 @@ def changed_exports(raw_dir: Path, cursor: dict[str, list],
             continue
         sha = sha256_of(survey.path.read_bytes())
         seen[path] = [stat.st_mtime_ns, stat.st_size, sha]
-        known = before[2] if before else recorded.get(str(survey.path))
+        known = before[2] if before else recorded().get(str(survey.path))
         if known != sha:
             changes.setdefault((survey.wave, survey.country), []).append(
                 f"{path}@{sha}@{stat.st_mtime_ns}")
@@ -73,8 +78,8 @@ def survey_files_sensor(context: dg.SensorEvaluationContext,
     problems = sorted(unreadable(raw_dir).values())
     for problem in sorted(set(problems) - set(state.get("reported", []))):
         context.log.warning(f"not read: {problem}")
-    changes, files = changed_exports(raw_dir, state.get("files", {}),
-                                     published_hashes(observatory.paths.published_db))
+    changes, files = changed_exports(raw_dir, state.get("files", {}), functools.cache(
+        lambda: published_hashes(observatory.paths.published_db)))
     requests = [
         dg.RunRequest(run_key=" ".join(sorted(found)),
                       partition_key=str(partition_key(wave, country)),
@@ -92,7 +97,7 @@ def survey_files_sensor(context: dg.SensorEvaluationContext,
     )
 
 
-@dg.sensor(job=build_job, minimum_interval_seconds=INTERVAL_S,
+@dg.sensor(job=build_job, minimum_interval_seconds=BUILD_INTERVAL_S,
            default_status=dg.DefaultSensorStatus.RUNNING,
            description="Once every ingest run tagged observatory/then=build (file sensor, "
                        "annual refresh) has finished and at least one of them succeeded "
