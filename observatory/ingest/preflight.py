@@ -1,0 +1,82 @@
+"""Check one export as the pipeline would read it, with no database: the lines of
+`observatory check` for one file and its outcome (0 clean, 1 data problems, 2 usage).
+
+The wave and country are those given, else those of its <wave>/<COUNTRY>/ folder, else
+those its headers point to (:mod:`observatory.ingest.infer`), which is said in a line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from observatory.codebook import load_codebook
+from observatory.config import Country, canonical_country, load_countries
+from observatory.ingest.harmonise import SchemaError
+from observatory.ingest.infer import InferenceError, infer
+from observatory.ingest.readers import ReadError
+from observatory.ingest.stage import harmonise_survey, read_survey
+
+CLEAN, DATA, USAGE = 0, 1, 2
+
+
+def with_overrides(country: Country, overrides: dict[str, Any]) -> Country:
+    """The country with ingest-profile values replaced (`separator`: of multi-select
+    answers in one cell; others: fields of the profile). None values are ignored."""
+    profile, given = country.export, {k: v for k, v in overrides.items() if v is not None}
+    if "separator" in given:
+        given["multi_select"] = dataclasses.replace(profile.multi_select,
+                                                    separator=given.pop("separator"))
+    return dataclasses.replace(country, export=dataclasses.replace(profile, **given))
+
+
+def partition(path: Path, wave: int | None, country: str | None,
+              overrides: dict[str, Any]) -> tuple[int, Country, str | None]:
+    """(wave, country, what was inferred or None). KeyError: a folder's wave or country
+    is unknown; ReadError or InferenceError: the headers cannot tell."""
+    parent = path.absolute().parent
+    if parent.parent.name.isdigit():  # .../<wave>/<COUNTRY>/file, as under data/raw/surveys
+        wave = wave or int(parent.parent.name)
+        country = country or canonical_country(parent.name)
+        load_codebook().wave(wave)
+    if wave is not None and country is not None:
+        return wave, with_overrides(load_countries()[country], overrides), None
+    guess = infer(path, [wave] if wave else (), [country] if country else (),
+                  lambda c: with_overrides(c, overrides))
+    return guess.wave, guess.country, f"{path}: inferred from its headers: {guess.describe()}" \
+                                      f"; --wave/--country override"
+
+
+def check_file(path: Path, wave: int | None = None, country: str | None = None,
+               overrides: dict[str, Any] | None = None) -> tuple[int, list[str]]:
+    """(outcome, lines to print) for one file. Errors other than the file's own
+    problems propagate (the command turns them into one line)."""
+    try:
+        wave, chosen, inferred = partition(path, wave, country, overrides or {})
+    except KeyError as exc:
+        return USAGE, [f"{path}: {exc.args[0]}"]
+    except (ReadError, InferenceError) as exc:
+        return DATA, [str(exc)]
+    said = [inferred] if inferred else []
+    try:
+        raw = read_survey(path, wave, chosen)
+        staged = harmonise_survey(raw, wave, chosen)
+    except SchemaError as exc:
+        return DATA, [*said, *exc.problems, f"{path}: columns do not match the {wave} "
+                                            f"instrument of {chosen.code}: nothing would load"]
+    except ReadError as exc:
+        return DATA, [*said, str(exc)]
+    lines = [f"{path}:{q.row}:{q.column}: {q.reason}" + (f" (value {q.value!r})" if q.value
+                                                         else "")
+             for q in staged.quarantine.itertuples()]
+    layout = ", ".join(f"{k} {v!r}" for k, v in (("encoding", raw.encoding),
+                                                 ("delimiter", raw.delimiter)) if v)
+    summary = (f"{path}: wave {wave}, {chosen.code}{', ' + layout if layout else ''}, header "
+               f"on row {raw.header_row}: {staged.rows_read} rows read, {staged.rows_loaded} "
+               f"would load, {staged.rows_quarantined} would be quarantined")
+    if staged.ignored:
+        summary += f"; ignored columns: {', '.join(staged.ignored)}"
+    if not staged.rows_read:
+        summary += "; no data rows (header only)"
+    return (DATA if staged.rows_quarantined else CLEAN), [*said, *lines, summary]
