@@ -54,6 +54,8 @@ def test_without_chromium_everything_but_the_pdf_is_published(
         assert page.stat().st_size > 100_000
     assert len(list((year / "figures").glob("*_en.png"))) >= 10
     assert (year / "data" / "levers_by_country.csv").stat().st_size > 0
+    # the snapshot behind the report, which retention keeps (tests/test_snapshots.py)
+    assert (year / "snapshot.txt").read_text(encoding="utf-8") == f"{SNAPSHOT}\n"
 
 
 def test_a_failed_print_publishes_no_half_printed_pdf(published: Path, tmp_path: Path,

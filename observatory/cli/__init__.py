@@ -9,9 +9,9 @@ too; `--debug` shows its traceback."""
 import argparse
 import sys
 
-from observatory.cli import check, generate, refresh, report, sql
+from observatory.cli import check, generate, refresh, report, snapshots, sql
 
-COMMANDS = (refresh, check, generate, report, sql)
+COMMANDS = (refresh, check, generate, report, sql, snapshots)
 DATA_PROBLEM = 1
 
 

@@ -40,6 +40,7 @@ from observatory.report.outputs import pages, pdf_name
 from observatory.report.pdf import PrintJob, ReportPrintError, print_pdfs
 from observatory.report.text import FORMAT_LOCALE, LANGUAGES, STRINGS, fmt_int, fmt_pct, t
 from observatory.report.theme import THEME_NAME
+from observatory.warehouse.retention import REPORT_RECORD, snapshot_of
 
 HERE = Path(__file__).parent
 LOG = logging.getLogger(__name__)
@@ -209,6 +210,8 @@ def build_report(warehouse: Path, out_dir: Path, year: int | None = None,
     staging.chmod(0o755)  # mkdtemp makes it private; the published folder is not
     try:
         write_csvs(data, staging / "data")
+        if source := snapshot_of(warehouse):  # kept as long as this report is published
+            (staging / REPORT_RECORD).write_text(f"{source.name}\n", encoding="utf-8")
         (staging / "figures").mkdir()
         jobs = []
         for lang in languages:
