@@ -5,7 +5,9 @@ lists the tables, `.quit` or Ctrl-D leaves).
 The query sees the warehouse's tables and nothing else: file access is switched off
 (no `read_csv('/etc/passwd')`, no `COPY ... TO`, no `ATTACH`, no extension download)
 and locked, so a query typed or pasted here cannot read or write outside the warehouse.
-Results go to standard output; `--format csv` neutralises spreadsheet formulas."""
+Results go to standard output: an aligned table (long cells such as the tables' and
+columns' comments wrapped, never cut, and the number of rows, `0 rows` for none), or
+`--format csv` (spreadsheet formulas neutralised) or `--format json`."""
 
 import argparse
 import contextlib
@@ -16,6 +18,7 @@ import pandas as pd
 
 from observatory.exports import neutralise
 from observatory.paths import Paths
+from observatory.textable import render
 
 TABLES = ("SELECT schema_name || '.' || table_name AS table_name, comment FROM duckdb_tables() "
           "ORDER BY 1")
@@ -27,7 +30,7 @@ def show(frame: pd.DataFrame, fmt: str, max_rows: int) -> None:
     elif fmt == "json":
         print(frame.to_json(orient="records", force_ascii=False))
     else:
-        print(frame.to_string(index=False, max_rows=max_rows, max_colwidth=60))
+        print(render(frame, max_rows))
 
 
 def execute(con: duckdb.DuckDBPyConnection, query: str, args: argparse.Namespace) -> bool:
