@@ -94,3 +94,16 @@ def test_each_publish_applies_the_policy(warehouse):
     assert keep == 5
     assert sorted(p.name for p in (warehouse / "snapshots").glob("*.duckdb")) == [
         stamp(2), *(stamp(day) for day in range(4, 8)), dated.name]
+
+
+def test_an_unexpected_error_is_one_line_unless_debug(warehouse, capsys, monkeypatch):
+    def gone(*_args: object) -> None:
+        raise PermissionError("[Errno 13] Permission denied: 'snapshots'")
+
+    monkeypatch.setattr(retention, "snapshots", gone)
+    assert main(["snapshots"]) == 1
+    assert capsys.readouterr().err == ("observatory snapshots: PermissionError: [Errno 13] "
+                                       "Permission denied: 'snapshots' (--debug shows the "
+                                       "traceback)\n")
+    with pytest.raises(PermissionError):
+        main(["snapshots", "--debug"])
