@@ -50,9 +50,10 @@ def test_an_empty_result_says_0_rows(warehouse, capsys):
     assert sql(capsys, "SELECT 1 AS one") == ["one", "---", "  1", "1 row"]
 
 
-def test_the_tables_comment_is_wrapped_whole(warehouse, capsys, monkeypatch):
+@pytest.mark.parametrize("shell", [True, False])
+def test_the_tables_comment_is_wrapped_whole(warehouse, capsys, monkeypatch, shell):
     monkeypatch.setattr("sys.stdin", io.StringIO(".tables\n"))
-    lines = sql(capsys)
+    lines = sql(capsys) if shell else sql(capsys, ".tables")
     assert lines[0].split() == ["table_name", "comment"] and lines[-1] == "1 row"
     assert max(map(len, lines)) <= len("marts.levers") + 2 + 60
     body = [line[len("marts.levers") + 2:].strip() for line in lines[2:-1]]

@@ -1,6 +1,6 @@
 """`observatory sql`: query the published analyst warehouse, read-only. With a query,
-print its result; without one, an interactive shell (statements end with `;`, `.tables`
-lists the tables, `.quit` or Ctrl-D leaves).
+print its result (`.tables`: the tables with their comments); without one, an interactive
+shell (statements end with `;`, `.tables` lists the tables, `.quit` or Ctrl-D leaves).
 
 The query sees the warehouse's tables and nothing else: file access is switched off
 (no `read_csv('/etc/passwd')`, no `COPY ... TO`, no `ATTACH`, no extension download)
@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.query is None:
             return shell(con, args)
-        return 0 if execute(con, args.query, args) else 1
+        query = TABLES if args.query.strip() == ".tables" else args.query
+        return 0 if execute(con, query, args) else 1
     finally:
         con.close()
 
