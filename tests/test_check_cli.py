@@ -91,3 +91,20 @@ def test_an_unexpected_error_is_one_line_and_debug_shows_it(capsys, monkeypatch)
     assert lines[0] == f"{EXPORTS[0]}: cannot read: RuntimeError: a bug"
     with pytest.raises(RuntimeError, match="a bug"):
         main(["check", str(EXPORTS[0]), "--debug"])
+
+
+def test_an_unknown_wave_folder_is_a_usage_error_only_under_data_raw(capsys, tmp_path,
+                                                                       monkeypatch):
+    source = SAMPLE / "surveys" / "2026" / "FR" / "survey_fr_2026.csv"
+    raw = tmp_path / "raw"
+    inside, outside = raw / "surveys" / "2031" / "FR", tmp_path / "mail" / "2031" / "FR"
+    for folder in (inside, outside):
+        folder.mkdir(parents=True)
+        shutil.copy(source, folder)
+    monkeypatch.setenv("OBSERVATORY_RAW_DIR", str(raw))
+    assert run(capsys, str(inside / source.name)) == (2, [
+        f"{inside / source.name}: wave 2031 is not in the codebook (known waves: 2024, 2025, "
+        f"2026)"])
+    code, lines = run(capsys, str(outside / source.name))
+    assert code == 1 and "inferred from its headers: country FR (headers in fr), wave 2026" \
+        in lines[0]

@@ -1,8 +1,10 @@
 """Check one export as the pipeline would read it, with no database: the lines of
 `observatory check` for one file and its outcome (0 clean, 1 data problems, 2 usage).
 
-The wave and country are those given, else those of its <wave>/<COUNTRY>/ folder, else
-those its headers point to (:mod:`observatory.ingest.infer`), which is said in a line.
+The wave and country are those given, else those of its <wave>/<COUNTRY>/ folder (under
+data/raw/surveys/ that folder must be a known wave and country; elsewhere it counts only
+when it is), else those its headers point to (:mod:`observatory.ingest.infer`), which is
+said in a line.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from observatory.ingest.harmonise import SchemaError
 from observatory.ingest.infer import InferenceError, infer
 from observatory.ingest.readers import ReadError
 from observatory.ingest.stage import harmonise_survey, read_survey
+from observatory.paths import Paths
 
 CLEAN, DATA, USAGE = 0, 1, 2
 
@@ -31,15 +34,28 @@ def with_overrides(country: Country, overrides: dict[str, Any]) -> Country:
     return dataclasses.replace(country, export=dataclasses.replace(profile, **given))
 
 
+def folder_partition(path: Path) -> tuple[int, str] | None:
+    """(wave, country) of a .../<wave>/<COUNTRY>/file path. KeyError under
+    data/raw/surveys/ when the folder's wave or country is unknown; elsewhere None."""
+    parent = path.absolute().parent
+    if not parent.parent.name.isdigit():
+        return None
+    try:
+        load_codebook().wave(int(parent.parent.name))
+        return int(parent.parent.name), canonical_country(parent.name)
+    except KeyError:
+        if parent.is_relative_to((Paths.from_env().raw_dir / "surveys").absolute()):
+            raise
+        return None
+
+
 def partition(path: Path, wave: int | None, country: str | None,
               overrides: dict[str, Any]) -> tuple[int, Country, str | None]:
-    """(wave, country, what was inferred or None). KeyError: a folder's wave or country
-    is unknown; ReadError or InferenceError: the headers cannot tell."""
-    parent = path.absolute().parent
-    if parent.parent.name.isdigit():  # .../<wave>/<COUNTRY>/file, as under data/raw/surveys
-        wave = wave or int(parent.parent.name)
-        country = country or canonical_country(parent.name)
-        load_codebook().wave(wave)
+    """(wave, country, what was inferred or None). KeyError: the wave or country of a
+    folder under data/raw/surveys/ is unknown; ReadError or InferenceError: the headers
+    cannot tell."""
+    if (wave is None or country is None) and (folder := folder_partition(path)):
+        wave, country = wave or folder[0], country or folder[1]
     if wave is not None and country is not None:
         return wave, with_overrides(load_countries()[country], overrides), None
     guess = infer(path, [wave] if wave else (), [country] if country else (),
