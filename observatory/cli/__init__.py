@@ -10,9 +10,9 @@ import argparse
 import sys
 
 from observatory.cli import check, generate, refresh, report, snapshots, sql
+from observatory.outcomes import DATA_PROBLEM
 
 COMMANDS = (refresh, check, generate, report, sql, snapshots)
-DATA_PROBLEM = 1
 
 
 def parser() -> argparse.ArgumentParser:

@@ -17,7 +17,8 @@ import argparse
 import sys
 from pathlib import Path
 
-CLEAN, DATA, USAGE = 0, 1, 2  # as observatory.ingest.preflight's outcomes
+from observatory.outcomes import DATA_PROBLEM, OK, USAGE_ERROR
+
 DELIMITERS = {"tab": "\t", ";": ";", ",": ",", "|": "|"}
 
 
@@ -72,7 +73,7 @@ def check(path: Path, args: argparse.Namespace) -> tuple[int, list[str]]:
     except Exception as exc:  # whatever the input: a line, never a traceback
         if args.debug:
             raise
-        return DATA, [f"{path}: cannot read: {type(exc).__name__}: {exc}"]
+        return DATA_PROBLEM, [f"{path}: cannot read: {type(exc).__name__}: {exc}"]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -81,24 +82,25 @@ def run(args: argparse.Namespace) -> int:
             stream.reconfigure(errors="backslashreplace")
     if problem := usage_problem(args):
         print(problem)
-        return USAGE
+        return USAGE_ERROR
     outcomes = []
     for name in args.paths:
         files, problem = expand(name)
         if problem:
             print(_printable(problem))
-            outcomes.append(USAGE)
+            outcomes.append(USAGE_ERROR)
         for path in files:
             code, lines = check(path, args)
             for line in lines:
                 print(_printable(line))
             outcomes.append(code)
-    checked = len(outcomes) - outcomes.count(USAGE)
+    checked = len(outcomes) - outcomes.count(USAGE_ERROR)
     if checked:
-        print(f"check: {checked} file(s): {outcomes.count(CLEAN)} would load cleanly, "
-              f"{outcomes.count(DATA)} with data problems (rows to quarantine, unknown columns "
-              f"or unreadable)" + (f"; {outcomes.count(USAGE)} not checked (usage errors)"
-                                   if USAGE in outcomes else ""))
+        skipped = outcomes.count(USAGE_ERROR)
+        print(f"check: {checked} file(s): {outcomes.count(OK)} would load cleanly, "
+              f"{outcomes.count(DATA_PROBLEM)} with data problems (rows to quarantine, "
+              f"unknown columns or unreadable)"
+              + (f"; {skipped} not checked (usage errors)" if skipped else ""))
     return max(outcomes)
 
 

@@ -19,9 +19,8 @@ from observatory.ingest.harmonise import SchemaError
 from observatory.ingest.infer import InferenceError, infer
 from observatory.ingest.readers import ReadError
 from observatory.ingest.stage import harmonise_survey, read_survey
+from observatory.outcomes import DATA_PROBLEM, OK, USAGE_ERROR
 from observatory.paths import Paths
-
-CLEAN, DATA, USAGE = 0, 1, 2
 
 
 def with_overrides(country: Country, overrides: dict[str, Any]) -> Country:
@@ -71,18 +70,19 @@ def check_file(path: Path, wave: int | None = None, country: str | None = None,
     try:
         wave, chosen, inferred = partition(path, wave, country, overrides or {})
     except KeyError as exc:
-        return USAGE, [f"{path}: {exc.args[0]}"]
+        return USAGE_ERROR, [f"{path}: {exc.args[0]}"]
     except (ReadError, InferenceError) as exc:
-        return DATA, [str(exc)]
+        return DATA_PROBLEM, [str(exc)]
     said = [inferred] if inferred else []
     try:
         raw = read_survey(path, wave, chosen)
         staged = harmonise_survey(raw, wave, chosen)
     except SchemaError as exc:
-        return DATA, [*said, *exc.problems, f"{path}: columns do not match the {wave} "
-                                            f"instrument of {chosen.code}: nothing would load"]
+        return DATA_PROBLEM, [*said, *exc.problems, f"{path}: columns do not match the {wave} "
+                                                    f"instrument of {chosen.code}: nothing "
+                                                    f"would load"]
     except ReadError as exc:
-        return DATA, [*said, str(exc)]
+        return DATA_PROBLEM, [*said, str(exc)]
     lines = [f"{path}:{q.row}:{q.column}: {q.reason}" + (f" (value {q.value!r})" if q.value
                                                          else "")
              for q in staged.quarantine.itertuples()]
@@ -95,4 +95,4 @@ def check_file(path: Path, wave: int | None = None, country: str | None = None,
         summary += f"; ignored columns: {', '.join(staged.ignored)}"
     if not staged.rows_read:
         summary += "; no data rows (header only)"
-    return (DATA if staged.rows_quarantined else CLEAN), [*said, *lines, summary]
+    return (DATA_PROBLEM if staged.rows_quarantined else OK), [*said, *lines, summary]
