@@ -5,6 +5,7 @@ warning line says how to install it (exit 0)."""
 import argparse
 import sys
 
+from observatory.outcomes import OK, USAGE_ERROR
 from observatory.paths import Paths
 
 
@@ -19,18 +20,18 @@ def run(args: argparse.Namespace) -> int:
     if not paths.published_db.exists():
         print(f"no published warehouse at {paths.published_db}: run `observatory refresh` first",
               file=sys.stderr)
-        return 2
+        return USAGE_ERROR
     languages = [lang.strip() for lang in args.lang.split(",") if lang.strip()]
     try:
         pages = build_report(paths.published_db, paths.reports_dir, year=args.year,
                              languages=languages, warn=warn)
     except (ReportDataError, ValueError) as error:
         print(f"report FAILED: {error}", file=sys.stderr)
-        return 2
+        return USAGE_ERROR
     year = int(pages[0].parent.parent.name)  # reports/<year>/<lang>/index.html
     for path in outputs(paths.reports_dir, year, languages):
         print(path)
-    return 0
+    return OK
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 
 from observatory.config import load_settings
+from observatory.outcomes import OK, USAGE_ERROR
 from observatory.paths import Paths
 
 MB = 1e6
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     keep = load_settings().keep_snapshots if args.keep is None else args.keep
     if keep < 0:
         print(f"snapshots: --keep must be 0 or more, not {keep}")
-        return 2
+        return USAGE_ERROR
     where = (paths.snapshots_dir, paths.published_db, paths.reports_dir, keep)
     listed = retention.snapshots(*where)
     if args.action == "list":
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
           f"({sum(s.size for s in listed) / MB:.1f} MB); policy: keep the latest {keep}, the "
           f"published one and those behind a published report: {len(doomed)} {status} "
           f"({sum(s.size for s in doomed) / MB:.1f} MB)")
-    return 0
+    return OK
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

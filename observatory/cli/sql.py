@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from observatory.exports import neutralise
+from observatory.outcomes import DATA_PROBLEM, OK, USAGE_ERROR
 from observatory.paths import Paths
 from observatory.textable import render
 
@@ -67,7 +68,7 @@ def shell(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
             buffer = ""
     if buffer.strip():
         execute(con, buffer, args)
-    return 0
+    return OK
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,14 +76,14 @@ def run(args: argparse.Namespace) -> int:
     if not paths.published_db.exists():
         print(f"no published warehouse at {paths.published_db}: run `observatory refresh`",
               file=sys.stderr)
-        return 2
+        return USAGE_ERROR
     con = duckdb.connect(str(paths.published_db), read_only=True)
     con.execute("SET enable_external_access = false; SET lock_configuration = true")
     try:
         if args.query is None:
             return shell(con, args)
         query = TABLES if args.query.strip() == ".tables" else args.query
-        return 0 if execute(con, query, args) else 1
+        return OK if execute(con, query, args) else DATA_PROBLEM
     finally:
         con.close()
 
