@@ -72,7 +72,7 @@ def test_nothing_to_do_when_everything_is_installed(tmp_path):
 
 def test_make_demo_and_test_install_the_system_packages_first():
     for target in ("demo", "test"):
-        plan = subprocess.run(["make", "-n", target], cwd=REPO, capture_output=True, text=True,
-                              check=True).stdout.splitlines()
+        plan = subprocess.run(["make", "-n", "--no-print-directory", target], cwd=REPO,
+                              capture_output=True, text=True, check=True).stdout.splitlines()
         assert plan[0] == "scripts/install-system-packages", plan[:3]
     assert "scripts/install-system-packages --require" in (REPO / ".ci" / "run").read_text()
