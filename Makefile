@@ -1,13 +1,13 @@
 # The two commands of the README: `make demo` and `make test`. Both set everything
-# up from scratch (virtual environment + pinned dependencies) on a machine with
-# Python 3.11 and pip.
+# up from scratch (the Debian packages when missing, virtual environment + pinned
+# dependencies) on a machine with Python 3.11 and pip.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup demo test lint dev serve serve-stop sample dictionary bench bench-service profile clean
+.PHONY: system setup demo test lint dev serve serve-stop sample dictionary bench bench-service profile clean
 
 $(STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -16,7 +16,10 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-setup: $(STAMP)
+system:  ## Debian packages (chromium, poppler, R survey, postgresql) when missing and allowed
+	@scripts/install-system-packages
+
+setup: system $(STAMP)
 	@mkdir -p $(DAGSTER_HOME)
 	@cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml  # the project's file is the instance's settings
 

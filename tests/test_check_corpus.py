@@ -61,10 +61,14 @@ def test_check_in_a_subprocess_never_shows_a_traceback(corpus):
     names = ["FR/binary_junk.csv", "FR/very_long_line.csv", "FR/a_directory.csv",
              "FR/broken_symlink.csv", "IT/junk.sav", "AT/formula_uncomputed.xlsx"]
     done = _check(*(str(corpus / "2024" / n) for n in names))
-    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.returncode == 2, done.stdout + done.stderr  # the worst: usage errors
     assert "Traceback" not in done.stdout + done.stderr and done.stderr == ""
-    assert "check: 6 file(s): a file cannot be read" in done.stdout
-    assert len([line for line in done.stdout.splitlines() if "cannot read" in line]) == 4
+    assert ("check: 4 file(s): 0 would load cleanly, 4 with data problems (rows to "
+            "quarantine, unknown columns or unreadable); 2 not checked (usage errors)"
+            in done.stdout)
+    assert len([line for line in done.stdout.splitlines() if "cannot read" in line]) == 2
+    assert "a_directory.csv: a folder with no export in it" in done.stdout
+    assert "broken_symlink.csv: does not exist (a broken link to gone.csv)" in done.stdout
 
 
 def test_check_on_the_shipped_sample_lists_the_planted_bad_rows():

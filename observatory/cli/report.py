@@ -1,29 +1,37 @@
-"""`observatory report`: build the annual report from the published warehouse."""
+"""`observatory report`: build the annual report from the published warehouse and list
+what it published. Without Chromium, everything but the PDFs is published and one
+warning line says how to install it (exit 0)."""
 
 import argparse
 import sys
 
+from observatory.outcomes import OK, USAGE_ERROR
 from observatory.paths import Paths
 
 
+def warn(line: str) -> None:
+    print(f"warning: {line}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
-    from observatory.report import ReportDataError, ReportPrintError, build_report
+    from observatory.report import ReportDataError, build_report, outputs
 
     paths = Paths.from_env()
     if not paths.published_db.exists():
         print(f"no published warehouse at {paths.published_db}: run `observatory refresh` first",
               file=sys.stderr)
-        return 2
+        return USAGE_ERROR
     languages = [lang.strip() for lang in args.lang.split(",") if lang.strip()]
     try:
-        outputs = build_report(paths.published_db, paths.reports_dir, year=args.year,
-                               languages=languages)
-    except (ReportDataError, ReportPrintError, ValueError) as error:
+        pages = build_report(paths.published_db, paths.reports_dir, year=args.year,
+                             languages=languages, warn=warn)
+    except (ReportDataError, ValueError) as error:
         print(f"report FAILED: {error}", file=sys.stderr)
-        return 2
-    for path in outputs:
+        return USAGE_ERROR
+    year = int(pages[0].parent.parent.name)  # reports/<year>/<lang>/index.html
+    for path in outputs(paths.reports_dir, year, languages):
         print(path)
-    return 0
+    return OK
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

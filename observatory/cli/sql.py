@@ -1,11 +1,13 @@
 """`observatory sql`: query the published analyst warehouse, read-only. With a query,
-print its result; without one, an interactive shell (statements end with `;`, `.tables`
-lists the tables, `.quit` or Ctrl-D leaves).
+print its result (`.tables`: the tables with their comments); without one, an interactive
+shell (statements end with `;`, `.tables` lists the tables, `.quit` or Ctrl-D leaves).
 
 The query sees the warehouse's tables and nothing else: file access is switched off
 (no `read_csv('/etc/passwd')`, no `COPY ... TO`, no `ATTACH`, no extension download)
 and locked, so a query typed or pasted here cannot read or write outside the warehouse.
-Results go to standard output; `--format csv` neutralises spreadsheet formulas."""
+Results go to standard output: an aligned table (long cells such as the tables' and
+columns' comments wrapped, never cut, and the number of rows, `0 rows` for none), or
+`--format csv` (spreadsheet formulas neutralised) or `--format json`."""
 
 import argparse
 import contextlib
@@ -15,7 +17,9 @@ import duckdb
 import pandas as pd
 
 from observatory.exports import neutralise
+from observatory.outcomes import DATA_PROBLEM, OK, USAGE_ERROR
 from observatory.paths import Paths
+from observatory.textable import render
 
 TABLES = ("SELECT schema_name || '.' || table_name AS table_name, comment FROM duckdb_tables() "
           "ORDER BY 1")
@@ -27,7 +31,7 @@ def show(frame: pd.DataFrame, fmt: str, max_rows: int) -> None:
     elif fmt == "json":
         print(frame.to_json(orient="records", force_ascii=False))
     else:
-        print(frame.to_string(index=False, max_rows=max_rows, max_colwidth=60))
+        print(render(frame, max_rows))
 
 
 def execute(con: duckdb.DuckDBPyConnection, query: str, args: argparse.Namespace) -> bool:
@@ -64,7 +68,7 @@ def shell(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
             buffer = ""
     if buffer.strip():
         execute(con, buffer, args)
-    return 0
+    return OK
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,13 +76,14 @@ def run(args: argparse.Namespace) -> int:
     if not paths.published_db.exists():
         print(f"no published warehouse at {paths.published_db}: run `observatory refresh`",
               file=sys.stderr)
-        return 2
+        return USAGE_ERROR
     con = duckdb.connect(str(paths.published_db), read_only=True)
     con.execute("SET enable_external_access = false; SET lock_configuration = true")
     try:
         if args.query is None:
             return shell(con, args)
-        return 0 if execute(con, args.query, args) else 1
+        query = TABLES if args.query.strip() == ".tables" else args.query
+        return OK if execute(con, query, args) else DATA_PROBLEM
     finally:
         con.close()
 

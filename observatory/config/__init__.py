@@ -47,6 +47,7 @@ class Settings:
     unreliable_below_n_eff: float
     strata: tuple[str, ...]
     warehouse_memory_limit: str
+    keep_snapshots: int  # dated snapshots kept, besides those behind a published report
 
 
 @cache
@@ -86,4 +87,5 @@ def load_settings() -> Settings:
         unreliable_below_n_eff=float(raw["unreliable_below_n_eff"]),
         strata=tuple(raw["strata"]),
         warehouse_memory_limit=str(raw["warehouse_memory_limit"]),
+        keep_snapshots=int(raw["keep_snapshots"]),
     )

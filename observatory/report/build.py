@@ -4,7 +4,9 @@ figures, CSVs.
 Layout of ``out_dir/<year>/``: ``<lang>/index.html``, ``<lang>/report_<year>_<lang>.pdf``,
 ``figures/<figure>_<lang>.png|svg``, ``data/<figure>.csv``. The year's folder is built
 beside the old one and swapped in whole, so a failed build never leaves a half-written
-report. The PDF is the HTML page printed by headless Chromium (:mod:`.pdf`).
+report. The PDF is the HTML page printed by headless Chromium (:mod:`.pdf`); when it
+cannot be printed (no Chromium, a chart that fails), everything else is published all
+the same and ``warn`` gets one line saying why and how to fix it.
 
 Vega, Vega-Lite and vega-embed come from vl-convert's bundle, inlined once per page;
 each chart is a ``vegaEmbed`` call on its spec. No CDN, no web font, no network.
@@ -13,10 +15,11 @@ each chart is a ``vegaEmbed`` call on its spec. No CDN, no web font, no network.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -33,11 +36,14 @@ from observatory.report import figures as fg
 from observatory.report import summary
 from observatory.report.charts import titled
 from observatory.report.data import TREND_DIMENSIONS, ReportData, load_report_data
-from observatory.report.pdf import PrintJob, print_pdfs, require_chromium
+from observatory.report.outputs import pages, pdf_name
+from observatory.report.pdf import PrintJob, ReportPrintError, print_pdfs
 from observatory.report.text import FORMAT_LOCALE, LANGUAGES, STRINGS, fmt_int, fmt_pct, t
 from observatory.report.theme import THEME_NAME
+from observatory.warehouse.retention import REPORT_RECORD, snapshot_of
 
 HERE = Path(__file__).parent
+LOG = logging.getLogger(__name__)
 SHARE_FIGURES = (  # id, string key, dimension, domain type, page section
     ("levers_by_country", "levers", "lever", "country", "country"),
     ("barriers_by_country", "barriers", "barrier", "country", "country"),
@@ -82,10 +88,6 @@ def all_figures(data: ReportData, lang: str) -> list[fg.Figure]:
               for fid, key, dim, kind, section in SHARE_FIGURES]
     trends = [fg.trend_figure(fid, key, dim, data, lang) for fid, key, dim in TREND_FIGURES]
     return [*shares, *trends, *summary.case_figures(data, lang)]
-
-
-def pdf_name(year: int, lang: str) -> str:
-    return f"report_{year}_{lang}.pdf"
 
 
 def write_csvs(data: ReportData, folder: Path) -> None:
@@ -175,10 +177,22 @@ def _swap_in(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _print(jobs: Sequence[PrintJob], warn: Callable[[str], None]) -> None:
+    """Print the PDFs; if that fails, none is published and ``warn`` says why."""
+    try:
+        print_pdfs(jobs)
+    except ReportPrintError as error:
+        for job in jobs:
+            job.pdf.unlink(missing_ok=True)
+        warn(f"{error}; the report is published without its PDF")
+
+
 def build_report(warehouse: Path, out_dir: Path, year: int | None = None,
-                 languages: Sequence[str] = ("en", "fr")) -> list[Path]:
+                 languages: Sequence[str] = ("en", "fr"),
+                 warn: Callable[[str], None] = LOG.warning,
+                 ) -> list[Path]:
     """Build the year's report (latest wave when ``year`` is None); return, per language,
-    the HTML page and its PDF. Fails (ReportPrintError) when Chromium is missing."""
+    the HTML page and its PDF when it could be printed (else ``warn`` has one line)."""
     languages = list(dict.fromkeys(languages))
     unknown = [lang for lang in languages if lang not in LANGUAGES]
     if unknown or not languages:
@@ -186,7 +200,6 @@ def build_report(warehouse: Path, out_dir: Path, year: int | None = None,
     warehouse, out_dir = Path(warehouse), Path(out_dir)
     if not warehouse.is_file():
         raise FileNotFoundError(f"warehouse not found: {warehouse}")
-    require_chromium()
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         data = load_report_data(con, year)
@@ -197,6 +210,8 @@ def build_report(warehouse: Path, out_dir: Path, year: int | None = None,
     staging.chmod(0o755)  # mkdtemp makes it private; the published folder is not
     try:
         write_csvs(data, staging / "data")
+        if source := snapshot_of(warehouse):  # kept as long as this report is published
+            (staging / REPORT_RECORD).write_text(f"{source.name}\n", encoding="utf-8")
         (staging / "figures").mkdir()
         jobs = []
         for lang in languages:
@@ -206,11 +221,9 @@ def build_report(warehouse: Path, out_dir: Path, year: int | None = None,
             jobs.append(PrintJob(staging / lang / "index.html",
                                  staging / lang / pdf_name(data.year, lang),
                                  t(lang, "title", year=data.year), t(lang, "page")))
-        print_pdfs(jobs)
+        _print(jobs, warn)
         _swap_in(staging, out_dir / str(data.year))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    final = out_dir / str(data.year)
-    return [path for lang in languages
-            for path in (final / lang / "index.html", final / lang / pdf_name(data.year, lang))]
+    return pages(out_dir / str(data.year), data.year, languages)

@@ -1,6 +1,7 @@
 """Print the report's pages to PDF with Debian's Chromium, headless, driven by Playwright.
 
-The browser is ``/usr/bin/chromium`` (Debian's package): Playwright never downloads one,
+The browser is ``/usr/bin/chromium`` (Debian's package; ``OBSERVATORY_CHROMIUM`` names
+another): Playwright never downloads one,
 and every request outside ``file://`` / ``data:`` is aborted and fails the print, so a
 PDF is made without a network. The page is printed once its charts have rendered, with
 the page's own print CSS (A4, one section per page, charts kept whole) and a footer with
@@ -44,12 +45,14 @@ class PrintJob:
 
 
 def require_chromium(executable: Path | None = None) -> Path:
-    """The Chromium to print with (``CHROMIUM`` by default); a clear error if it is missing."""
-    executable = executable or CHROMIUM
+    """The Chromium to print with (``OBSERVATORY_CHROMIUM``, else ``CHROMIUM``); a one-line
+    error saying how to install it if it is missing."""
+    executable = executable or Path(os.environ.get("OBSERVATORY_CHROMIUM") or CHROMIUM)
     if not (executable.is_file() and os.access(executable, os.X_OK)):
         raise ReportPrintError(
-            f"cannot print the report to PDF: {executable} is missing; install Debian's "
-            "chromium (apt-get install chromium), never `playwright install`")
+            f"cannot print the report to PDF: {executable} is missing — run "
+            "`scripts/install-system-packages` as root (or `sudo apt-get install chromium`), "
+            "never `playwright install`")
     return executable
 
 

@@ -9,18 +9,24 @@ Crash safety: everything is written under `*.partial` / `*.incoming` names first
 renamed into place when whole, so a refresh killed at any moment leaves either the old
 or the new published files, never a torn one; the next publish removes such leftovers.
 A write that fails (disk full, permissions) removes what this publish wrote and raises
-`PublishError` naming the cause, with the published files untouched."""
+`PublishError` naming the cause, with the published files untouched.
+
+Once published, older snapshots are pruned by the retention policy (`keep_snapshots` in
+settings.yaml, see `observatory.warehouse.retention`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 from pathlib import Path
 
 import duckdb
 
-from observatory.warehouse import ANALYST_SCHEMAS, _quote, dictionary
+from observatory.config import load_settings
+from observatory.paths import Paths
+from observatory.warehouse import ANALYST_SCHEMAS, _quote, dictionary, retention
 
 STAGED = (".partial", ".partial.wal", ".incoming")  # written before being renamed
 
@@ -117,9 +123,11 @@ def clear_leftovers(published: Path, snapshots_dir: Path) -> list[Path]:
 
 
 def publish(con: duckdb.DuckDBPyConnection, published: Path, snapshots_dir: Path,
-            now: dt.datetime | None = None) -> tuple[Path, dict[str, int]]:
-    """Write a dated snapshot and its Parquet export, then make them the published
-    files with atomic renames."""
+            now: dt.datetime | None = None,
+            reports_dir: Path | None = None) -> tuple[Path, dict[str, int]]:
+    """Write a dated snapshot and its Parquet export, make them the published files with
+    atomic renames, then prune the snapshots the retention policy does not keep (those
+    behind the reports in `reports_dir`, by default the configured one, are kept)."""
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     snapshots_dir.mkdir(parents=True, exist_ok=True)
     clear_leftovers(published, snapshots_dir)
@@ -144,4 +152,9 @@ def publish(con: duckdb.DuckDBPyConnection, published: Path, snapshots_dir: Path
     os.replace(staging, published)
     _swap_symlink(published.parent / "parquet", parquet)
     _write_atomically(published.parent / "DATA_DICTIONARY.md", text)
+    try:
+        retention.prune(snapshots_dir, published, reports_dir or Paths.from_env().reports_dir,
+                        load_settings().keep_snapshots)
+    except OSError as exc:  # published all the same: the next publish prunes again
+        logging.getLogger(__name__).warning("pruning old snapshots failed: %s", exc)
     return dated, counts
