@@ -4,6 +4,7 @@ the UI: the delivered wave x country partitions through the ingest job as key ra
 report of the refreshed waves when asked. Used by `observatory refresh` and `demo`."""
 
 
+import logging
 import os
 import shutil
 import time
@@ -81,6 +82,13 @@ def _record(result: dg.ExecuteInProcessResult, label: str, summary: RefreshSumma
             (summary.problems if evaluation.blocking else summary.warnings).append(line)
 
 
+def _logged_warnings(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """What the run's assets logged as warnings (e.g. the report published without its
+    PDF), one line each, the console logger being quiet."""
+    return [entry.user_message for entry in instance.all_logs(run_id)
+            if entry.dagster_event is None and entry.level >= logging.WARNING]
+
+
 def _staged_counts(instance: dg.DagsterInstance, run_id: str) -> dict[str, str]:
     """{partition key: 'n read, n loaded, n quarantined'} from the run's staged
     materialisations, read from the instance: the in-process result leaves out those of
@@ -154,6 +162,7 @@ def refresh(defs: dg.Definitions, raw_dir: Path, waves: list[int] | None = None,
             tags={**this_process(), **(range_tags(dg.PartitionKeyRange(
                 report_waves[0], report_waves[-1])) if report else {})})
         _record(result, "build", summary)
+        summary.warnings += _logged_warnings(instance, result.run_id)
         progress(f"build {'done' if result.success else 'FAILED'} "
                  f"({time.monotonic() - t0:.1f} s)")
     elif not pairs:

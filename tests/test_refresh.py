@@ -142,3 +142,22 @@ def test_one_bad_export_in_a_range_fails_only_its_partition_in_one_line_each(tmp
     problems = [line for line in done.stderr.splitlines() if "Colonne inconnue" in line]
     assert problems == [f"2024 FR: {export}:1:Colonne inconnue: column not in the 2024 "
                         "instrument for language fr"], done.stderr
+
+
+def test_refresh_with_the_report_and_no_printer_publishes_all_but_the_pdf_in_one_line(
+        tmp_path):
+    env = {"OBSERVATORY_RAW_DIR": str(SAMPLE), "OBSERVATORY_WAREHOUSE_DIR": str(tmp_path / "w"),
+           "OBSERVATORY_REPORTS_DIR": str(tmp_path / "r"), "DAGSTER_HOME": str(tmp_path / "d"),
+           "OBSERVATORY_CHROMIUM": str(tmp_path / "no-chromium")}
+    done = _cli("refresh", "--report", "--wave", "2024", "--country", "FR", "--country", "IT",
+                env=env)
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stdout.splitlines() if "cannot print" in line]
+    assert warnings == [f"warning: cannot print the report to PDF: {tmp_path / 'no-chromium'} "
+                        "is missing — run `scripts/install-system-packages` as root (or `sudo "
+                        "apt-get install chromium`), never `playwright install`; the report is "
+                        "published without its PDF"]
+    listed = [line.strip() for line in done.stdout.splitlines() if line.startswith("  /")]
+    assert listed == [str(tmp_path / "r" / "2024" / p) for p in
+                      ("en/index.html", "fr/index.html", "figures", "data")]
+    assert (tmp_path / "w" / "observatory.duckdb").exists()

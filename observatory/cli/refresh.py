@@ -30,10 +30,12 @@ def run(args: argparse.Namespace, demo: bool = False) -> int:
     print(f"analyst warehouse: {paths.published_db}")
     print(f"data quality:      {paths.reports_dir / 'data-quality' / 'index.html'}")
     if demo or args.report:
+        from observatory.report import outputs
+
         print(f"reports:           {paths.reports_dir}")
-    if demo:
-        for page in sorted(paths.reports_dir.glob("*/*/index.html")):
-            print(f"  {page}")
+        for year in (args.wave or [None]):  # the latest report, or each wave's
+            for path in outputs(paths.reports_dir, year=year):  # pages, PDFs, figures, data
+                print(f"  {path}")
     return 0
 
 
