@@ -161,3 +161,14 @@ def test_refresh_with_the_report_and_no_printer_publishes_all_but_the_pdf_in_one
     assert listed == [str(tmp_path / "r" / "2024" / p) for p in
                       ("en/index.html", "fr/index.html", "figures", "data")]
     assert (tmp_path / "w" / "observatory.duckdb").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--wave", "2031"], "argument --wave: wave 2031 is not in the codebook (known waves: "
+                         "2024, 2025, 2026)"),
+    (["--country", "XX"], "argument --country: unknown country 'XX'"),
+])
+def test_refresh_names_an_unknown_wave_or_country_as_a_usage_error(args, message):
+    done = _cli("refresh", *args)
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr

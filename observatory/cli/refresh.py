@@ -6,6 +6,7 @@ one of these commands runs, so the library itself never imports Dagster."""
 import argparse
 import sys
 
+from observatory.codebook import load_codebook
 from observatory.config import canonical_country
 from observatory.paths import Paths
 
@@ -48,11 +49,21 @@ def country(code: str) -> str:
         raise argparse.ArgumentTypeError(exc.args[0]) from None
 
 
+def wave(text: str) -> int:
+    """A wave of the codebook; anything else is a usage error naming the known waves."""
+    try:
+        return load_codebook().wave(int(text)).year
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a wave is a year, not {text!r}") from None
+    except KeyError as exc:
+        raise argparse.ArgumentTypeError(exc.args[0]) from None
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     for name, text in (("refresh", "run the pipeline on data/raw (all delivered partitions)"),
                        ("demo", "refresh on the shipped sample and say where the outputs are")):
         cmd = sub.add_parser(name, help=text)
-        cmd.add_argument("--wave", type=int, action="append", help="only this wave (repeatable)")
+        cmd.add_argument("--wave", type=wave, action="append", help="only this wave (repeatable)")
         cmd.add_argument("--country", action="append", type=country,
                          help="only this country (repeatable)")
         if name == "refresh":
