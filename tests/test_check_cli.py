@@ -108,3 +108,12 @@ def test_an_unknown_wave_folder_is_a_usage_error_only_under_data_raw(capsys, tmp
     code, lines = run(capsys, str(outside / source.name))
     assert code == 1 and "inferred from its headers: country FR (headers in fr), wave 2026" \
         in lines[0]
+
+
+def test_a_header_only_export_is_one_line_no_data_rows(capsys, tmp_path):
+    export = tmp_path / "survey_fr_2026.csv"
+    source = SAMPLE / "surveys" / "2026" / "FR" / "survey_fr_2026.csv"
+    export.write_bytes(source.read_bytes().splitlines(keepends=True)[0])
+    code, lines = run(capsys, str(export), "--wave", "2026", "--country", "FR")
+    assert code == 1
+    assert lines[0] == f"{export}: no data rows (only the header): nothing to load"

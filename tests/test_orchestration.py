@@ -279,6 +279,21 @@ def test_failed_partition_leaves_the_others_and_is_rerun_alone(tmp_path):
     assert staged[(2024, "HR")] == croatian and staged[(2024, "FR")] > 0
 
 
+def test_a_header_only_export_fails_only_its_partition_naming_its_file(tmp_path):
+    raw = _raw(tmp_path, "2024/HR", "2024/FR")  # adjacent: one run stages both
+    instance, defs = dg.DagsterInstance.ephemeral(), build_defs(make_resource(tmp_path, raw))
+    instance.add_dynamic_partitions(WAVES, ["2024"])
+    export = raw / "surveys" / "2024" / "FR" / "survey_fr_2024.csv"
+    export.write_bytes(export.read_bytes().splitlines(keepends=True)[0])
+    run = defs.resolve_job_def(INGEST).execute_in_process(
+        instance=instance, raise_on_error=False, run_config=QUIET,
+        tags={RANGE_START: "HR|2024", RANGE_END: "FR|2024"})
+    [failure] = run.get_step_failure_events()
+    assert failure.step_failure_data.user_failure_data.description == (
+        f"2024 FR: {export}: no data rows (only the header): nothing to load")
+    assert list(_staged(tmp_path)) == [(2024, "HR")]
+
+
 @pytest.mark.parametrize("exports, passed, missing", [
     (("2024/FR", "2025/FR", "2025/GR"), False, "HR, AT, IT"),
     ((f"2024/{c}" for c in ("HR", "FR", "AT", "GR", "IT")), True, "none"),

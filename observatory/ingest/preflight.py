@@ -93,6 +93,4 @@ def check_file(path: Path, wave: int | None = None, country: str | None = None,
                f"would load, {staged.rows_quarantined} would be quarantined")
     if staged.ignored:
         summary += f"; ignored columns: {', '.join(staged.ignored)}"
-    if not staged.rows_read:
-        summary += "; no data rows (header only)"
     return (DATA_PROBLEM if staged.rows_quarantined else OK), [*said, *lines, summary]

@@ -77,8 +77,12 @@ class StagedFile:
 
 
 def read_survey(path: Path, wave: int, country: Country) -> RawTable:
-    """Read one export as the pipeline does: layout found by the wave's headers."""
-    return read_export(path, country.export, expected_headers(load_codebook(), wave, country))
+    """Read one export as the pipeline does: layout found by the wave's headers. An export
+    with a header and no record is refused: it would replace a partition with nothing."""
+    raw = read_export(path, country.export, expected_headers(load_codebook(), wave, country))
+    if not raw.rows and not raw.issues:
+        raise ReadError(f"{path}: no data rows (only the header): nothing to load")
+    return raw
 
 
 def harmonise_survey(raw: RawTable, wave: int, country: Country) -> Staged:
