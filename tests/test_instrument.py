@@ -142,7 +142,8 @@ def test_a_split_a_renamed_question_and_a_label_in_no_language(
     export = tmp_path / "raw/surveys/2027/HR/survey_hr_2027.csv"
     assert "Prepreke suradnji [Ograničeno vrijeme]" in export.read_text("cp1250").split("\n")[0]
     assert main(["check", str(export)]) == 0
-    assert capsys.readouterr().out.splitlines()[-1].endswith("every file would load cleanly")
+    assert capsys.readouterr().out.splitlines()[-1].startswith(
+        "check: 1 file(s): 1 would load cleanly, 0 with data problems")
 
 
 def test_without_lineage_a_split_is_an_option_removed_and_two_added(
