@@ -35,8 +35,12 @@ DESIGNS = {
     "clustered_unstratified": {"cluster": ["h", "psu"]},
     "poststratified": {"strata": "h", "poststrata": "ps"},
     "raked": {"strata": "h", "rake_margins": ["r1", "r2"]},
-    "clustered_lonely": {"strata": "h", "cluster": "psu", "lonely_psu": "certainty"},
 }
+LONELY_OPTIONS = ("certainty", "remove", "adjust", "average")
+for _option in LONELY_OPTIONS:
+    DESIGNS[f"clustered_lonely_{_option}"] = {"strata": "h", "cluster": "psu",
+                                               "lonely_psu": _option}
+    DESIGNS[f"stratified_lonely_{_option}"] = {"strata": "h", "lonely_psu": _option}
 WEIGHTS = {"poststratified": "w_ps", "raked": "w_rake"}
 
 
@@ -93,8 +97,10 @@ def oracle(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
 def ours(frame: pd.DataFrame, design: str, stat: str) -> pd.DataFrame:
     """Our estimates in the oracle's layout (domain "" = whole sample)."""
     kwargs = {"weight": WEIGHTS.get(design, "w"), **DESIGNS[design]}
-    if design == "clustered_lonely":
+    if design.startswith("clustered_lonely"):
         frame = lonely(frame)
+    elif design.startswith("stratified_lonely"):
+        frame = lonely_unit(frame)
     if stat in ("mean", "total"):
         estimator = survey_mean if stat == "mean" else survey_total
         parts = [estimator(frame, "y", **kwargs).assign(dom=""),
@@ -145,6 +151,22 @@ def test_calibrated_weights_match_r(oracle, design, column):
 def lonely(frame: pd.DataFrame) -> pd.DataFrame:
     """The sample with stratum s1 reduced to a single PSU."""
     return frame[(frame["h"] != "s1") | (frame["psu"] == 1)]
+
+
+def lonely_unit(frame: pd.DataFrame) -> pd.DataFrame:
+    """The sample with stratum s1 reduced to its first unit (a one-respondent stratum)."""
+    first = frame.index[frame["h"] == "s1"][0]
+    return frame[(frame["h"] != "s1") | (frame.index == first)]
+
+
+def test_lonely_options_differ(oracle):
+    """The lonely strata make a difference: adjust > certainty = remove, and average
+    differs from both (otherwise the R comparison above would prove little)."""
+    frame, _ = oracle
+    se = {option: survey_mean(lonely_unit(frame), "y", weight="w", strata="h",
+                              lonely_psu=option)["se"].iloc[0] for option in LONELY_OPTIONS}
+    assert se["certainty"] == se["remove"] < se["adjust"]
+    assert se["average"] not in (se["certainty"], se["adjust"])
 
 
 def test_lonely_psu_fails_like_r(oracle):

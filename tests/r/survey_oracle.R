@@ -79,10 +79,18 @@ if (mode == "designs") {
                  control = list(maxit = 100, epsilon = 1e-12))
   )
   for (name in names(designs)) estimate_all(name, designs[[name]])
-  # stratum s1 reduced to one PSU, treated as a certainty stratum
-  options(survey.lonely.psu = "certainty")
-  estimate_all("clustered_lonely", svydesign(ids = ~psu, strata = ~h, weights = ~w, nest = TRUE,
-                                             data = d[d$h != "s1" | d$psu == 1, ]))
+  # stratum s1 reduced to one PSU (clustered) or to one unit (stratified), under each of
+  # R's lonely.psu options
+  lonely_cluster <- d[d$h != "s1" | d$psu == 1, ]
+  lonely_unit <- d[d$h != "s1" | seq_len(nrow(d)) == which(d$h == "s1")[1], ]
+  for (option in c("certainty", "remove", "adjust", "average")) {
+    options(survey.lonely.psu = option)
+    estimate_all(paste0("clustered_lonely_", option),
+                 svydesign(ids = ~psu, strata = ~h, weights = ~w, nest = TRUE,
+                           data = lonely_cluster))
+    estimate_all(paste0("stratified_lonely_", option),
+                 svydesign(ids = ~1, strata = ~h, weights = ~w, data = lonely_unit))
+  }
   options(survey.lonely.psu = "fail")
   emit_weights("poststratified", designs$poststratified)
   emit_weights("raked", designs$raked)
@@ -91,6 +99,7 @@ if (mode == "designs") {
 } else if (mode == "shares") {
   d <- read("wave.csv")
   d$stratum <- paste(d$country, d$org_type)
+  options(survey.lonely.psu = "adjust")  # the warehouse's rule for one-respondent strata
   des <- svydesign(ids = ~1, strata = ~stratum, weights = ~weight, data = d)
   for (y in grep("^y_", names(d), value = TRUE)) {
     for (domain_type in c("country", "scheme_type")) {
