@@ -132,3 +132,27 @@ def test_shares_of_zero_and_one_are_exact(published):
     assert rows and all(r[0] in (0.0, 1.0) and r[1] == 0.0 for r in rows)
     assert all(r[3] == 1.0 for r in rows if r[0] == 1.0)
     assert all(r[2] == 0.0 for r in rows if r[0] == 0.0)
+
+
+def test_the_sample_plants_a_suppressed_and_an_unreliable_cell(pipeline_run, published):
+    """Greece's 2024 pilot loads fewer than 10 respondents: all its cells are suppressed;
+    Austria's 2025 export fewer than 30: all its cells are unreliable, none suppressed.
+    The report shows both as a reader sees them."""
+    cells = published.execute(
+        "SELECT wave, domain, bool_and(suppressed), bool_or(suppressed), "
+        "bool_and(unreliable) FILTER (WHERE NOT calibrated) "
+        "FROM marts.shares WHERE domain_type = 'country' GROUP BY ALL").fetchall()
+    suppressed = {(w, d) for w, d, every, _, _ in cells if every}
+    assert suppressed == {(w, d) for w, d, _, some, _ in cells if some} == {(2024, "GR")}
+    assert {(w, d) for w, d, _, _, shaky in cells if shaky} >= {(2024, "GR"), (2025, "AT")}
+    (lonely,) = published.execute("SELECT list(country) FROM marts.weight_diagnostics "
+                                  "WHERE len(lonely_strata) + len(empty_strata) > 0").fetchone()
+    assert "GR" in lonely
+    trend = pd.read_csv(pipeline_run.reports_dir / "2026" / "data" / "trend_levers.csv")
+    at = trend[(trend["wave"] == 2025) & (trend["country"] == "AT")]
+    assert len(at) and (at["unreliable"] & ~at["suppressed"] & at["share"].notna()).all()
+    for lang, words in (("en", "Not shown (fewer than 10 respondents)"),
+                        ("fr", "Non affiché (moins de 10 répondants)")):
+        html = (pipeline_run.reports_dir / "2026" / lang / "index.html").read_text("utf-8")
+        assert words in html and "2024" in html[html.index(words):][:400]
+        assert '"flag": "†"' in html or '"flag":"†"' in html

@@ -62,14 +62,16 @@ def test_significant_changes_follow_the_planted_trend(published):
 
 
 def test_one_query_answers_which_lever_grew_most(published):
-    """An analyst's question: which lever grew most in Greece between 2024 and 2026, and
-    is it significant? One query, labels beside the codes."""
-    rows = published.execute(
-        "SELECT code, label_en, label_fr, change, p_value, q_value, significant "
-        "FROM marts.share_changes WHERE domain = 'GR' AND dimension = 'lever' "
-        "AND previous_wave = 2024 AND wave = 2026 ORDER BY change DESC").fetchall()
+    """An analyst's question: which lever grew most in a country between 2024 and 2026,
+    and is it significant? One query, labels beside the codes."""
+    query = ("SELECT code, label_en, label_fr, change, p_value, q_value, significant "
+             "FROM marts.share_changes WHERE domain = ? AND dimension = 'lever' "
+             "AND previous_wave = 2024 AND wave = 2026 ORDER BY change DESC")
+    rows = published.execute(query, ["HR"]).fetchall()
     assert len(rows) == 4 and all(r[1] and r[2] for r in rows)
     assert all(r[3] is not None and 0 <= r[4] <= r[5] <= 1 for r in rows)
+    greece = published.execute(query, ["GR"]).fetchall()  # its 2024 pilot is suppressed
+    assert len(greece) == 4 and all(r[3:6] == (None,) * 3 and not r[6] for r in greece)
 
 
 def test_q_values_are_benjamini_hochberg_within_each_wave_pair(published):
@@ -95,7 +97,11 @@ def test_cooccurrence_is_bounded_by_its_parts(published):
         JOIN marts.barriers_by_country b ON b.wave = c.wave AND b.country = c.country
                                         AND b.code = c.barrier
         WHERE NOT c.suppressed""").fetchall()
-    assert len(rows) == 3 * 5 * 4 * 4
+    hidden = published.execute(
+        "SELECT list(DISTINCT (wave, country)), count(*), count(n_both) + count(share_both) "
+        "FROM marts.lever_barrier_cooccurrence WHERE suppressed").fetchone()
+    assert len(rows) + hidden[1] == 3 * 5 * 4 * 4 and len(rows) >= 13 * 4 * 4
+    assert {"wave": 2024, "country": "GR"} in hidden[0] and hidden[2] == 0  # nothing shown
     for both, lever, barrier, given, lift in rows:
         assert both <= min(lever, barrier) + 1e-12
         assert given == pytest.approx(both / lever)
