@@ -1,7 +1,7 @@
 # Reference estimates from R's survey package for tests/test_stats_r.py.
 #
 #   Rscript survey_oracle.R designs DIR   reads DIR/sample.csv and DIR/pop_{ps,r1,r2}.csv
-#   Rscript survey_oracle.R shares DIR    reads DIR/wave.csv (one wave of the warehouse)
+#   Rscript survey_oracle.R shares DIR    reads DIR/waves.csv (every wave of the warehouse)
 #
 # and writes DIR/r_estimates.csv: design, stat, domain, level, estimate, se, ci_low,
 # ci_high (one row per estimate; stat "weight" rows hold calibrated weights by row).
@@ -97,16 +97,18 @@ if (mode == "designs") {
   emit_weights("raked_default",
                rake(stratified, list(~r1, ~r2), list(read("pop_r1.csv"), read("pop_r2.csv"))))
 } else if (mode == "shares") {
-  d <- read("wave.csv")
+  d <- read("waves.csv")
   d$stratum <- paste(d$country, d$org_type)
   options(survey.lonely.psu = "adjust")  # the warehouse's rule for one-respondent strata
-  des <- svydesign(ids = ~1, strata = ~stratum, weights = ~weight, data = d)
-  for (y in grep("^y_", names(d), value = TRUE)) {
-    for (domain_type in c("country", "scheme_type")) {
-      b <- svyby(as.formula(sprintf("~I(%s == 1)", y)), as.formula(paste0("~", domain_type)),
-                 des, svyciprop, method = "beta", vartype = c("se", "ci"))
-      emit("shares", domain_type, b[[domain_type]], sub("^y_", "", y), coef(b), SE(b),
-           cbind(b$ci_l, b$ci_u))
+  for (wave in sort(unique(d$wave))) {
+    des <- svydesign(ids = ~1, strata = ~stratum, weights = ~weight, data = d[d$wave == wave, ])
+    for (y in grep("^y_", names(d), value = TRUE)) {
+      for (domain_type in c("country", "scheme_type")) {
+        b <- svyby(as.formula(sprintf("~I(%s == 1)", y)), as.formula(paste0("~", domain_type)),
+                   des, svyciprop, method = "beta", vartype = c("se", "ci"))
+        emit(as.character(wave), domain_type, b[[domain_type]], sub("^y_", "", y), coef(b),
+             SE(b), cbind(b$ci_l, b$ci_u))
+      }
     }
   }
 } else {
