@@ -76,10 +76,12 @@ def test_one_query_answers_which_lever_grew_most(published):
 
 def test_q_values_are_benjamini_hochberg_within_each_wave_pair(published):
     changes = published.execute(
-        "SELECT wave, previous_wave, z, p_value, q_value, significant, se_change "
-        "FROM marts.share_changes").df()
+        "SELECT wave, previous_wave, z, p_value, q_value, significant, se_change, share, "
+        "previous_share FROM marts.share_changes").df()
     tested = changes[changes["p_value"].notna()]
     assert len(tested) and (tested["se_change"] > 0).all()
+    for share in ("share", "previous_share"):  # a share of 0 or 1 has no SE to test with
+        assert tested[share].between(0, 1, inclusive="neither").all()
     np.testing.assert_allclose(tested["p_value"], 2 * norm.sf(tested["z"].abs()), rtol=1e-12)
     for _, pair in tested.groupby(["wave", "previous_wave"]):
         np.testing.assert_allclose(pair["q_value"], false_discovery_control(pair["p_value"]),

@@ -4,21 +4,22 @@
 -- the variance of a change is the sum of the two variances. The family of a
 -- Benjamini-Hochberg q-value is every tested change of the same wave pair (all
 -- domains, bases, dimensions and codes): q_(i) = min over j >= i of m p_(j) / j, as
--- R's p.adjust(p, method = "BH"). A change is tested when neither cell is suppressed
--- and its SE is positive (calibrated shares and shares of 0 or 1 in both waves are not).
+-- R's p.adjust(p, method = "BH"). A change is tested when both cells have a positive
+-- SE: not when either is suppressed, calibrated, or a share of 0 or 1 (whose zero SE
+-- says nothing about its sampling error, and would make the z-test overconfident).
 CREATE OR REPLACE TABLE marts.share_changes AS
 WITH paired AS (
     SELECT n.wave, o.wave AS previous_wave, n.domain_type, n.domain, n.base, n.dimension,
            n.code, n.label_en, n.label_fr, n.share, o.share AS previous_share,
            n.share - o.share AS change, sqrt(n.se ^ 2 + o.se ^ 2) AS se_change,
-           n.suppressed OR o.suppressed AS suppressed
+           n.suppressed OR o.suppressed AS suppressed, n.se > 0 AND o.se > 0 AS testable
     FROM marts.shares n JOIN marts.shares o
       ON o.wave < n.wave AND (o.domain_type, o.domain, o.base, o.dimension, o.code)
                            = (n.domain_type, n.domain, n.base, n.dimension, n.code)
 ),
 tested AS (
     SELECT *, change / se_change AS z, two_sided_p(change / se_change) AS p_value
-    FROM paired WHERE se_change > 0
+    FROM paired WHERE testable
 ),
 ranked AS (
     SELECT *, count(*) OVER pair * p_value
