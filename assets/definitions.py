@@ -4,7 +4,12 @@
 import dagster as dg
 
 from assets.core.assets import core_assets
-from assets.core.checks import core_respondents_suite, core_weights_suite, population_frames
+from assets.core.checks import (
+    core_respondents_suite,
+    core_weights_suite,
+    population_frames,
+    small_strata,
+)
 from assets.jobs import build_job, ingest_job
 from assets.marts.assets import mart_assets
 from assets.published.assets import analyst_snapshot, annual_report
@@ -24,7 +29,7 @@ def build_defs(observatory: ObservatoryResource) -> dg.Definitions:
         assets=[raw_survey_files, raw_reference_files, staged_survey_responses, *core_assets,
                 *mart_assets, analyst_snapshot, annual_report, data_quality_page],
         asset_checks=[core_respondents_suite, core_weights_suite, population_frames,
-                      latest_wave_delivered],
+                      latest_wave_delivered, small_strata],
         jobs=[ingest_job, build_job],
         schedules=[annual_refresh, monthly_revalidation],
         sensors=[survey_files_sensor, build_after_ingest, recover_dead_runs],

@@ -40,7 +40,8 @@ def scale_input(per_file: int) -> Path:
     raw = ROOT / f"raw-{per_file}"
     if not (raw / "planted_truth.json").exists():
         shutil.rmtree(raw, ignore_errors=True)
-        generate_sample(raw, seed=SEED, waves=WAVES, responses=(per_file, per_file))
+        generate_sample(raw, seed=SEED, waves=WAVES, responses=(per_file, per_file),
+                        small_deliveries={})
     return raw
 
 

@@ -10,7 +10,8 @@ planted for the tests:
   ``internal`` scheme type.
 * France 2026, barrier ``champion_dependency`` jumps by SIGNIFICANT_JUMP: a significant
   change in ``marts.share_changes`` (computed here as the statistics mart does: z-test
-  on the difference of two independent estimates). The suppressed Greek cell's change
+  on the difference of two independent estimates, Benjamini-Hochberg q-values within
+  each wave pair). The suppressed Greek cell's change
   row carries LEAK_CHANGE / LEAK_P and ``significant`` wrongly true.
 * ``audit.validation_results`` holds two runs: the older one failed an expectation that
   the latest run passes (superseded), the latest fails one non-blocking expectation with
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from scipy.stats import beta, norm
+from scipy.stats import beta, false_discovery_control, norm
 
 from observatory.codebook import load_codebook
 from observatory.config import load_countries
@@ -70,8 +71,10 @@ def _cell(rng: random.Random, p: float, n: int, deff: float, threshold: int = 10
         "ci_low": low,
         "ci_high": high,
         "n_eff": n_eff,
+        "df": n - 8,
         "suppressed": n < threshold,
-        "unreliable": n_eff < 30,
+        "calibrated": False,
+        "unreliable": n_eff < 30 or n < threshold,
     }
 
 
@@ -114,7 +117,7 @@ def _shares() -> pd.DataFrame:
                     cell = _cell(rng, p, round(total * frac), deff)
                     rows.append({"wave": wave, "domain_type": "scheme_type", "domain": scheme,
                                  "dimension": dim, "code": code, **cell})
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows).assign(base="all respondents")
     frame["label_en"] = [book.label(d, c, "en") for d, c in zip(frame.dimension, frame.code,
                                                                    strict=True)]
     frame["label_fr"] = [book.label(d, c, "fr") for d, c in zip(frame.dimension, frame.code,
@@ -135,12 +138,17 @@ def _share_changes(shares: pd.DataFrame) -> pd.DataFrame:
     out["se_change"] = out["se_change"].where(~out["suppressed"])
     out["z"] = out["change"] / out["se_change"]
     out["p_value"] = 2 * norm.sf(out["z"].abs())
-    out["significant"] = (out["p_value"] < 0.05) & ~out["suppressed"]
+    tested = out["p_value"].notna()
+    out["q_value"] = out["p_value"]
+    for _, pair in out[tested].groupby(["wave", "previous_wave"]):
+        out.loc[pair.index, "q_value"] = false_discovery_control(pair["p_value"])
+    out["significant"] = (out["q_value"] < 0.05) & ~out["suppressed"]
     leak = ((out["wave"] == SUPPRESSED[0]) & (out["domain"] == SUPPRESSED[1])
             & (out["dimension"] == SUPPRESSED[2]) & (out["code"] == SUPPRESSED[3]))
     out.loc[leak, ["change", "p_value", "significant"]] = [LEAK_CHANGE, LEAK_P, True]
-    return out[["wave", "previous_wave", *keys, "share", "previous_share", "change",
-                "se_change", "z", "p_value", "significant", "suppressed"]]
+    return out[["wave", "previous_wave", *keys[:2], "base", *keys[2:], "share",
+                "previous_share", "change", "se_change", "z", "p_value", "q_value",
+                "significant", "suppressed"]]
 
 
 def _respondents() -> pd.DataFrame:
@@ -216,7 +224,8 @@ def _row_accounting() -> pd.DataFrame:
 
 
 SHARE_COLUMNS = """n INTEGER, n_selected INTEGER, share DOUBLE, se DOUBLE, ci_low DOUBLE,
-    ci_high DOUBLE, n_eff DOUBLE, suppressed BOOLEAN, unreliable BOOLEAN"""
+    ci_high DOUBLE, n_eff DOUBLE, df INTEGER, suppressed BOOLEAN, calibrated BOOLEAN,
+    unreliable BOOLEAN"""
 
 
 def make_fixture_warehouse(path: Path) -> None:
@@ -245,16 +254,16 @@ def make_fixture_warehouse(path: Path) -> None:
             name_fr VARCHAR, language VARCHAR)""")
         con.execute("INSERT INTO core.countries SELECT * FROM countries_df")
         con.execute(f"""CREATE TABLE marts.shares (wave INTEGER, domain_type VARCHAR,
-            domain VARCHAR, dimension VARCHAR, code VARCHAR, label_en VARCHAR,
+            domain VARCHAR, base VARCHAR, dimension VARCHAR, code VARCHAR, label_en VARCHAR,
             label_fr VARCHAR, {SHARE_COLUMNS})""")
-        con.execute("""INSERT INTO marts.shares SELECT wave, domain_type, domain, dimension,
-            code, label_en, label_fr, n, n_selected, share, se, ci_low, ci_high, n_eff,
-            suppressed, unreliable FROM shares_df""")
+        con.execute("""INSERT INTO marts.shares SELECT wave, domain_type, domain, base,
+            dimension, code, label_en, label_fr, n, n_selected, share, se, ci_low, ci_high,
+            n_eff, df, suppressed, calibrated, unreliable FROM shares_df""")
         con.execute("""CREATE TABLE marts.share_changes (wave INTEGER, previous_wave INTEGER,
-            domain_type VARCHAR, domain VARCHAR, dimension VARCHAR, code VARCHAR,
-            label_en VARCHAR, label_fr VARCHAR, share DOUBLE, previous_share DOUBLE,
-            change DOUBLE, se_change DOUBLE, z DOUBLE, p_value DOUBLE, significant BOOLEAN,
-            suppressed BOOLEAN)""")
+            domain_type VARCHAR, domain VARCHAR, base VARCHAR, dimension VARCHAR,
+            code VARCHAR, label_en VARCHAR, label_fr VARCHAR, share DOUBLE,
+            previous_share DOUBLE, change DOUBLE, se_change DOUBLE, z DOUBLE, p_value DOUBLE,
+            q_value DOUBLE, significant BOOLEAN, suppressed BOOLEAN)""")
         con.execute("INSERT INTO marts.share_changes SELECT * FROM changes_df")
         con.execute("""CREATE TABLE core.respondents (respondent_key VARCHAR, wave INTEGER,
             country VARCHAR, org_type VARCHAR, scheme_type VARCHAR)""")

@@ -76,7 +76,7 @@ def test_a_wave_without_its_population_frame_stops_the_build_saying_which(small)
     summary = refresh(defs, raw, progress=lambda _: None, **SUBSET)
     assert not summary.ok
     assert any("check population_frames failed" in p and "2024 GR: no population for "
-               "academic, association" in p and str(frame) in p
+               "association, company" in p and str(frame) in p  # its pilot's org types
                for p in summary.problems), summary.problems
     assert any("weight: ExpectColumnValuesToNotBeNull() failed" in p
                for p in summary.problems), summary.problems

@@ -35,8 +35,12 @@ DESIGNS = {
     "clustered_unstratified": {"cluster": ["h", "psu"]},
     "poststratified": {"strata": "h", "poststrata": "ps"},
     "raked": {"strata": "h", "rake_margins": ["r1", "r2"]},
-    "clustered_lonely": {"strata": "h", "cluster": "psu", "lonely_psu": "certainty"},
 }
+LONELY_OPTIONS = ("certainty", "remove", "adjust", "average")
+for _option in LONELY_OPTIONS:
+    DESIGNS[f"clustered_lonely_{_option}"] = {"strata": "h", "cluster": "psu",
+                                               "lonely_psu": _option}
+    DESIGNS[f"stratified_lonely_{_option}"] = {"strata": "h", "lonely_psu": _option}
 WEIGHTS = {"poststratified": "w_ps", "raked": "w_rake"}
 
 
@@ -52,7 +56,7 @@ def run_oracle(mode: str, folder: Path) -> pd.DataFrame:
         pytest.fail(f"Rscript {ORACLE.name} {mode} failed (is r-cran-survey installed?):\n"
                     f"{done.stderr[-2000:]}")
     return pd.read_csv(folder / "r_estimates.csv", keep_default_na=False,
-                       na_values=["NA"], dtype={"domain": str, "level": str})
+                       na_values=["NA"], dtype={"design": str, "domain": str, "level": str})
 
 
 def sample() -> pd.DataFrame:
@@ -93,8 +97,10 @@ def oracle(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
 def ours(frame: pd.DataFrame, design: str, stat: str) -> pd.DataFrame:
     """Our estimates in the oracle's layout (domain "" = whole sample)."""
     kwargs = {"weight": WEIGHTS.get(design, "w"), **DESIGNS[design]}
-    if design == "clustered_lonely":
+    if design.startswith("clustered_lonely"):
         frame = lonely(frame)
+    elif design.startswith("stratified_lonely"):
+        frame = lonely_unit(frame)
     if stat in ("mean", "total"):
         estimator = survey_mean if stat == "mean" else survey_total
         parts = [estimator(frame, "y", **kwargs).assign(dom=""),
@@ -147,6 +153,22 @@ def lonely(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[(frame["h"] != "s1") | (frame["psu"] == 1)]
 
 
+def lonely_unit(frame: pd.DataFrame) -> pd.DataFrame:
+    """The sample with stratum s1 reduced to its first unit (a one-respondent stratum)."""
+    first = frame.index[frame["h"] == "s1"][0]
+    return frame[(frame["h"] != "s1") | (frame.index == first)]
+
+
+def test_lonely_options_differ(oracle):
+    """The lonely strata make a difference: adjust > certainty = remove, and average
+    differs from both (otherwise the R comparison above would prove little)."""
+    frame, _ = oracle
+    se = {option: survey_mean(lonely_unit(frame), "y", weight="w", strata="h",
+                              lonely_psu=option)["se"].iloc[0] for option in LONELY_OPTIONS}
+    assert se["certainty"] == se["remove"] < se["adjust"]
+    assert se["average"] not in (se["certainty"], se["adjust"])
+
+
 def test_lonely_psu_fails_like_r(oracle):
     frame, _ = oracle
     with pytest.raises(ValueError, match=r"single PSU \[\{'h': 's1'\}\]"):
@@ -155,39 +177,50 @@ def test_lonely_psu_fails_like_r(oracle):
 
 @pytest.fixture(scope="module")
 def shares_oracle(pipeline_run, tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One wave of the pipeline's warehouse: respondents x weights x barrier indicators,
-    through R, and the wave's marts.shares rows."""
+    """Every wave of the pipeline's warehouse: respondents x weights x barrier indicators,
+    through R (one design per wave, lonely.psu = "adjust"), and marts.shares' rows."""
     assert pipeline_run.summary.ok, pipeline_run.summary.problems
     path = pipeline_run.warehouse_dir / "observatory.duckdb"
     with duckdb.connect(str(path), read_only=True) as con:
-        (wave,) = con.execute("SELECT max(wave) FROM core.respondents").fetchone()
         codes = [c for (c,) in con.execute(
             "SELECT code FROM core.taxonomy WHERE dimension = 'barrier' ORDER BY code"
         ).fetchall()]
         indicators = ", ".join(
             f"coalesce(bool_or(a.code = '{c}'), false)::INTEGER AS y_{c}" for c in codes)
-        wave_frame = con.execute(f"""
-            SELECT r.respondent_key, r.country, r.org_type, r.scheme_type, w.weight,
+        frame = con.execute(f"""
+            SELECT r.wave, r.respondent_key, r.country, r.org_type, r.scheme_type, w.weight,
                    {indicators}
             FROM core.respondents r JOIN core.weights w USING (respondent_key, wave)
             LEFT JOIN core.answers a ON a.respondent_key = r.respondent_key
                  AND a.wave = r.wave AND a.dimension = 'barrier'
-            WHERE r.wave = ? GROUP BY ALL""", [wave]).df()
+            GROUP BY ALL""").df()
         mart = con.execute(
-            "SELECT domain_type, domain, code, share, se, ci_low, ci_high, suppressed "
-            "FROM marts.shares WHERE wave = ? AND dimension = 'barrier'", [wave]).df()
+            "SELECT wave::VARCHAR AS design, domain_type, domain, code, share, se, ci_low, "
+            "ci_high, n_eff, n, suppressed FROM marts.shares WHERE dimension = 'barrier'").df()
+        (lonely,) = con.execute("SELECT sum(len(lonely_strata)) FROM marts.weight_diagnostics "
+                                "WHERE wave = 2025 AND country = 'AT'").fetchone()
+    assert lonely > 0  # the sample's small Austrian delivery has one-respondent strata
     folder = tmp_path_factory.mktemp("r_shares")
-    wave_frame.to_csv(folder / "wave.csv", index=False)
+    frame.to_csv(folder / "waves.csv", index=False)
     return run_oracle("shares", folder), mart
 
 
 def test_marts_shares_match_r(shares_oracle):
     r, mart = shares_oracle
     assert set(r["stat"]) == {"country", "scheme_type"}
-    assert r.groupby("stat")["domain"].nunique().to_dict() == {"country": 5, "scheme_type": 3}
+    assert set(r["design"]) == {"2024", "2025", "2026"}
     both = r.rename(columns={"stat": "domain_type", "level": "code"}).merge(
-        mart, on=["domain_type", "domain", "code"], suffixes=("_r", ""), validate="1:1")
-    assert len(both) == len(r) == 4 * 8 and not both["suppressed"].any()
+        mart, on=["design", "domain_type", "domain", "code"], suffixes=("_r", ""),
+        validate="1:1")
+    assert len(both) == len(r) == 3 * 4 * 8
+    hidden = both[both["suppressed"]]
+    assert set(hidden["design"] + hidden["domain"]) == {"2024GR"}
+    assert hidden[["share", "se", "ci_low", "ci_high", "n_eff"]].isna().all().all()
+    shown = both[~both["suppressed"]]
     for mine, theirs in [("share", "estimate"), ("se", "se_r"), ("ci_low", "ci_low_r"),
                          ("ci_high", "ci_high_r")]:
-        np.testing.assert_allclose(both[mine], both[theirs], rtol=REL, err_msg=mine)
+        np.testing.assert_allclose(shown[mine], shown[theirs], rtol=REL, err_msg=mine)
+    capped = np.minimum(shown["estimate"] * (1 - shown["estimate"]) / shown["se_r"] ** 2,
+                        shown["n"])
+    np.testing.assert_allclose(shown["n_eff"], capped.where(shown["se_r"] > 0, shown["n"]),
+                               rtol=REL)

@@ -62,3 +62,29 @@ def population_frames(observatory: ObservatoryResource) -> dg.AssetCheckResult:
         passed=not missing, description=one_line(failures, "every stratum has its population"),
         metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures)
                                                   or "none")})
+
+
+SMALL_STRATA = """
+SELECT wave, country, 'one respondent' AS what, unnest(lonely_strata) AS org_type
+FROM marts.weight_diagnostics
+UNION ALL
+SELECT wave, country, 'no respondent', unnest(empty_strata) FROM marts.weight_diagnostics
+ORDER BY ALL
+"""
+
+
+@dg.asset_check(asset=dg.AssetKey(["marts", "weight_diagnostics"]), blocking=False,
+                description="Every wave x country x organisation type of the frame has at "
+                            "least two respondents (a warning naming those that do not).")
+def small_strata(observatory: ObservatoryResource) -> dg.AssetCheckResult:
+    with observatory.connect() as con:
+        small = con.execute(SMALL_STRATA).fetchall()
+    lines = [f"- {wave} {country} {org_type}: {what}" for wave, country, what, org_type in small]
+    return dg.AssetCheckResult(
+        passed=not small, severity=dg.AssetCheckSeverity.WARN,
+        description=(f"{len(small)} stratum(s) with fewer than two respondents: their SEs "
+                     "use R's lonely.psu = 'adjust' (one respondent) or leave the stratum's "
+                     "population out (none)") if small else "every stratum has two or more "
+                                                            "respondents",
+        metadata={"small_strata": len(small),
+                  "strata": dg.MetadataValue.md("\n".join(lines) or "none")})

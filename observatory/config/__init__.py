@@ -45,6 +45,7 @@ class Settings:
     confidence_level: float
     suppress_below_n: int
     unreliable_below_n_eff: float
+    unreliable_below_df: int
     strata: tuple[str, ...]
     warehouse_memory_limit: str
     keep_snapshots: int  # dated snapshots kept, besides those behind a published report
@@ -85,6 +86,7 @@ def load_settings() -> Settings:
         confidence_level=float(raw["confidence_level"]),
         suppress_below_n=int(raw["suppress_below_n"]),
         unreliable_below_n_eff=float(raw["unreliable_below_n_eff"]),
+        unreliable_below_df=int(raw["unreliable_below_df"]),
         strata=tuple(raw["strata"]),
         warehouse_memory_limit=str(raw["warehouse_memory_limit"]),
         keep_snapshots=int(raw["keep_snapshots"]),

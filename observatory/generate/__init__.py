@@ -16,7 +16,7 @@ codebook wave (of the earliest one for a wave before them all).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from observatory.codebook import Codebook, load_codebook
@@ -31,12 +31,16 @@ PII_KINDS = ("pii",)
 
 def generate_sample(out_dir: Path, seed: int = 2026, waves: Sequence[int] = (2024, 2025, 2026),
                     responses: tuple[int, int] = (300, 800), bad_rows: bool = True,
-                    countries: Sequence[str] | None = None) -> Path:
+                    countries: Sequence[str] | None = None,
+                    small_deliveries: Mapping[tuple[int, str], int] = model.SMALL_DELIVERIES
+                    ) -> Path:
     """Write the synthetic sample under `out_dir` and return the path of the truth file.
 
     `responses` is the (min, max) number of responses per country and wave (drawn
     uniformly); `countries` restricts the sample to some configured countries (default:
-    all). Each file depends only on (seed, country, wave), never on the other arguments.
+    all); `small_deliveries` gives the rows of some (wave, country) exports instead (the
+    shipped sample's planted small cells, model.SMALL_DELIVERIES; {} for none). Each file
+    depends only on (seed, country, wave) and its size, never on the other arguments.
     """
     lo, hi = responses
     if not 10 <= lo <= hi:
@@ -55,7 +59,9 @@ def generate_sample(out_dir: Path, seed: int = 2026, waves: Sequence[int] = (202
         frames.write_frame(out_dir / "frames" / f"frame_{wave}.csv", seed, chosen, wave)
         sizes[wave] = {}
         for code in chosen:
-            sample = draw_sample(seed, config[code], wave, book, (lo, hi))
+            small = small_deliveries.get((wave, code))
+            sample = draw_sample(seed, config[code], wave, book,
+                                 (small, small) if small else (lo, hi))
             relative = writers.export_path(sample)
             overrides: writers.Overrides = {}
             if bad_rows:
@@ -74,7 +80,10 @@ def generate_sample(out_dir: Path, seed: int = 2026, waves: Sequence[int] = (202
         "seed": seed, "synthetic": True,
         "generator": {"waves": waves, "responses": [lo, hi], "bad_rows": bad_rows,
                       "countries": chosen, "instrument_waves": questionnaires,
-                      "case_studies": n_cases},
+                      "case_studies": n_cases,
+                      "small_deliveries": [{"wave": w, "country": c, "rows": n}
+                                           for (w, c), n in small_deliveries.items()
+                                           if w in waves and c in chosen]},
         "effects": truth.effects_truth(seed, chosen, waves, sizes),
         "files": files,
         "bad_rows": planted,
@@ -83,7 +92,8 @@ def generate_sample(out_dir: Path, seed: int = 2026, waves: Sequence[int] = (202
     path = out_dir / TRUTH_FILE
     path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (out_dir / "README.md").write_text(
-        truth.readme(seed, waves, (lo, hi), bad_rows, questionnaires, files), encoding="utf-8")
+        truth.readme(seed, waves, (lo, hi), bad_rows, questionnaires, files,
+                     result["generator"]["small_deliveries"]), encoding="utf-8")
     return path
 
 

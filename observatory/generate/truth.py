@@ -77,7 +77,8 @@ def _para(text: str, indent: str = "") -> str:
 
 
 def readme(seed: int, waves: Sequence[int], responses: tuple[int, int], bad_rows: bool,
-           instruments: dict[int, int], files: list[dict[str, object]]) -> str:
+           instruments: dict[int, int], files: list[dict[str, object]],
+           small: list[dict[str, object]]) -> str:
     reused = [f"{w} uses the {i} questionnaire" for w, i in instruments.items() if w != i]
     out = ["# Synthetic sample data — not real survey responses", "", _para(
         f"""Every file here is **synthetic**, made by the project's deterministic generator
@@ -108,7 +109,17 @@ def readme(seed: int, waves: Sequence[int], responses: tuple[int, int], bad_rows
         citizen collectives, so unweighted shares are biased: post-stratify to the frames
         (country x org_type). Multi-select options without an effect are ticked independently
         with a base probability between {m.BASE_RANGE[0]} and {m.BASE_RANGE[1]}."""),
-        "", "## Bad rows", ""]
+        "", "## Small cells", ""]
+    if small:
+        out += [_para(f"""Some exports are small on purpose, so that the warehouse and the report
+            show what readers see of cells too small to publish: {"; ".join(
+            f"{d['country']} {d['wave']}, {d['rows']} rows" for d in small)}. Once their bad
+            rows are quarantined, the first loads fewer than 10 respondents (every cell of that
+            wave x country is suppressed) and the second fewer than 30 (every cell is flagged
+            unreliable); some of their organisation types have one respondent or none.""")]
+    else:
+        out.append("None: every export has the same range of rows.")
+    out += ["", "## Bad rows", ""]
     if bad_rows:
         out += [_para("""Each export holds 3-6 bad rows, each with exactly one problem, all
             listed in `planted_truth.json` (`row` counts the header as row 1 in CSV and XLSX

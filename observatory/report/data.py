@@ -1,11 +1,15 @@
 """Read what the report needs from the warehouse, and make it safe to publish.
 
 The warehouse is opened read-only by the caller. Disclosure control is applied again
-here with the configured thresholds (DESIGN.md §6): a cell on fewer than
-``suppress_below_n`` respondents, or flagged ``suppressed``, or without a share, keeps
-only its unweighted n; everything estimated from it is blanked, whatever the mart holds.
-A change between two waves is blanked, and never called significant, when either of its
-cells is masked.
+here with the configured thresholds (DESIGN.md §6), with the warehouse's own rules
+(marts/shares.sql): a cell on fewer than ``suppress_below_n`` respondents, or flagged
+``suppressed``, or without a share, keeps only its unweighted n and its flags
+(suppressed, and therefore unreliable); everything estimated from it, n_selected and
+n_eff included, is blanked, whatever the mart holds. A sampled cell is unreliable when
+its effective n is below ``unreliable_below_n_eff`` or its degrees of freedom below
+``unreliable_below_df``. A change between two waves is blanked, and never called
+significant, when either of its cells is masked. The report shows the shares of all
+respondents (the base of every question) and the changes from one wave to the next.
 """
 
 from __future__ import annotations
@@ -23,21 +27,26 @@ REQUIRED_TABLES = (
     "marts.share_changes",
 )
 ESTIMATES = ("n_selected", "share", "se", "ci_low", "ci_high", "n_eff")
-CHANGE_ESTIMATES = ("share", "previous_share", "change", "se_change", "z", "p_value")
+CHANGE_ESTIMATES = ("share", "previous_share", "change", "se_change", "z", "p_value",
+                    "q_value")
+BASE = "all respondents"
 # Dimensions estimated by country (and by scheme type for the ones in BY_SCHEME_TYPE).
 BY_COUNTRY = ("lever", "barrier", "scheme_type", "sim_role", "theme", "ci_condition",
               "ci_stage")
 BY_SCHEME_TYPE = ("lever", "barrier")
 TREND_DIMENSIONS = ("lever", "barrier")
 SHARES_SQL = """SELECT wave, domain_type, domain, dimension, code, label_en, label_fr, n,
-    n_selected, share, se, ci_low, ci_high, n_eff, suppressed, unreliable FROM marts.shares
-    WHERE (domain_type = 'country' AND list_contains(?, dimension)
+    n_selected, share, se, ci_low, ci_high, n_eff, df, suppressed, calibrated, unreliable
+    FROM marts.shares
+    WHERE base = ? AND (domain_type = 'country' AND list_contains(?, dimension)
            OR domain_type = 'scheme_type' AND list_contains(?, dimension))
       AND wave <= ? ORDER BY ALL"""
 CHANGES_SQL = """SELECT wave, previous_wave, domain AS country, dimension, code, share,
-    previous_share, change, se_change, z, p_value, significant, suppressed
-    FROM marts.share_changes
-    WHERE domain_type = 'country' AND list_contains(?, dimension) AND wave <= ?
+    previous_share, change, se_change, z, p_value, q_value, significant, suppressed
+    FROM marts.share_changes c
+    WHERE domain_type = 'country' AND base = ? AND list_contains(?, dimension) AND wave <= ?
+      AND previous_wave = (SELECT max(s.wave) FROM marts.shares s  -- from one wave to the next
+                           WHERE s.wave < c.wave AND s.dimension = c.dimension)
     ORDER BY ALL"""
 # The latest result of each expectation (runs accumulate), for the waves reported on.
 VALIDATION_SQL = """WITH latest AS (
@@ -85,9 +94,11 @@ def publishable(frame: pd.DataFrame, settings: Settings | None = None) -> pd.Dat
     out = frame.copy()
     masked = (out["suppressed"].fillna(True).astype(bool) | out["share"].isna()
               | (out["n"] < settings.suppress_below_n))
+    sampled = ~masked & ~out["calibrated"].fillna(False).astype(bool)
     out["suppressed"] = masked
-    out["unreliable"] = ~masked & (out["unreliable"].fillna(False).astype(bool)
-                                   | (out["n_eff"] < settings.unreliable_below_n_eff))
+    out["unreliable"] = masked | out["unreliable"].fillna(False).astype(bool) | sampled & (
+        (out["n_eff"] < settings.unreliable_below_n_eff)
+        | (out["df"] < settings.unreliable_below_df))
     for column in ESTIMATES:
         out[column] = out[column].astype("Float64").mask(masked)
     out["n_selected"] = out["n_selected"].astype("Int64")
@@ -140,8 +151,8 @@ def load_report_data(con: duckdb.DuckDBPyConnection, year: int | None = None) ->
         known = ", ".join(map(str, all_waves))
         raise ReportDataError(f"wave {year} is not in the warehouse (waves: {known})")
     shares = publishable(con.execute(
-        SHARES_SQL, [list(BY_COUNTRY), list(BY_SCHEME_TYPE), year]).df())
-    changes = con.execute(CHANGES_SQL, [list(TREND_DIMENSIONS), year]).df()
+        SHARES_SQL, [BASE, list(BY_COUNTRY), list(BY_SCHEME_TYPE), year]).df())
+    changes = con.execute(CHANGES_SQL, [BASE, list(TREND_DIMENSIONS), year]).df()
     respondents = con.execute(
         """SELECT wave, country, count(*)::INTEGER AS n FROM core.respondents
            WHERE wave <= ? GROUP BY ALL ORDER BY ALL""", [year]).df()

@@ -95,7 +95,8 @@ def share_figure(fid: str, key: str, dimension: str, domain_kind: str, section: 
     ).sort_values(["_c", "_d"])
     rows, table, hidden = [], [], []
     for r in frame.itertuples(index=False):
-        masked, shaky = bool(r.suppressed), bool(r.unreliable)
+        masked = bool(r.suppressed)
+        shaky = bool(r.unreliable) and not masked  # a suppressed cell shows "suppressed"
         rows.append({
             "facet": r.facet, "group": r.group, "n": int(r.n), "suppressed": masked,
             "unreliable": shaky, "flag": "†" if shaky else "",
@@ -132,7 +133,8 @@ def share_figure(fid: str, key: str, dimension: str, domain_kind: str, section: 
     return Figure(
         id=fid, section=section, title=t(lang, f"t_{key}", year=data.year),
         description=description, chart=chart, csv=f"{fid}.csv",
-        note=t(lang, "note_share", n_eff=fmt_int(settings.unreliable_below_n_eff, lang)),
+        note=t(lang, "note_share", n_eff=fmt_int(settings.unreliable_below_n_eff, lang),
+               df=fmt_int(settings.unreliable_below_df, lang)),
         table=Table(headers, table), warnings=warnings,
     )
 

@@ -55,10 +55,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "d_case_top": ("Number of case studies in which each lever or barrier was observed; "
                        "the most frequent is {label} ({k} of {n})."),
         "note_share": ("Bars: weighted share; whiskers: 95% confidence interval; n: unweighted "
-                       "respondents. †\u00a0unreliable estimate (effective n < {n_eff}), drawn "
-                       "lighter."),
+                       "respondents. †\u00a0unreliable estimate (effective n < {n_eff} or "
+                       "fewer than {df} degrees of freedom), drawn lighter."),
         "note_trend": ("Lines: weighted share; bands: 95% confidence interval; black ring: "
-                       "significant change from the previous wave (p < 0.05); n: unweighted "
+                       "significant change from the previous wave (q < 0.05); n: unweighted "
                        "respondents per wave (range), all countries: {counts}. †\u00a0unreliable "
                        "estimate, drawn lighter."),
         "note_cases": "n = {n} case studies.",
@@ -72,8 +72,8 @@ STRINGS: dict[str, dict[str, str]] = {
                                "codebook's order."),
         "waves": "Waves", "change_pts": "Change (points)", "p_value": "p-value",
         "changes_caption": ("Changes from one wave to the next that are significant at the 5% "
-                            "level (two-sided z-test, p < 0.05), levers and barriers by "
-                            "country."),
+                            "level (two-sided z-test, Benjamini–Hochberg q < 0.05), levers "
+                            "and barriers by country."),
         "no_changes": "No change from one wave to the next is significant at the 5% level.",
         "show_table": "Data table", "download": "Data (CSV)", "figure": "Figure",
         "noscript": "Interactive charts need JavaScript.",
@@ -81,17 +81,24 @@ STRINGS: dict[str, dict[str, str]] = {
             "Each wave surveys organisations in every country. Estimates are weighted: "
             "weights are post-stratified to the population frame by country × organisation "
             "type. Standard errors use Taylor linearisation with strata = country × "
-            "organisation type, and {level} intervals are Korn–Graubard (Clopper–Pearson on "
-            "the effective sample size). Cells with fewer than {n_min} respondents are "
-            "suppressed; estimates with an effective sample size below {n_eff} are flagged "
-            "unreliable (†). Case studies are documented schemes, counted, not weighted."),
+            "organisation type; a stratum with a single respondent is centred at the overall "
+            "mean, as R's survey package does with lonely.psu = \"adjust\". {level} intervals "
+            "are Korn–Graubard (Clopper–Pearson on the effective sample size adjusted for "
+            "the design's degrees of freedom, R's svyciprop(method = \"beta\")). Shares are "
+            "of all respondents (a blank counts as not choosing). Cells with fewer than "
+            "{n_min} respondents are suppressed: only their n is shown. Estimates whose "
+            "effective sample size (at most n) is below {n_eff} or whose degrees of freedom "
+            "(respondents minus strata) are below {df} are flagged unreliable (†), as the "
+            "NCHS presentation standards recommend. Shares fixed by the weights "
+            "(organisation type within a country) have no sampling error and no interval. "
+            "Case studies are documented schemes, counted, not weighted."),
         "method_changes": (
             "A change from one wave to the next is tested with a two-sided z-test: the "
             "difference of the two shares divided by its standard error, the waves being "
-            "independent samples. Changes with p < 0.05 are called significant and ringed "
-            "in the trend charts; a change involving a suppressed cell is never tested. "
-            "With many comparisons, about one in twenty unchanged shares will look "
-            "significant by chance: read a single ringed point with care."),
+            "independent samples. The p-values of all changes between the same two waves "
+            "are adjusted for multiple testing (Benjamini–Hochberg false discovery rate): "
+            "changes with an adjusted p (q) below 0.05 are called significant and ringed in "
+            "the trend charts; a change involving a suppressed cell is never tested."),
         "quality_text": ("Rows read from each country's export(s), wave by wave, loaded into "
                          "the warehouse, and set aside (quarantined) by validation, with the "
                          "reason recorded for each."),
@@ -159,10 +166,10 @@ STRINGS: dict[str, dict[str, str]] = {
                        "plus fréquent est {label} ({k} sur {n})."),
         "note_share": ("Barres : part pondérée ; traits : intervalle de confiance à 95 % ; "
                        "n : répondants (non pondéré). †\u00a0estimation peu fiable (effectif "
-                       "efficace < {n_eff}), en plus clair."),
+                       "efficace < {n_eff} ou moins de {df} degrés de liberté), en plus clair."),
         "note_trend": ("Lignes : part pondérée ; bandes : intervalle de confiance à 95 % ; "
                        "cercle noir : évolution significative depuis la vague précédente "
-                       "(p < 0,05) ; n : répondants par vague (non pondéré, fourchette), "
+                       "(q < 0,05) ; n : répondants par vague (non pondéré, fourchette), "
                        "tous pays : "
                        "{counts}. †\u00a0estimation peu fiable, en plus clair."),
         "note_cases": "n = {n} études de cas.",
@@ -176,8 +183,8 @@ STRINGS: dict[str, dict[str, str]] = {
                                "l'ordre du livre de codes."),
         "waves": "Vagues", "change_pts": "Évolution (points)", "p_value": "Valeur p",
         "changes_caption": ("Évolutions d'une vague à la suivante significatives au seuil de "
-                            "5\u202f% (test z bilatéral, p < 0,05), leviers et freins par "
-                            "pays."),
+                            "5\u202f% (test z bilatéral, Benjamini–Hochberg q < 0,05), "
+                            "leviers et freins par pays."),
         "no_changes": ("Aucune évolution d'une vague à la suivante n'est significative au "
                        "seuil de 5\u202f%."),
         "show_table": "Tableau de données", "download": "Données (CSV)", "figure": "Figure",
@@ -187,19 +194,28 @@ STRINGS: dict[str, dict[str, str]] = {
             "Chaque vague interroge des organisations dans chaque pays. Les estimations sont "
             "pondérées : les poids sont post-stratifiés sur la base de sondage par pays × type "
             "d'organisation. Les erreurs types sont calculées par linéarisation de Taylor "
-            "(strates = pays × type d'organisation) et les intervalles à {level} sont de "
-            "Korn–Graubard (Clopper–Pearson sur l'effectif efficace). Les cellules de moins "
-            "de {n_min} répondants sont masquées ; les estimations dont l'effectif efficace "
-            "est inférieur à {n_eff} sont signalées peu fiables (†). Les études de cas sont "
-            "des schémas documentés, comptés et non pondérés."),
+            "(strates = pays × type d'organisation)"
+            "; une strate d'un seul répondant est centrée sur la moyenne d'ensemble, comme "
+            "le fait le paquet R survey avec lonely.psu = \"adjust\". Les intervalles à "
+            "{level} sont de Korn–Graubard (Clopper–Pearson sur l'effectif efficace corrigé "
+            "des degrés de liberté du plan, svyciprop(method = \"beta\") de R). Les parts "
+            "portent sur l'ensemble des répondants (une absence de réponse compte comme un "
+            "non-choix). Les cellules de moins de {n_min} répondants sont masquées : seul "
+            "leur n est publié. Les estimations dont l'effectif efficace (au plus n) est "
+            "inférieur à {n_eff} ou dont les degrés de liberté (répondants moins strates) "
+            "sont inférieurs à {df} sont signalées peu fiables (†), selon les normes de "
+            "présentation du NCHS. Les parts fixées par les poids (type d'organisation dans "
+            "un pays) n'ont ni erreur d'échantillonnage ni intervalle. Les études de cas "
+            "sont des schémas documentés, comptés et non pondérés."),
         "method_changes": (
             "L'évolution d'une vague à la suivante est testée par un test z bilatéral : la "
             "différence des deux parts divisée par son erreur type, les vagues étant des "
-            "échantillons indépendants. Les évolutions avec p < 0,05 sont dites "
-            "significatives et cerclées dans les graphiques d'évolution ; une évolution "
-            "impliquant une cellule masquée n'est jamais testée. Avec de nombreuses "
-            "comparaisons, environ une part inchangée sur vingt paraîtra significative par "
-            "hasard : un point cerclé isolé se lit avec prudence."),
+            "échantillons indépendants. Les valeurs p de toutes les évolutions entre les "
+            "deux mêmes vagues sont corrigées des comparaisons multiples (taux de fausses "
+            "découvertes de Benjamini–Hochberg) : les évolutions dont la valeur p corrigée "
+            "(q) est inférieure à 0,05 sont dites significatives et cerclées dans les "
+            "graphiques d'évolution ; une évolution impliquant une cellule masquée n'est "
+            "jamais testée."),
         "quality_text": ("Lignes lues dans les fichiers de chaque pays, vague par vague, "
                          "chargées dans l'entrepôt, et mises de côté (quarantaine) par la "
                          "validation, avec le motif consigné pour chacune."),

@@ -12,11 +12,18 @@ with z_hc the PSU totals, n_h the PSUs sampled in stratum h over the WHOLE desig
 (so a domain's z is zero outside it, as svyby) and f_h = (N_h - n_h) / N_h when the
 population size N_h of the stratum (in PSUs) is given, else 1.
 
-Lonely PSUs: a stratum with a single PSU makes the variance inestimable; like R's
-default `options(survey.lonely.psu = "fail")` this raises an error (merge the stratum
-with a neighbour), or with `lonely_psu="certainty"` the stratum contributes zero, as
-R's "certainty" (the warehouse's convention). A census stratum (N_h = n_h) contributes
-zero, as in R.
+Lonely PSUs: a stratum with a single PSU has no variance estimate of its own. As R's
+`options(survey.lonely.psu = ...)` (survey 4.x `onestrat`), `lonely_psu=` is one of
+- "fail" (R's default): raise an error naming the strata (merge each with a neighbour);
+- "certainty" and "remove": the stratum contributes zero (identical in R unless
+  survey.adjust.domain.lonely is set, which is not modelled here);
+- "adjust": the stratum's PSU total is centred at zero instead of at the stratum mean
+  (the grand mean of a linearised mean or proportion, whose z sum to zero), so it
+  contributes f_h * z_hc^2 — the warehouse's rule for strata with one respondent;
+- "average": the lonely strata are left out and the variance of the others is scaled
+  up by (strata present) / (strata with two or more PSUs), the strata present being
+  those of the domain's units (all of the sample for a calibrated design), as R.
+A census stratum (N_h = n_h) contributes zero, as in R.
 
 Calibrated weights (`poststratify`, `rake`): give the cells or margins the weights
 were calibrated to, and z is first replaced by its calibration residuals, as R's
@@ -27,14 +34,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
 Columns = str | Sequence[str]
-LonelyPSU = Literal["fail", "certainty"]
+LonelyPSU = Literal["fail", "remove", "certainty", "adjust", "average"]
+LONELY_PSU_OPTIONS: tuple[str, ...] = get_args(LonelyPSU)
 RAKING_SWEEPS = 10  # R's svyrecvar iterates its raking residuals ten times
 
 
@@ -104,7 +112,9 @@ class Design:
     psu: np.ndarray          # (n,) PSU code, unique across strata
     psu_stratum: np.ndarray  # (number of PSUs,) stratum code of each PSU
     n_psu: np.ndarray        # (strata,) PSUs sampled in each stratum
-    scale: np.ndarray        # (strata,) f_h n_h / (n_h - 1)
+    scale: np.ndarray        # (strata,) f_h n_h / (n_h - 1), or f_h for a lonely PSU
+    lonely: np.ndarray       # (strata,) True for a non-census stratum with one PSU
+    lonely_psu: LonelyPSU = "fail"
     calibration: Calibration | None = None
 
     @classmethod
@@ -127,17 +137,18 @@ class Design:
         n_psu = np.bincount(psu_stratum)
         f = np.ones(len(n_psu)) if fpc is None else _fpc_factor(frame, fpc, stratum, n_psu)
         lonely = (n_psu == 1) & (f >= 1e-7)
-        if lonely_psu not in ("fail", "certainty"):
-            raise ValueError(f"lonely_psu must be 'fail' or 'certainty', not {lonely_psu!r}")
+        if lonely_psu not in LONELY_PSU_OPTIONS:
+            raise ValueError(f"lonely_psu must be one of {', '.join(LONELY_PSU_OPTIONS)}, "
+                             f"not {lonely_psu!r}")
         if lonely.any() and lonely_psu == "fail":
             where = frame.loc[np.isin(stratum, np.flatnonzero(lonely)), as_list(strata)]
             raise ValueError(
                 f"strata with a single PSU {where.drop_duplicates().to_dict('records')}: their "
                 "variance cannot be estimated (R: lonely.psu = 'fail'); merge each with a "
-                "neighbouring stratum, or pass lonely_psu='certainty'")
-        scale = f * np.where(n_psu > 1, n_psu / np.maximum(n_psu - 1, 1), 0.0)
+                "neighbouring stratum, or pass lonely_psu='adjust' (or another R option)")
+        scale = f * np.where(n_psu > 1, n_psu / np.maximum(n_psu - 1, 1), 1.0)
         return cls(weights, psu, psu_stratum, n_psu, np.where(f < 1e-7, 0.0, scale),
-                   calibration)
+                   lonely, lonely_psu, calibration)
 
     @property
     def rows(self) -> int:
@@ -153,8 +164,16 @@ class Design:
         psus, totals = group_sums(self.psu[rows], z)
         strata, sums = group_sums(self.psu_stratum[psus], np.hstack([totals, totals**2]))
         s1, s2 = np.hsplit(sums, 2)
-        spread = s2 - s1**2 / self.n_psu[strata, None]
-        return (self.scale[strata, None] * spread).sum(axis=0)
+        lonely = self.lonely[strata, None]
+        # a lonely stratum's spread about its own mean is 0; "adjust" centres it at 0
+        spread = np.where(lonely & (self.lonely_psu == "adjust"), s2,
+                          s2 - s1**2 / self.n_psu[strata, None])
+        parts = self.scale[strata, None] * spread
+        if self.lonely_psu != "average":
+            return parts.sum(axis=0)
+        kept = ~lonely[:, 0]
+        with np.errstate(divide="ignore", invalid="ignore"):  # no stratum left: NaN, as R
+            return parts[kept].sum(axis=0) * len(strata) / kept.sum()
 
     def degf(self, rows: np.ndarray) -> int:
         """R's degf(): PSUs minus strata among the units `rows`."""

@@ -10,7 +10,8 @@ keep the PSU counts of the whole sample. `n` is the domain's unweighted number o
 rows. Weights calibrated by `poststratify` or `rake` are fixed design weights unless
 their cells (`poststrata`) or margins (`rake_margins`) are given, in which case the
 SEs are those of R's svymean on the postStratify()d / rake()d design. A stratum with a
-single PSU raises an error (R's lonely.psu = "fail") unless lonely_psu="certainty".
+single PSU raises an error (R's lonely.psu = "fail") unless `lonely_psu=` names another
+of R's options: "remove", "certainty", "adjust" or "average" (observatory.stats.design).
 """
 
 from __future__ import annotations

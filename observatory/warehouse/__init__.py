@@ -42,6 +42,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET VARIABLE confidence_level = ?", [settings.confidence_level])
     con.execute("SET VARIABLE suppress_below_n = ?", [settings.suppress_below_n])
     con.execute("SET VARIABLE unreliable_below_n_eff = ?", [settings.unreliable_below_n_eff])
+    con.execute("SET VARIABLE unreliable_below_df = ?", [settings.unreliable_below_df])
     con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
 
 

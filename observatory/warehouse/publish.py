@@ -143,7 +143,7 @@ def publish(con: duckdb.DuckDBPyConnection, published: Path, snapshots_dir: Path
         clear_leftovers(published, snapshots_dir)
         _remove(parquet)
         raise PublishError(f"publishing the analyst snapshot failed, {published} is unchanged: "
-                           f"{type(exc).__name__}: {exc}") from None
+                           f"{type(exc).__name__}: {' '.join(str(exc).split())}") from None
     staging = published.with_name(published.name + ".incoming")
     try:
         os.link(dated, staging)  # same bytes, no copy; snapshots are never modified

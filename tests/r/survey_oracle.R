@@ -1,7 +1,7 @@
 # Reference estimates from R's survey package for tests/test_stats_r.py.
 #
 #   Rscript survey_oracle.R designs DIR   reads DIR/sample.csv and DIR/pop_{ps,r1,r2}.csv
-#   Rscript survey_oracle.R shares DIR    reads DIR/wave.csv (one wave of the warehouse)
+#   Rscript survey_oracle.R shares DIR    reads DIR/waves.csv (every wave of the warehouse)
 #
 # and writes DIR/r_estimates.csv: design, stat, domain, level, estimate, se, ci_low,
 # ci_high (one row per estimate; stat "weight" rows hold calibrated weights by row).
@@ -79,25 +79,36 @@ if (mode == "designs") {
                  control = list(maxit = 100, epsilon = 1e-12))
   )
   for (name in names(designs)) estimate_all(name, designs[[name]])
-  # stratum s1 reduced to one PSU, treated as a certainty stratum
-  options(survey.lonely.psu = "certainty")
-  estimate_all("clustered_lonely", svydesign(ids = ~psu, strata = ~h, weights = ~w, nest = TRUE,
-                                             data = d[d$h != "s1" | d$psu == 1, ]))
+  # stratum s1 reduced to one PSU (clustered) or to one unit (stratified), under each of
+  # R's lonely.psu options
+  lonely_cluster <- d[d$h != "s1" | d$psu == 1, ]
+  lonely_unit <- d[d$h != "s1" | seq_len(nrow(d)) == which(d$h == "s1")[1], ]
+  for (option in c("certainty", "remove", "adjust", "average")) {
+    options(survey.lonely.psu = option)
+    estimate_all(paste0("clustered_lonely_", option),
+                 svydesign(ids = ~psu, strata = ~h, weights = ~w, nest = TRUE,
+                           data = lonely_cluster))
+    estimate_all(paste0("stratified_lonely_", option),
+                 svydesign(ids = ~1, strata = ~h, weights = ~w, data = lonely_unit))
+  }
   options(survey.lonely.psu = "fail")
   emit_weights("poststratified", designs$poststratified)
   emit_weights("raked", designs$raked)
   emit_weights("raked_default",
                rake(stratified, list(~r1, ~r2), list(read("pop_r1.csv"), read("pop_r2.csv"))))
 } else if (mode == "shares") {
-  d <- read("wave.csv")
+  d <- read("waves.csv")
   d$stratum <- paste(d$country, d$org_type)
-  des <- svydesign(ids = ~1, strata = ~stratum, weights = ~weight, data = d)
-  for (y in grep("^y_", names(d), value = TRUE)) {
-    for (domain_type in c("country", "scheme_type")) {
-      b <- svyby(as.formula(sprintf("~I(%s == 1)", y)), as.formula(paste0("~", domain_type)),
-                 des, svyciprop, method = "beta", vartype = c("se", "ci"))
-      emit("shares", domain_type, b[[domain_type]], sub("^y_", "", y), coef(b), SE(b),
-           cbind(b$ci_l, b$ci_u))
+  options(survey.lonely.psu = "adjust")  # the warehouse's rule for one-respondent strata
+  for (wave in sort(unique(d$wave))) {
+    des <- svydesign(ids = ~1, strata = ~stratum, weights = ~weight, data = d[d$wave == wave, ])
+    for (y in grep("^y_", names(d), value = TRUE)) {
+      for (domain_type in c("country", "scheme_type")) {
+        b <- svyby(as.formula(sprintf("~I(%s == 1)", y)), as.formula(paste0("~", domain_type)),
+                   des, svyciprop, method = "beta", vartype = c("se", "ci"))
+        emit(as.character(wave), domain_type, b[[domain_type]], sub("^y_", "", y), coef(b),
+             SE(b), cbind(b$ci_l, b$ci_u))
+      }
     }
   }
 } else {

@@ -2,7 +2,7 @@
 -- weighted shares of respondents citing both, of those citing the lever who also cite
 -- the barrier, and the lift (co-occurrence relative to independence). Point estimates
 -- with their unweighted counts; cells on fewer respondents than the disclosure
--- threshold are suppressed.
+-- threshold are suppressed (no estimate, and no n_both that would reveal one).
 CREATE OR REPLACE TABLE marts.lever_barrier_cooccurrence AS
 WITH resp AS (
     SELECT r.respondent_key, r.wave, r.country, w.weight
@@ -43,7 +43,8 @@ cells AS (
     LEFT JOIN single sl ON sl.wave = g.wave AND sl.country = g.country AND sl.code = g.lever
     LEFT JOIN single sb ON sb.wave = g.wave AND sb.country = g.country AND sb.code = g.barrier
 )
-SELECT wave, country, lever, barrier, n, n_lever, n_both,
+SELECT wave, country, lever, barrier, n, n_lever,
+       CASE WHEN NOT suppressed THEN n_both END AS n_both,
        CASE WHEN NOT suppressed THEN share_both END AS share_both,
        CASE WHEN NOT suppressed THEN share_barrier_given_lever END AS share_barrier_given_lever,
        CASE WHEN NOT suppressed THEN lift END AS lift,
@@ -55,7 +56,7 @@ COMMENT ON TABLE marts.lever_barrier_cooccurrence IS 'Lever x barrier co-occurre
 COMMENT ON COLUMN marts.lever_barrier_cooccurrence.lever IS 'Lever code.';
 COMMENT ON COLUMN marts.lever_barrier_cooccurrence.barrier IS 'Barrier code.';
 COMMENT ON COLUMN marts.lever_barrier_cooccurrence.n_lever IS 'Unweighted respondents citing the lever.';
-COMMENT ON COLUMN marts.lever_barrier_cooccurrence.n_both IS 'Unweighted respondents citing both the lever and the barrier.';
+COMMENT ON COLUMN marts.lever_barrier_cooccurrence.n_both IS 'Unweighted respondents citing both the lever and the barrier; NULL when suppressed (with n_lever it would reveal the share).';
 COMMENT ON COLUMN marts.lever_barrier_cooccurrence.share_both IS 'Weighted share of all respondents citing both.';
 COMMENT ON COLUMN marts.lever_barrier_cooccurrence.share_barrier_given_lever IS 'Weighted share, among respondents citing the lever, of those also citing the barrier.';
 COMMENT ON COLUMN marts.lever_barrier_cooccurrence.lift IS 'P(lever and barrier) / (P(lever) P(barrier)), weighted; above 1 when they go together more than by chance.';
