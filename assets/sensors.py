@@ -17,6 +17,7 @@ import json
 import os
 import socket
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -115,7 +116,8 @@ def build_after_ingest(context: dg.SensorEvaluationContext,
     finished = [r for r in instance.get_run_records(dg.RunsFilter(
         job_name=INGEST, tags=THEN_BUILD, statuses=[dg.DagsterRunStatus.SUCCESS,
                                                     dg.DagsterRunStatus.FAILURE,
-                                                    dg.DagsterRunStatus.CANCELED]))
+                                                    dg.DagsterRunStatus.CANCELED],
+        updated_after=datetime.fromtimestamp(since, tz=UTC)))  # only what the cursor lacks
                 if r.update_timestamp.timestamp() > since]
     cursor = str(max([since, *(r.update_timestamp.timestamp() for r in finished)]))
     runs = [r.dagster_run for r in finished if r.dagster_run.status == dg.DagsterRunStatus.SUCCESS]

@@ -123,6 +123,11 @@ def test_every_sensor_resolves_its_requests_as_the_daemon_does(tmp_path):
                                            .executable_asset_keys)
         assert _tick(build_after_ingest, instance, defs, raw,
                      tick.cursor).run_requests == []  # once
+        again = files.run_requests[0]  # a later delivery: one more build
+        assert ingest.execute_in_process(partition_key=again.partition_key, tags=again.tags,
+                                         instance=instance, run_config=QUIET).success
+        later = _tick(build_after_ingest, instance, defs, raw, tick.cursor)
+        assert len(later.run_requests) == 1 and later.run_requests[0].run_key != build.run_key
         run = defs.resolve_job_def(BUILD).execute_in_process(
             instance=instance, asset_selection=build.asset_selection, tags=build.tags,
             run_config=QUIET)
