@@ -125,7 +125,7 @@ def build_after_ingest(context: dg.SensorEvaluationContext,
         return dg.SensorResult(cursor=cursor, skip_reason=(
             f"{len(finished)} ingest run(s) finished, none succeeded: nothing to build"
             if finished else "no ingest run finished since the last build"))
-    report = any(run.tags.get("observatory/report") == "yes" for run in runs)
+    report = any(WITH_REPORT.items() <= run.tags.items() for run in runs)
     latest = max(wave for wave, _ in delivered(observatory.paths.raw_dir))
     ids = sorted(run.run_id for run in runs)
     return dg.SensorResult(cursor=cursor, run_requests=[dg.RunRequest(
