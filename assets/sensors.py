@@ -26,7 +26,7 @@ from assets.jobs import INGEST, build_assets, build_job, ingest_job
 from assets.partitions import delivered, new_waves, partition_key, wave_partitions
 from assets.resources import ObservatoryResource
 from observatory.ingest.discover import survey_files, unreadable
-from observatory.ingest.provenance import published_hashes, sha256_of
+from observatory.ingest.provenance import file_sha256, published_hashes
 
 THEN_BUILD = {"observatory/then": "build"}  # tag: rebuild the warehouse after this ingest
 WITH_REPORT = {"observatory/report": "yes"}  # tag: ... and the report of the latest wave
@@ -57,7 +57,7 @@ def changed_exports(raw_dir: Path, cursor: dict[str, list],
         if before and before[:2] == [stat.st_mtime_ns, stat.st_size]:
             seen[path] = before
             continue
-        sha = sha256_of(survey.path.read_bytes())
+        sha = file_sha256(survey.path)
         seen[path] = [stat.st_mtime_ns, stat.st_size, sha]
         known = before[2] if before else recorded().get(str(survey.path))
         if known != sha:

@@ -292,14 +292,13 @@ def test_a_file_changed_after_its_provenance_was_recorded_is_refused(export):
 
 
 def test_a_file_changed_while_it_is_read_is_refused(export, monkeypatch):
-    recorded, read = survey_provenance(export).sha256, stage.read_export
+    recorded, read = survey_provenance(export).sha256, stage.read_chunks
 
     def read_then_change(*args: object, **kwargs: object):
-        table = read(*args, **kwargs)
+        yield from read(*args, **kwargs)
         _append_row(export.path)  # another process writes while the reader finishes
-        return table
 
-    monkeypatch.setattr(stage, "read_export", read_then_change)
+    monkeypatch.setattr(stage, "read_chunks", read_then_change)
     with pytest.raises(ChangedSinceRecorded, match=re.escape(str(export.path))):
         stage_file(export, recorded)
     with pytest.raises(ChangedSinceRecorded):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).parent
+LIMITS = ("memory_budget_mib", "max_columns", "max_line_chars", "xlsx_max_inflated_mib",
+          "xlsx_max_ratio", "max_problems_per_file")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,12 @@ class Settings:
     strata: tuple[str, ...]
     warehouse_memory_limit: str
     keep_snapshots: int  # dated snapshots kept, besides those behind a published report
+    memory_budget_mib: int  # records of one export held at once while it is read
+    max_columns: int
+    max_line_chars: int
+    xlsx_max_inflated_mib: int
+    xlsx_max_ratio: int
+    max_problems_per_file: int
 
 
 @cache
@@ -81,7 +90,11 @@ def canonical_country(code: str) -> str:
 
 @cache
 def load_settings() -> Settings:
+    """settings.yaml, with the keys of the YAML file named by $OBSERVATORY_SETTINGS (if
+    set) replacing its values."""
     raw = yaml.safe_load((HERE / "settings.yaml").read_text(encoding="utf-8"))
+    if overrides := os.environ.get("OBSERVATORY_SETTINGS"):
+        raw.update(yaml.safe_load(Path(overrides).read_text(encoding="utf-8")) or {})
     return Settings(
         confidence_level=float(raw["confidence_level"]),
         suppress_below_n=int(raw["suppress_below_n"]),
@@ -90,4 +103,5 @@ def load_settings() -> Settings:
         strata=tuple(raw["strata"]),
         warehouse_memory_limit=str(raw["warehouse_memory_limit"]),
         keep_snapshots=int(raw["keep_snapshots"]),
+        **{name: int(raw[name]) for name in LIMITS},
     )

@@ -1,18 +1,23 @@
-"""Harmonise one export: headers and labels to canonical codes, bad rows to
-quarantine with a reason, PII dropped, respondent ids pseudonymised.
+"""Harmonise one export, a chunk of its records at a time: headers and labels to
+canonical codes, bad rows to quarantine with a reason, PII dropped, respondent ids
+pseudonymised. Duplicated ids are found over the whole file when its chunks are
+combined (`observatory.ingest.combine`).
 
 Every record read either loads or is quarantined: rows_read = loaded + quarantined.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from observatory.codebook import SURVEY_LANGUAGES, Codebook, Question, normalise_label
 from observatory.config import Country
+from observatory.ingest.problems import capped, shorten
 from observatory.ingest.readers import RawTable
 from observatory.privacy import pseudonymise
 
@@ -21,14 +26,16 @@ RESPONDENT_COLUMNS = ["respondent_key", "wave", "country", "source_row"]
 QUARANTINE_COLUMNS = ["wave", "country", "file", "row", "column", "value", "reason"]
 WITHHELD = "<withheld: personal data>"
 MAX_VALUE = 100  # characters of a bad value kept in the quarantine
+ID_COLUMNS = ["respondent_key", "row", "column", "loaded"]
 
 
 class SchemaError(Exception):
-    """The file's columns do not match the wave's instrument (one problem per line)."""
+    """The file's columns do not match the wave's instrument (one problem per line, the
+    first max_problems_per_file of them)."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+    def __init__(self, problems: list[str], file: object):
+        self.problems = capped(problems, file)
+        super().__init__("\n".join(self.problems))
 
 
 @dataclass
@@ -38,6 +45,9 @@ class Staged:
     quarantine: pd.DataFrame
     rows_read: int
     ignored: list[str] = field(default_factory=list)  # columns the codebook says to ignore
+    # every record with an id (for duplicates): its key (20 ASCII bytes), row, id column
+    # and whether it loads
+    ids: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ID_COLUMNS))
 
     @property
     def rows_loaded(self) -> int:
@@ -46,6 +56,12 @@ class Staged:
     @property
     def rows_quarantined(self) -> int:
         return int(self.quarantine["row"].nunique()) if len(self.quarantine) else 0
+
+    def slim(self) -> Staged:
+        """Only what counts rows and finds duplicates (`observatory check` needs no more)."""
+        return dataclasses.replace(  # empty frames: no slice holds the chunk's buffers
+            self, respondents=pd.DataFrame(index=pd.RangeIndex(len(self.respondents))),
+            answers=pd.DataFrame(columns=self.answers.columns))
 
 
 def by_value(values: pd.Series, fn: Callable[[str], object]) -> pd.Series:
@@ -94,6 +110,8 @@ class _Harmoniser:
         self.codes: dict[str, pd.Series] = {}  # single-choice question -> code per row
         self.answers: list[pd.DataFrame] = []  # idx, question, dimension, code
         self.used: dict[str, str] = {}  # question -> the file's column (header or alias)
+        self.ids = pd.DataFrame(columns=ID_COLUMNS)
+        self.known = np.zeros(len(self.frame), dtype=bool)  # records with an id
 
     def flag(self, mask: pd.Series, column: str, values: pd.Series,
              reason: str | pd.Series) -> None:
@@ -112,17 +130,19 @@ class _Harmoniser:
         problems, seen = [], {}
         for header in self.frame.columns:
             key = normalise_label(self.raw.duplicates.get(header, header))
-            target = mapping.get(key)
+            told, target = shorten(header), mapping.get(key)
             if header in self.raw.duplicates:
-                problems.append(f"{at}:{self.raw.duplicates[header]}: the header appears twice")
+                problems.append(f"{at}:{shorten(self.raw.duplicates[header])}: the header "
+                                f"appears twice")
             elif target is None and key in foreign:
-                problems.append(f"{at}:{header}: a {foreign[key]} header; {self.country.code} "
+                problems.append(f"{at}:{told}: a {foreign[key]} header; {self.country.code} "
                                 f"exports are expected in {lang} (wrong language?)")
             elif target is None and not self.book.is_ignored(header):
-                problems.append(f"{at}:{header}: column not in the {self.wave} "
+                problems.append(f"{at}:{told}: column not in the {self.wave} "
                                 f"instrument for language {lang}")
             elif target in seen:
-                problems.append(f"{at}:{header}: same question as column {seen[target]!r}")
+                problems.append(f"{at}:{told}: same question as column "
+                                f"{shorten(seen[target])!r}")
             elif target is not None:
                 seen[target] = header
                 found.setdefault(target[0], []).append((header, target[1]))
@@ -130,7 +150,7 @@ class _Harmoniser:
             label = f"{qid} [{option}]" if option else qid
             problems.append(f"{at}:{label}: expected column missing")
         if problems:
-            raise SchemaError(sorted(set(problems)))
+            raise SchemaError(sorted(set(problems)), self.raw.path)
         return found
 
     def ignored(self) -> list[str]:
@@ -212,11 +232,12 @@ class _Harmoniser:
         ids = self.frame[header]
         code, key = self.country.code, self.key
         keys = ids.map(lambda v: None if v is None else pseudonymise(code, v, key))
-        dup = keys.notna() & keys.duplicated(keep=False)
-        rows = pd.Series(self.raw.rows)[dup]
-        listing = rows.groupby(keys[dup].values).transform(lambda r: ", ".join(map(str, r)))
-        reason = ("duplicate respondent id in rows " + listing.astype(str)).reindex(keys.index)
-        self.flag(dup, header, keys, reason)
+        known = keys.notna()
+        self.ids = pd.DataFrame({
+            "respondent_key": np.array(keys[known].tolist(), dtype="S20"),
+            "row": pd.Series(self.raw.rows)[known].values,
+            "column": pd.Categorical([header] * int(known.sum())), "loaded": True})
+        self.known = known.values
         return keys
 
     def reader_issues(self, columns: dict[str, list[tuple[str, str | None]]]) -> None:
@@ -260,11 +281,12 @@ class _Harmoniser:
                     else pd.DataFrame(columns=["idx", "column", "value", "reason"]))
         bad = set(problems["idx"])
         good = ~self.frame.index.isin(list(bad))
+        self.ids["loaded"] = good[self.known]
         quarantine = pd.DataFrame({
             "wave": self.wave, "country": self.country.code, "file": str(self.raw.path),
             "row": rows[problems["idx"]].values.astype("int64"),
             "column": problems["column"].values,
-            "value": problems["value"].astype(str).str.slice(0, MAX_VALUE).values,
+            "value": problems["value"].astype(str).map(lambda v: shorten(v, MAX_VALUE)).values,
             "reason": problems["reason"].values,
         }, columns=QUARANTINE_COLUMNS).sort_values(["row", "column"], ignore_index=True)
         respondents = pd.DataFrame({
@@ -278,9 +300,11 @@ class _Harmoniser:
         answers.insert(0, "respondent_key", keys[answers["idx"]].values)
         answers = answers.drop(columns="idx").assign(wave=self.wave, country=self.country.code)
         return Staged(respondents, answers.reset_index(drop=True), quarantine, len(self.frame),
-                      self.ignored())
+                      self.ignored(), self.ids)
 
 
-def harmonise(raw: RawTable, book: Codebook, wave: int, country: Country, key: bytes) -> Staged:
-    """Map one export of `country` for `wave` to canonical codes."""
+def harmonise_chunk(raw: RawTable, book: Codebook, wave: int, country: Country,
+                    key: bytes) -> Staged:
+    """Map records of one export of `country` for `wave` to canonical codes (duplicated
+    ids not looked for: see `observatory.ingest.combine`)."""
     return _Harmoniser(raw, book, wave, country, key).run()

@@ -17,7 +17,7 @@ from pathlib import Path
 from observatory.codebook import load_codebook, normalise_label
 from observatory.config import Country, load_countries
 from observatory.ingest.harmonise import column_map, expected_headers
-from observatory.ingest.readers import RawTable, ReadError, read_export
+from observatory.ingest.readers import RawTable, ReadError, read_chunks
 
 
 class InferenceError(Exception):
@@ -60,11 +60,14 @@ def infer(path: Path, waves: Sequence[int] = (), countries: Sequence[str] = (),
     for code in countries or load_countries():
         country = adjust(load_countries()[code])
         expected = frozenset().union(*(expected_headers(book, w, country) for w in waves))
+        chunks = read_chunks(path, country.export, expected)
         try:
-            raw = read_export(path, country.export, expected)
+            raw = next(chunks)  # the header is all it needs
         except ReadError as exc:
             errors.append(exc)
             continue
+        finally:
+            chunks.close()
         candidates += [Guess(country, w, _score(raw, country, w)) for w in waves]
     if not candidates:
         raise errors[0]

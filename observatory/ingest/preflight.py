@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from observatory.codebook import load_codebook
-from observatory.config import Country, canonical_country, load_countries
+from observatory.config import Country, canonical_country, load_countries, load_settings
 from observatory.ingest.harmonise import SchemaError
 from observatory.ingest.infer import InferenceError, infer
+from observatory.ingest.problems import capped
 from observatory.ingest.readers import ReadError
-from observatory.ingest.stage import harmonise_survey, read_survey
+from observatory.ingest.stage import stage_survey, survey_chunks
 from observatory.outcomes import DATA_PROBLEM, OK, USAGE_ERROR
 from observatory.paths import Paths
 
@@ -75,17 +76,17 @@ def check_file(path: Path, wave: int | None = None, country: str | None = None,
         return DATA_PROBLEM, [str(exc)]
     said = [inferred] if inferred else []
     try:
-        raw = read_survey(path, wave, chosen)
-        staged = harmonise_survey(raw, wave, chosen)
+        raw, staged = stage_survey(survey_chunks(path, wave, chosen), wave, chosen, slim=True)
     except SchemaError as exc:
         return DATA_PROBLEM, [*said, *exc.problems, f"{path}: columns do not match the {wave} "
                                                     f"instrument of {chosen.code}: nothing "
                                                     f"would load"]
     except ReadError as exc:
         return DATA_PROBLEM, [*said, str(exc)]
-    lines = [f"{path}:{q.row}:{q.column}: {q.reason}" + (f" (value {q.value!r})" if q.value
-                                                         else "")
-             for q in staged.quarantine.itertuples()]
+    lines = capped([f"{path}:{q.row}:{q.column}: {q.reason}" + (f" (value {q.value!r})"
+                                                                if q.value else "")
+                    for q in staged.quarantine.head(load_settings().max_problems_per_file)
+                    .itertuples()], path, len(staged.quarantine))
     layout = ", ".join(f"{k} {v!r}" for k, v in (("encoding", raw.encoding),
                                                  ("delimiter", raw.delimiter)) if v)
     summary = (f"{path}: wave {wave}, {chosen.code}{', ' + layout if layout else ''}, header "

@@ -26,14 +26,16 @@ class Provenance:
         return asdict(self)
 
 
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read in chunks."""
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def describe(path: Path, kind: str, **extra: object) -> Provenance:
-    data = path.read_bytes()
-    arrived = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC).replace(tzinfo=None)
-    return Provenance(file=str(path), kind=kind, sha256=sha256_of(data), bytes=len(data),
+    stat = path.stat()
+    arrived = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC).replace(tzinfo=None)
+    return Provenance(file=str(path), kind=kind, sha256=file_sha256(path), bytes=stat.st_size,
                       arrived_at=arrived, **extra)
 
 

@@ -14,22 +14,24 @@ delimiter and header row by matching them (see `observatory.ingest.sniff`).
 from __future__ import annotations
 
 import csv
-import io
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from observatory.codebook import normalise_label
-from observatory.config import ExportProfile
+from observatory.config import ExportProfile, load_settings
 from observatory.ingest import workbook
-from observatory.ingest.sniff import CONTROL, SCAN_LINES, Layout, ReadError, best_row, detect_layout
+from observatory.ingest.sniff import SCAN_LINES, Layout, ReadError, best_row, detect_layout
+from observatory.ingest.textfile import CONTROL, MAX_CELL, Lines, open_text
+from observatory.ingest.textfile import records as records_of
 
-__all__ = ["RawTable", "ReadError", "Issue", "read_export", "sniff"]
+__all__ = ["RawTable", "ReadError", "Issue", "merge", "read_export", "read_chunks", "sniff"]
 
-MAX_CELL = 10_000  # characters; longer cells are quarantined, never loaded
 ROW = "(row)"  # the column of a problem with a whole record
 csv.field_size_limit(1 << 30)  # a 10 MB line is read (and its row quarantined), not fatal
+BYTES_PER_CHAR = 32  # peak memory a character of a record takes, read and harmonised
 
 
 @dataclass(frozen=True)
@@ -98,13 +100,22 @@ def _repeated_header(frame: pd.DataFrame) -> list[int]:
         return []
     key = [normalise_label(n) for n in frame.columns]
     first = frame.iloc[:, 0]
-    like = {v for v in first.dropna().unique() if normalise_label(v) == key[0]}
+    # not through normalise_label's cache: every id would take a place in it
+    like = {v for v in first.dropna().unique() if normalise_label.__wrapped__(v) == key[0]}
     return [i for i in first.index[first.isin(like)]
             if [normalise_label(v or "") for v in frame.loc[i]] == key]
 
 
+def _width(header: list[object]) -> None:
+    limit = load_settings().max_columns
+    if len(header) > limit:
+        raise ReadError(f"the header has {len(header):,} columns, more than {limit:,} (the "
+                        f"max_columns limit of observatory/config/settings.yaml)")
+
+
 def _table(path: Path, header: list[object], records: list[list[object]], rows: list[int],
            issues: list[Issue], check_cells: bool = True, **meta: object) -> RawTable:
+    _width(header)
     names, duplicates = _names(header)
     width = len(names)
     body = [[_cell(v) for v in (rec + [None] * width)[:width]] for rec in records]
@@ -121,37 +132,56 @@ def _table(path: Path, header: list[object], records: list[list[object]], rows: 
 
 def sniff(path: Path, profile: ExportProfile, expected: frozenset[str] = frozenset()) -> Layout:
     """Encoding, delimiter and header line of a text export (for provenance)."""
-    return detect_layout(path.read_bytes(), profile, expected)[0]
+    return detect_layout(path, profile, expected)
 
 
-def read_csv(path: Path, profile: ExportProfile, expected: frozenset[str]) -> RawTable:
-    layout, text = detect_layout(path.read_bytes(), profile, expected)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter)
+def _fields(count: int, width: int, delimiter: str) -> str:
+    return (f"the row has {count} fields, the header {width} (another delimiter than "
+            f"{delimiter!r}, or a truncated row?)")
+
+
+def _unclosed(lines: int) -> str:
+    return (f"a quote opened on this line is never closed (it took in the next {lines} "
+            f"line(s)): the line is quarantined and the lines after it read on their own")
+
+
+def read_csv(path: Path, profile: ExportProfile, expected: frozenset[str]
+             ) -> Iterator[RawTable]:
+    """The records of a text export in tables of about memory_budget_mib of memory each
+    (the last one possibly empty), reading it line by line."""
+    layout = detect_layout(path, profile, expected)
+    budget = (load_settings().memory_budget_mib << 20) // BYTES_PER_CHAR
+    meta = {"encoding": layout.encoding, "delimiter": layout.delimiter,
+            "header_row": layout.header_line}
     header: list[str] | None = None
-    records, rows, issues = [], [], []
-    last_line = 0  # where the previous record ended: a record may span quoted newlines
-    for record in reader:
-        first_line, last_line = last_line + 1, reader.line_num
-        if first_line < layout.header_line:
-            continue  # title lines above the header
-        if header is None:
-            header = record
-            continue
-        if not any(cell.strip() for cell in record):
-            continue
-        extra = record[len(header):]
-        if len(record) < len(header) or any(cell.strip() for cell in extra):
-            issues.append(Issue(len(records), ROW, f"{len(record)} fields",
-                                f"the row has {len(record)} fields, the header {len(header)} "
-                                f"(another delimiter than {layout.delimiter!r}, or a "
-                                f"truncated row?)"))
-        records.append(record)
-        rows.append(first_line)
-    suspect = bool(CONTROL.search(text)) or len(text) > MAX_CELL and any(
-        len(line) > MAX_CELL for line in text.split("\n"))
-    return _table(path, header or [], records, rows, issues, check_cells=suspect,
-                  encoding=layout.encoding, delimiter=layout.delimiter,
-                  header_row=layout.header_line)
+    width: list[int] = []  # the header's, once read
+    records, rows, issues, size, suspect = [], [], [], 0, False
+    with open_text(path, layout.encoding) as stream:
+        for record in records_of(Lines(stream, load_settings().max_line_chars),
+                                 layout.delimiter, width):
+            if record.line < layout.header_line:
+                continue  # title lines above the header
+            if header is None:
+                header = record.fields
+                _width(header)
+                width.append(len(header))
+                continue
+            fields = record.fields
+            if not any(cell.strip() for cell in fields):
+                continue
+            extra = fields[len(header):]
+            if record.swallowed:
+                issues.append(Issue(len(records), ROW, "", _unclosed(record.swallowed)))
+            elif len(fields) < len(header) or any(cell.strip() for cell in extra):
+                issues.append(Issue(len(records), ROW, f"{len(fields)} fields",
+                                    _fields(len(fields), len(header), layout.delimiter)))
+            records.append(fields)
+            rows.append(record.line)
+            size, suspect = size + record.chars, suspect or record.suspect
+            if size >= budget:
+                yield _table(path, header, records, rows, issues, suspect, **meta)
+                records, rows, issues, size, suspect = [], [], [], 0, False
+    yield _table(path, header or [], records, rows, issues, suspect, **meta)
 
 
 def _header_row(values: list[list[object]], profile: ExportProfile,
@@ -207,15 +237,36 @@ def read_sav(path: Path, profile: ExportProfile, expected: frozenset[str]) -> Ra
     return _table(path, header, records, list(range(1, len(records) + 1)), [])
 
 
-READERS = {"csv": read_csv, "xlsx": read_xlsx, "sav": read_sav}
+READERS = {"xlsx": read_xlsx, "sav": read_sav}
 SUFFIX_FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".sav": "sav"}
+
+
+def read_chunks(path: Path, profile: ExportProfile,
+                expected: frozenset[str] = frozenset()) -> Iterator[RawTable]:
+    """The export's records, read with the reader its suffix (or else the profile) calls
+    for, in tables of bounded size: a text export in chunks of about memory_budget_mib
+    (the last possibly empty), a workbook or an SPSS file in one table."""
+    fmt = SUFFIX_FORMATS.get(path.suffix.lower(), profile.format)
+    try:
+        if fmt == "csv":
+            yield from read_csv(path, profile, expected)
+        else:
+            yield READERS[fmt](path, profile, expected)
+    except (ReadError, OSError, csv.Error, ValueError) as exc:
+        raise ReadError(f"{path}: cannot read: {exc}") from None
+
+
+def merge(tables: list[RawTable]) -> RawTable:
+    """The chunks of one export as one table."""
+    first, *more = tables
+    for table in more:
+        first.issues += [replace(i, index=i.index + len(first.rows)) for i in table.issues]
+        first.frame = pd.concat([first.frame, table.frame], ignore_index=True)
+        first.rows += table.rows
+    return first
 
 
 def read_export(path: Path, profile: ExportProfile,
                 expected: frozenset[str] = frozenset()) -> RawTable:
-    """Read an export with the reader its suffix (or else the profile) calls for."""
-    fmt = SUFFIX_FORMATS.get(path.suffix.lower(), profile.format)
-    try:
-        return READERS[fmt](path, profile, expected)
-    except (ReadError, OSError, csv.Error, ValueError) as exc:
-        raise ReadError(f"{path}: cannot read: {exc}") from None
+    """The whole export in one table (the pipeline reads it in chunks: `read_chunks`)."""
+    return merge(list(read_chunks(path, profile, expected)))

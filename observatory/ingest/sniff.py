@@ -14,11 +14,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from observatory.codebook import normalise_label
-from observatory.config import ExportProfile
+from observatory.config import ExportProfile, load_settings
+from observatory.ingest.textfile import CONTROL, Lines, ReadError, first_error, open_text
 
 DELIMITERS = ";,\t|"
 LEGACY_ENCODINGS = ("cp1250", "cp1252", "cp1253", "iso8859-2", "iso8859-7")
@@ -29,11 +30,7 @@ BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 SCAN_LINES = 20  # the header is looked for in the first lines of the file
 SCAN_BYTES = 1 << 16
 BINARY_BYTES = bytes([*range(0, 9), *range(14, 32)])
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class ReadError(Exception):
-    """The file cannot be read at all (message names the file)."""
+__all__ = ["CONTROL", "Layout", "ReadError", "best_row", "detect_layout"]
 
 
 @dataclass(frozen=True)
@@ -87,10 +84,11 @@ def _candidates(declared: str | None) -> list[str]:
     return [declared, *(d for d in DELIMITERS if d != declared)] if declared else list(DELIMITERS)
 
 
-def _header(text: str, profile: ExportProfile, expected: frozenset[str]
+def _header(lines: list[tuple[int, str]], profile: ExportProfile, expected: frozenset[str]
             ) -> tuple[int, str, int]:
-    """(known headers found, delimiter, header line) of the best header line."""
-    lines = _lines(text)
+    """(known headers found, delimiter, header line) of the best header line of these
+    (numbered, non-blank) lines. A line of more than max_columns fields is no header;
+    when no line is a header, such a line is refused as too wide."""
     if profile.header_row:
         lines = [(n, line) for n, line in lines if n == profile.header_row]
         if not lines:
@@ -103,50 +101,50 @@ def _header(text: str, profile: ExportProfile, expected: frozenset[str]
         number, line = lines[0]
         counts = {d: line.count(d) for d in _candidates(profile.delimiter)}
         return 0, max(counts, key=lambda d: counts[d]), number
-    found = (-1, "", 0)
+    found, limit, wide = (-1, "", 0), load_settings().max_columns, []
     for delimiter in _candidates(profile.delimiter):
-        index, score = best_row([_split(line, delimiter) for _, line in lines], expected)
+        wide += [(n, line.count(delimiter) + 1, delimiter) for n, line in lines
+                 if line.count(delimiter) >= limit]
+        index, score = best_row([_split(line, delimiter) if line.count(delimiter) < limit
+                                 else [] for _, line in lines], expected)
         if score > found[0]:
             found = (score, delimiter, lines[index][0])
+    if found[0] <= 0 and wide:
+        number, fields, delimiter = wide[0]
+        raise ReadError(f"line {number} has {fields:,} fields separated by {delimiter!r}, "
+                        f"more than {limit:,} (the max_columns limit of "
+                        f"observatory/config/settings.yaml)")
     return found
 
 
-def _score(data: bytes, encoding: str, profile: ExportProfile, expected: frozenset[str]) -> int:
+def _score(head: bytes, encoding: str, profile: ExportProfile, expected: frozenset[str]) -> int:
     try:
-        text = data[:SCAN_BYTES].decode(encoding)
+        text = head.decode(encoding)
     except UnicodeDecodeError:
         return -1
-    return _header(text, profile, expected)[0]
+    return _header(_lines(text), profile, expected)[0]
 
 
-def _undecodable(data: bytes, encoding: str) -> UnicodeDecodeError | None:
-    try:
-        data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        return exc
-    return None
-
-
-def detect_encoding(data: bytes, profile: ExportProfile, expected: frozenset[str]) -> str:
+def detect_encoding(path: Path, head: bytes, profile: ExportProfile,
+                    expected: frozenset[str]) -> str:
     """The encoding of an export: a BOM, else UTF-16 by its zero bytes, else valid UTF-8,
     else the declared code page (checked against the headers), else the code page
     under which the headers match the codebook."""
     declared = _codec(profile.encoding) if profile.encoding else None
     for bom, encoding in BOMS:
-        if data.startswith(bom):
+        if head.startswith(bom):
             return encoding
-    if utf16 := _utf16_without_bom(data):
+    if utf16 := _utf16_without_bom(head):
         return utf16
-    head = data[:SCAN_BYTES]
     binary = sum(head.count(b) for b in BINARY_BYTES)
     if binary > len(head) / 100:
         raise ReadError(f"binary content, not a text export ({binary} control bytes in the "
                         f"first {len(head)})")
-    error = _undecodable(data, "utf-8")
+    error = first_error(path, "utf-8")
     if error is None:
         return "utf-8"
-    where = f"byte 0x{data[error.start]:02x} at offset {error.start} is not UTF-8"
-    scores = {enc: _score(data, enc, profile, expected) for enc in LEGACY_ENCODINGS}
+    where = f"byte 0x{error[1]:02x} at offset {error[0]} is not UTF-8"
+    scores = {enc: _score(head, enc, profile, expected) for enc in LEGACY_ENCODINGS}
     best = max(scores, key=lambda enc: scores[enc])
     hint = f" (the headers read as {best})" if expected and scores[best] > 0 else ""
     if declared in UNICODE:
@@ -156,10 +154,10 @@ def detect_encoding(data: bytes, profile: ExportProfile, expected: frozenset[str
             raise ReadError(f"{where}, and no code page ({', '.join(LEGACY_ENCODINGS)}) gives "
                             f"headers the codebook knows; set export.encoding in the profile")
         return best
-    if (bad := _undecodable(data, declared)) is not None:
+    if (bad := first_error(path, declared)) is not None:
         raise ReadError(f"declared encoding {profile.encoding} is wrong: byte "
-                        f"0x{data[bad.start]:02x} at offset {bad.start} is not {declared}{hint}")
-    own = scores.get(declared, _score(data, declared, profile, expected))
+                        f"0x{bad[1]:02x} at offset {bad[0]} is not {declared}{hint}")
+    own = scores.get(declared, _score(head, declared, profile, expected))
     if expected and own < scores[best]:
         raise ReadError(f"declared encoding {profile.encoding} is wrong: {own} header(s) match "
                         f"the codebook as {declared}, {scores[best]} as {best}; fix "
@@ -167,26 +165,41 @@ def detect_encoding(data: bytes, profile: ExportProfile, expected: frozenset[str
     return declared
 
 
-def detect_layout(data: bytes, profile: ExportProfile,
-                  expected: frozenset[str] = frozenset()) -> tuple[Layout, str]:
-    """The layout of a text export and its decoded text."""
-    if not data.strip():
+def _head(path: Path, encoding: str, profile: ExportProfile) -> list[tuple[int, str]]:
+    """(number, line) of the non-blank lines the header is looked for in."""
+    found: list[tuple[int, str]] = []
+    with open_text(path, encoding) as stream:
+        lines = Lines(stream, load_settings().max_line_chars)
+        for line in lines:
+            lines.mark()
+            if line.strip():
+                found.append((lines.read, line))
+            if len(found) >= SCAN_LINES and lines.read >= (profile.header_row or 0):
+                break
+    return found
+
+
+def detect_layout(path: Path, profile: ExportProfile,
+                  expected: frozenset[str] = frozenset()) -> Layout:
+    """The layout of a text export, reading its first lines (and checking that every
+    byte decodes)."""
+    with path.open("rb") as stream:
+        head = stream.read(SCAN_BYTES)
+    if not head.strip() and len(head) < SCAN_BYTES:
         raise ReadError("the file is empty")
-    encoding = detect_encoding(data, profile, expected)
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise ReadError(f"cannot decode as {encoding}: {exc.reason} at byte {exc.start}") from None
-    text = text.removeprefix("\ufeff")
-    head = text[:SCAN_BYTES]
-    controls = CONTROL.findall(head)
-    if len(controls) > len(head) / 100:
+    encoding = detect_encoding(path, head, profile, expected)
+    if (bad := first_error(path, encoding)) is not None:
+        raise ReadError(f"cannot decode as {encoding}: {bad[2]} at byte {bad[0]}")
+    lines = _head(path, encoding, profile)
+    text = "".join(line for _, line in lines)[:SCAN_BYTES]
+    controls = CONTROL.findall(text)
+    if len(controls) > len(text) / 100:
         raise ReadError(f"binary content, not a text export ({len(controls)} control "
                         f"characters such as U+{ord(controls[0]):04X} in the first "
-                        f"{len(head)} characters)")
-    score, delimiter, line = _header(text, profile, expected)
+                        f"{len(text)} characters)")
+    score, delimiter, line = _header(lines, profile, expected)
     if expected and score == 0:
-        looks = " (it looks like an HTML or XML page)" if head.lstrip().startswith("<") else ""
+        looks = " (it looks like an HTML or XML page)" if text.lstrip().startswith("<") else ""
         raise ReadError(f"no header line: none of the first {SCAN_LINES} lines names a column "
                         f"the codebook knows{looks}")
-    return Layout(encoding, delimiter, line), text
+    return Layout(encoding, delimiter, line)

@@ -9,7 +9,9 @@ staged: read and harmonise each export, check it is still the file whose provena
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,10 +20,18 @@ import pandas as pd
 
 from observatory.codebook import load_codebook
 from observatory.config import Country, load_countries
+from observatory.ingest.combine import combine
 from observatory.ingest.discover import SurveyFile
-from observatory.ingest.harmonise import Staged, expected_headers, harmonise
-from observatory.ingest.provenance import Provenance, describe, sha256_of
-from observatory.ingest.readers import SUFFIX_FORMATS, RawTable, ReadError, read_export, sniff
+from observatory.ingest.harmonise import Staged, expected_headers, harmonise_chunk
+from observatory.ingest.provenance import Provenance, describe, file_sha256
+from observatory.ingest.readers import (
+    SUFFIX_FORMATS,
+    RawTable,
+    ReadError,
+    merge,
+    read_chunks,
+    sniff,
+)
 from observatory.privacy import pseudonym_key
 
 PARTITION_TABLES = ("staging.responses", "staging.answers", "audit.quarantine",
@@ -76,30 +86,57 @@ class StagedFile:
     raw: RawTable | None = None
 
 
-def read_survey(path: Path, wave: int, country: Country) -> RawTable:
-    """Read one export as the pipeline does: layout found by the wave's headers. An export
-    with a header and no record is refused: it would replace a partition with nothing."""
-    raw = read_export(path, country.export, expected_headers(load_codebook(), wave, country))
-    if not raw.rows and not raw.issues:
+def survey_chunks(path: Path, wave: int, country: Country) -> Iterator[RawTable]:
+    """Read one export as the pipeline does, in chunks: layout found by the wave's
+    headers. An export with a header and no record is refused: it would replace a
+    partition with nothing."""
+    empty = True
+    for raw in read_chunks(path, country.export,
+                           expected_headers(load_codebook(), wave, country)):
+        empty = empty and not raw.rows and not raw.issues
+        yield raw
+    if empty:
         raise ReadError(f"{path}: no data rows (only the header): nothing to load")
-    return raw
+
+
+def read_survey(path: Path, wave: int, country: Country) -> RawTable:
+    """The whole export in one table (a small file; the pipeline reads chunks)."""
+    first, *more = survey_chunks(path, wave, country)
+    return merge([first, *more])
 
 
 def harmonise_survey(raw: RawTable, wave: int, country: Country) -> Staged:
-    return harmonise(raw, load_codebook(), wave, country, pseudonym_key())
+    """One table of records harmonised on its own (duplicated ids included)."""
+    return stage_survey([raw], wave, country)[1]
+
+
+def stage_survey(chunks: Iterable[RawTable], wave: int, country: Country,
+                 slim: bool = False) -> tuple[RawTable, Staged]:
+    """(the file's layout: its first chunk without records, the staged rows of all),
+    harmonising one chunk at a time; `slim`: keep only what counts the rows (see
+    Staged.slim)."""
+    parts, first, book, key = [], None, load_codebook(), pseudonym_key()
+    for raw in chunks:
+        first = first or dataclasses.replace(raw, frame=raw.frame.iloc[:0].copy(), rows=[],
+                                             issues=[])
+        part = harmonise_chunk(raw, book, wave, country, key)
+        parts.append(part.slim() if slim else part)
+    assert first is not None, "a reader yields at least one table"
+    return first, combine(parts, wave, country.code, str(first.path))
 
 
 def stage_file(survey: SurveyFile, expected_sha256: str | None) -> StagedFile:
     """Read and harmonise one export (no database involved)."""
     country = load_countries()[survey.country]
-    data_sha = sha256_of(survey.path.read_bytes())
-    raw = read_survey(survey.path, survey.wave, country)
-    after = sha256_of(survey.path.read_bytes())
+    data_sha = file_sha256(survey.path)
+    raw, staged = stage_survey(survey_chunks(survey.path, survey.wave, country), survey.wave,
+                               country)
+    after = file_sha256(survey.path)
     if after != data_sha or (expected_sha256 and after != expected_sha256):
         raise ChangedSinceRecorded(
             f"{survey.path}: content differs from the recorded provenance "
             f"(recorded {str(expected_sha256)[:12]}, now {after[:12]}); re-run the raw step")
-    return StagedFile(survey, harmonise_survey(raw, survey.wave, country), raw)
+    return StagedFile(survey, staged, raw)
 
 
 def write_partition(con: duckdb.DuckDBPyConnection, wave: int, country: str,

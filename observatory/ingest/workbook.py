@@ -9,22 +9,30 @@
 
 A workbook without formulas (every export tool's) is read with calamine, about ten
 times faster than openpyxl; one with formulas is read with openpyxl, which tells a
-computed formula from one saved without its value.
+computed formula from one saved without its value. Both read a sheet whole: before
+either runs, the sizes the archive declares for its parts are checked against the
+limits of settings.yaml (a zip bomb is refused without inflating it), and the formula
+scan streams each worksheet.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl.utils import column_index_from_string
 
+from observatory.config import load_settings
 from observatory.ingest.sniff import ReadError
+from observatory.ingest.textfile import CHUNK_BYTES
 
 MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")  # a <f> element: the cell holds a formula
+OVERLAP = 64  # bytes of a chunk searched again with the next (a tag cut in two)
+MIB = 1 << 20
 
 
 @dataclass
@@ -67,18 +75,52 @@ def _merged(ws) -> list[tuple[int, int, int, int]]:
             for c1, r1, c2, r2 in MERGE.findall(xml)]
 
 
+def check_sizes(archive: zipfile.ZipFile) -> None:
+    """Refuse a workbook whose parts declare more than xlsx_max_inflated_mib uncompressed,
+    or a part of more than 1 MiB compressed more than xlsx_max_ratio times."""
+    settings, parts = load_settings(), archive.infolist()
+    total, limit = sum(p.file_size for p in parts), settings.xlsx_max_inflated_mib
+    if total > limit * MIB:
+        raise ReadError(f"its parts declare {total / MIB:,.0f} MiB uncompressed, more than "
+                        f"{limit:,} MiB (the xlsx_max_inflated_mib limit of "
+                        f"observatory/config/settings.yaml)")
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > MIB and ratio > settings.xlsx_max_ratio:
+            raise ReadError(f"part {part.filename} declares {part.file_size / MIB:,.0f} MiB "
+                            f"compressed {ratio:,.0f} times, more than {settings.xlsx_max_ratio}"
+                            f" (the xlsx_max_ratio limit of observatory/config/settings.yaml)")
+
+
+def _holds_formula(archive: zipfile.ZipFile, name: str) -> bool:
+    tail = b""
+    with archive.open(name) as part:
+        while chunk := part.read(CHUNK_BYTES):
+            if FORMULA.search(tail + chunk):
+                return True
+            tail = chunk[-OVERLAP:]
+    return False
+
+
+def _any_formula(archive: zipfile.ZipFile) -> bool:
+    return any(_holds_formula(archive, name) for name in archive.namelist()
+               if name.startswith("xl/worksheets/") and name.endswith(".xml"))
+
+
 def has_formulas(path: Path) -> bool:
-    """Whether any worksheet of the workbook holds a formula."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return any(FORMULA.search(archive.read(name)) for name in archive.namelist()
-                       if name.startswith("xl/worksheets/") and name.endswith(".xml"))
-    except (zipfile.BadZipFile, KeyError):
-        return False  # not a workbook: the reader says so
+    """Whether any worksheet of the workbook holds a formula (each read in chunks)."""
+    with zipfile.ZipFile(path) as archive:
+        return _any_formula(archive)
 
 
 def read_sheet(path: Path, sheet: str | None) -> Sheet:
-    return _read_formulas(path, sheet) if has_formulas(path) else _read_values(path, sheet)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            check_sizes(archive)  # before anything is inflated
+            formulas = _any_formula(archive)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # inflating stops at the
+        raise _unreadable(exc) from None  # declared size; more data is a bad CRC
+    return _read_formulas(path, sheet) if formulas else _read_values(path, sheet)
 
 
 def _read_values(path: Path, sheet: str | None) -> Sheet:
