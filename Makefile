@@ -45,8 +45,9 @@ serve-stop:  ## stop what `make serve` started
 sample: setup  ## regenerate the committed synthetic sample in data/raw
 	$(BIN)/observatory generate-sample --seed 2026 --out data/raw
 
-bench: setup  ## pipeline vs DuckDB floor at 100k/300k/1M responses, then the service -> bench/results.json
+bench: setup  ## pipeline vs DuckDB floor at 100k/300k/1M responses, a 200 MB export's memory, then the service -> bench/results.json
 	$(BIN)/python bench/run.py $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
+	$(BIN)/python bench/memory.py
 	$(BIN)/python bench/service.py
 
 bench-service: setup  ## one changed export through the daemon vs observatory refresh (PostgreSQL service)
