@@ -177,6 +177,17 @@ def test_an_unclosed_quote_swallows_no_row(tmp_path, settings, limit):
     assert lines[-1].endswith("11 rows read, 10 would load, 1 would be quarantined")
 
 
+def test_a_line_over_the_limit_is_refused_in_one_line(tmp_path, settings):
+    settings(max_line_chars=5_000)
+    header, rows = table("FR")
+    rows[1][header.index("Commentaire libre")] = "x" * 6_000
+    code, lines = check_file(_export(tmp_path, "long_line.csv", text((header, rows))))
+    assert code == 1
+    assert lines == [f"{tmp_path}/2024/FR/long_line.csv: cannot read: line 3 is longer than "
+                     f"5,000 characters (the max_line_chars limit of "
+                     f"observatory/config/settings.yaml)"]
+
+
 def test_long_values_are_cut_in_messages_with_their_length(tmp_path):
     header, rows = table("FR")
     export = _export(tmp_path, "long.csv", text(([*header, "C" * (2 * MIB)],

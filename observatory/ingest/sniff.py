@@ -173,8 +173,8 @@ def _head(path: Path, encoding: str, profile: ExportProfile) -> list[tuple[int, 
         for line in lines:
             lines.mark()
             if line.strip():
-                found.append((lines.read, line))
-            if len(found) >= SCAN_LINES and lines.read >= (profile.header_row or 0):
+                found.append((lines.count, line))
+            if len(found) >= SCAN_LINES and lines.count >= (profile.header_row or 0):
                 break
     return found
 

@@ -60,7 +60,7 @@ class Lines:
 
     def __init__(self, stream: io.TextIOBase, limit: int):
         self.stream, self.limit = stream, limit
-        self.read = 0  # lines read from the stream
+        self.count = 0  # lines read from the stream
         self.back: deque[tuple[int, str]] = deque()
         self.taken: list[tuple[int, str]] = []
         self.size = 0
@@ -82,8 +82,8 @@ class Lines:
             line = self.stream.readline(self.limit + 1)
             if not line:
                 raise StopIteration
-            self.read += 1
-            number = self.read
+            self.count += 1
+            number = self.count
             if number == 1:
                 line = line.removeprefix("\ufeff")
         self.size += len(line)
