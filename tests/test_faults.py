@@ -25,9 +25,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
+from assets.recovery import IN_PROGRESS
 from observatory import warehouse
 from observatory.ingest import stage
 from observatory.ingest.discover import files_for
@@ -154,8 +156,13 @@ KILL_POINTS = {
 }
 
 
-def _refresh_killed_at(root: Path, point: KillPoint) -> list[str]:
-    """Run the refresh and SIGKILL its process group at `point`; returns its output."""
+STOP_WITHIN_S = 60  # a hang bound, not a speed target: a stop takes a few seconds
+
+
+def _refresh_killed_at(root: Path, point: KillPoint,
+                       sig: signal.Signals = signal.SIGKILL) -> tuple[list[str], int]:
+    """Run the refresh and send `sig` to its process group at `point`; returns its
+    output and exit code."""
     proc = subprocess.Popen(
         [sys.executable, "-u", "-m", "observatory.cli", "refresh", *REFRESH], cwd=REPO,
         env={**os.environ, **observatory_env(root, SAMPLE)}, stdout=subprocess.PIPE,
@@ -170,12 +177,12 @@ def _refresh_killed_at(root: Path, point: KillPoint) -> list[str]:
             while not lines.empty():
                 output.append(lines.get())
             if point.reached(output, root / "warehouse"):
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=30)
+                os.killpg(proc.pid, sig)
+                proc.wait(timeout=STOP_WITHIN_S)
                 reader.join(timeout=30)  # everything printed before the kill
                 output += list(lines.queue)
                 assert not any(point.until.search(o) for o in output), output
-                return output
+                return output, proc.returncode
             time.sleep(0.002)
         pytest.fail(f"the refresh ended before the kill point (rc {proc.poll()}): {output}")
     finally:
@@ -191,7 +198,6 @@ def test_a_killed_refresh_leaves_the_published_warehouse_and_the_next_run_comple
     root = _copy(before, tmp_path)
     previous = _state(root)
     _refresh_killed_at(root, KILL_POINTS[where]())
-
     assert _state(root) == previous  # opens read-only, same content, whole Parquet export
     names = {p.name for p in (root / "warehouse").iterdir()}
     assert names - ANALYST_FILES <= {"pipeline.duckdb", "pipeline.duckdb.wal", "snapshots"}
@@ -206,6 +212,27 @@ def test_a_killed_refresh_leaves_the_published_warehouse_and_the_next_run_comple
     assert _hashes(wh / "observatory.duckdb") == clean["published"]
     assert _leftovers(root) == []
     assert _state(root)["tables"] != previous["tables"]  # wave 2026 is published now
+
+
+@pytest.mark.parametrize(("sig", "where"), [(signal.SIGTERM, "staging"),
+                                            (signal.SIGINT, "warehouse write")],
+                         ids=["SIGTERM while staging", "SIGINT while building"])
+def test_sigterm_or_ctrl_c_stops_a_refresh_in_seconds_and_frees_its_slot(
+        sig, where, before, tmp_path):
+    root = _copy(before, tmp_path)
+    previous = _state(root)
+    output, code = _refresh_killed_at(root, KILL_POINTS[where](), sig)
+
+    assert code == 128 + sig, output
+    assert output[-1].strip() == (f"refresh stopped by {sig.name}: "
+                                  "the published warehouse is unchanged"), output
+    assert not any("Traceback" in line for line in output), "".join(output)
+    assert _state(root) == previous
+    assert _leftovers(root) == []
+    # nothing left running or holding the warehouse slot for the next refresh to wait on
+    instance = dg.DagsterInstance.from_config(str(root / "dagster_home"))
+    assert instance.get_run_records(dg.RunsFilter(statuses=IN_PROGRESS)) == []
+    assert instance.event_log_storage.get_concurrency_info("warehouse").claimed_slots == []
 
 
 # --- write failures --------------------------------------------------------------------
