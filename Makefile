@@ -7,6 +7,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
+# The shipped sample and the bench inputs are synthetic: the public development pseudonym
+# key may be used for them, and only for them (docs/privacy.md).
+demo bench bench-service profile: export OBSERVATORY_ALLOW_DEVELOPMENT_KEY := 1
+
 .PHONY: system setup demo test lint dev serve serve-stop sample dictionary bench bench-service profile clean
 
 $(STAMP): requirements.lock pyproject.toml

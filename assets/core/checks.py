@@ -88,3 +88,27 @@ def small_strata(observatory: ObservatoryResource) -> dg.AssetCheckResult:
                                                             "respondents",
         metadata={"small_strata": len(small),
                   "strata": dg.MetadataValue.md("\n".join(lines) or "none")})
+
+
+KEYS = """
+SELECT coalesce(key_fingerprint, 'unrecorded') AS key,
+       string_agg(DISTINCT wave || ' ' || country, ', ' ORDER BY wave || ' ' || country)
+FROM audit.row_accounting GROUP BY ALL ORDER BY count(*) DESC, key
+"""
+
+
+@dg.asset_check(asset=dg.AssetKey(["core", "respondents"]), blocking=False,
+                description="Every partition's respondent keys were made with one pseudonym "
+                            "key (fingerprints in audit.row_accounting): a warning naming the "
+                            "partitions to re-ingest when the key changed.")
+def one_pseudonym_key(observatory: ObservatoryResource) -> dg.AssetCheckResult:
+    with observatory.connect() as con:
+        keys = con.execute(KEYS).fetchall()
+    others = [f"{partitions} (key {key})" for key, partitions in keys[1:]]
+    return dg.AssetCheckResult(
+        passed=len(keys) <= 1, severity=dg.AssetCheckSeverity.WARN,
+        description=(f"respondent keys of {'; '.join(others)} were made with another "
+                     f"pseudonym key than the rest (key {keys[0][0]}): they do not join across "
+                     "waves; re-ingest them with the current key") if others
+        else "one pseudonym key" + (f" (fingerprint {keys[0][0]})" if keys else ""),
+        metadata={"keys": dg.MetadataValue.json({k: p for k, p in keys})})

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from observatory.codebook import load_codebook
 from observatory.config import canonical_country
+from observatory.outcomes import USAGE_ERROR
 from observatory.paths import Paths
+from observatory.privacy import KeyRefused, pseudonym_key
 
 
 def run(args: argparse.Namespace, demo: bool = False) -> int:
@@ -18,6 +20,11 @@ def run(args: argparse.Namespace, demo: bool = False) -> int:
     from assets.runner import Interrupted, refresh
 
     paths = Paths.from_env()
+    try:
+        pseudonym_key()
+    except KeyRefused as exc:
+        print(f"observatory {'demo' if demo else 'refresh'}: {exc}", file=sys.stderr)
+        return USAGE_ERROR
     published = _identity(paths.published_db)
     try:
         summary = refresh(defs, paths.raw_dir, waves=args.wave, countries=args.country,

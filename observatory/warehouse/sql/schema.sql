@@ -65,8 +65,10 @@ CREATE TABLE IF NOT EXISTS audit.row_accounting (
     rows_loaded INTEGER NOT NULL,
     rows_quarantined INTEGER NOT NULL,
     run_id VARCHAR,
-    loaded_at TIMESTAMP
+    loaded_at TIMESTAMP,
+    key_fingerprint VARCHAR
 );
+ALTER TABLE audit.row_accounting ADD COLUMN IF NOT EXISTS key_fingerprint VARCHAR;
 
 CREATE TABLE IF NOT EXISTS audit.validation_results (
     run_id VARCHAR,
