@@ -8,7 +8,6 @@ import os
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from observatory.cli import main
@@ -84,9 +83,9 @@ def test_a_negative_keep_is_a_usage_error(warehouse, capsys):
 
 
 def test_each_publish_applies_the_policy(warehouse):
-    con = duckdb.connect()
-    for schema in ("core", "marts", "audit"):
-        con.execute(f"CREATE SCHEMA {schema}")
+    from observatory.warehouse import connect
+
+    con = connect(warehouse / "pipeline.duckdb")  # the warehouse's schema, empty
     con.execute("CREATE TABLE marts.x AS SELECT 1 AS a")
     dated, _ = publish(con, warehouse / "observatory.duckdb", warehouse / "snapshots",
                        now=dt.datetime(2026, 11, 8, 6, tzinfo=dt.UTC))
