@@ -22,7 +22,8 @@ from assets.partitions import WAVES, delivered, key_ranges, register_waves, wave
 from assets.recovery import cancel_own_runs, sweep, this_process
 from assets.schedules import range_tags
 from observatory.ingest.discover import unreadable
-from observatory.paths import REPO
+from observatory.paths import REPO, Paths
+from observatory.warehouse import damage
 
 STAGED = dg.AssetKey(["staged", "survey_responses"])
 
@@ -190,6 +191,36 @@ def _ingest(defs: dg.Definitions, instance: dg.DagsterInstance, pairs: list[tupl
         progress(f"  {len(keys)} partition(s) in one run: {time.monotonic() - t0:.1f} s")
 
 
+def _build(defs: dg.Definitions, instance: dg.DagsterInstance, report_waves: list[str],
+           report: bool, summary: RefreshSummary, progress: Callable[[str], None],
+           check: Callable[[], None]) -> None:
+    progress("building core tables, weights, marts, snapshot" + (
+        f" and report(s) {', '.join(report_waves)}" if report else "") + " ...")
+    t0 = time.monotonic()
+    _before_run(instance, progress)
+    result = defs.resolve_job_def(BUILD).execute_in_process(
+        instance=instance, raise_on_error=False, run_config=QUIET,
+        asset_selection=build_assets(defs.resolve_asset_graph(), report),
+        tags={**this_process(), **(range_tags(dg.PartitionKeyRange(
+            report_waves[0], report_waves[-1])) if report else {})})
+    check()
+    _record(result, "build", summary)
+    summary.warnings += _logged_warnings(instance, result.run_id)
+    progress(f"build {'done' if result.success else 'FAILED'} ({time.monotonic() - t0:.1f} s)")
+
+
+def _restage(paths: Paths, raw_dir: Path, pairs: list[tuple[int, str]], why: str,
+             progress: Callable[[str], None]) -> list[tuple[int, str]]:
+    """Move a damaged pipeline file aside; the partitions to stage become those asked
+    for and those the published snapshot holds (see observatory.warehouse.damage)."""
+    moved = damage.move_aside(paths.pipeline_db)
+    wanted = set(pairs) | damage.published_partitions(paths.published_db)
+    again = [pair for pair in delivered(raw_dir) if pair in wanted]
+    progress(f"{paths.pipeline_db} is damaged ({why[:200]}): moved to {moved.name}; staging "
+             f"again the {len(again)} partition(s) asked for or published")
+    return again
+
+
 def refresh(defs: dg.Definitions, raw_dir: Path, waves: list[int] | None = None,
             countries: list[str] | None = None, progress: Callable[[str], None] = print,
             report: bool = False, instance: dg.DagsterInstance | None = None) -> RefreshSummary:
@@ -197,39 +228,36 @@ def refresh(defs: dg.Definitions, raw_dir: Path, waves: list[int] | None = None,
     rebuild the warehouse, the snapshot, the data-quality page and, with `report`, the
     report of the latest wave (of each wave asked for, with `waves`), unless a partition
     failed. A folder of an unknown wave or country is a warning: it never blocks the
-    known partitions. Runs go to `instance`, by default the project's
-    (`project_instance`). SIGINT or SIGTERM raise Interrupted (`_stop_on_signals`)."""
-    start, summary = time.monotonic(), RefreshSummary()
+    known partitions. A pipeline file a crash damaged is moved aside and what was
+    published staged again (`_restage`), before the runs or once after them. Runs go to
+    `instance`, by default the project's (`project_instance`). SIGINT or SIGTERM raise
+    Interrupted (`_stop_on_signals`)."""
+    start = time.monotonic()
     instance = instance or project_instance()
+    paths: Paths = defs.resources["observatory"].paths
+    warnings = [f"not read: {problem}" for folder, problem in unreadable(Path(raw_dir)).items()
+                if (not waves or folder.parent.name in map(str, waves)) and not countries]
     with _stop_on_signals(instance) as check:
-        summary.warnings += [f"not read: {problem}" for folder, problem
-                             in unreadable(Path(raw_dir)).items()
-                             if (not waves or folder.parent.name in map(str, waves))
-                             and not countries]
         pairs = delivered(raw_dir, waves, countries)
-        register_waves(instance, pairs)
-        if pairs:
+        # the report of the latest wave, or of each wave asked for (a range of partitions)
+        report_waves = sorted({str(w) for w, _ in pairs} if waves else
+                              {str(pairs[-1][0])} if pairs else set())
+        if why := damage.damaged(paths.pipeline_db):
+            pairs = _restage(paths, raw_dir, pairs, why, progress)
+        for attempt in (1, 2):
+            summary = RefreshSummary(warnings=list(warnings))
+            if not pairs:
+                summary.problems.append(f"no export to refresh under {Path(raw_dir) / 'surveys'}")
+                break
+            register_waves(instance, pairs)
             _ingest(defs, instance, pairs, summary, progress, check)
-        if summary.ok and pairs:
-            # the report of the latest wave, or of each wave asked for (a range of partitions)
-            report_waves = sorted({str(w) for w, _ in pairs} if waves else {str(pairs[-1][0])},
-                                  key=instance.get_dynamic_partitions(WAVES).index)
-            progress("building core tables, weights, marts, snapshot" + (
-                f" and report(s) {', '.join(report_waves)}" if report else "") + " ...")
-            t0 = time.monotonic()
-            _before_run(instance, progress)
-            build = defs.resolve_job_def(BUILD)
-            result = build.execute_in_process(
-                instance=instance, raise_on_error=False, run_config=QUIET,
-                asset_selection=build_assets(defs.resolve_asset_graph(), report),
-                tags={**this_process(), **(range_tags(dg.PartitionKeyRange(
-                    report_waves[0], report_waves[-1])) if report else {})})
-            check()
-            _record(result, "build", summary)
-            summary.warnings += _logged_warnings(instance, result.run_id)
-            progress(f"build {'done' if result.success else 'FAILED'} "
-                     f"({time.monotonic() - t0:.1f} s)")
-        elif not pairs:
-            summary.problems.append(f"no export to refresh under {Path(raw_dir) / 'surveys'}")
+            if summary.ok:
+                order = instance.get_dynamic_partitions(WAVES).index
+                _build(defs, instance, sorted(report_waves, key=order), report, summary,
+                       progress, check)
+            damaged = [p for p in summary.problems if damage.is_damage(p)]
+            if attempt == 2 or not damaged or not paths.pipeline_db.exists():
+                break
+            pairs = _restage(paths, raw_dir, pairs, damaged[0], progress)
     summary.seconds = time.monotonic() - start
     return summary

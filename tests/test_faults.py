@@ -214,6 +214,28 @@ def test_a_killed_refresh_leaves_the_published_warehouse_and_the_next_run_comple
     assert _state(root)["tables"] != previous["tables"]  # wave 2026 is published now
 
 
+def test_a_pipeline_file_a_crash_damaged_is_moved_aside_and_the_refresh_completes(
+        before, clean, tmp_path):
+    """A block of the pipeline file no longer matches its checksum, as a kill during a
+    checkpoint left it once in six runs: the next plain refresh moves it aside, stages
+    again what was published (wave 2025) with what it was asked (2026), and ends with
+    the tables of a clean run."""
+    root = _copy(before, tmp_path)
+    pipeline = root / "warehouse" / "pipeline.duckdb"
+    with pipeline.open("r+b") as handle:
+        handle.seek(12288 + 64)
+        handle.write(bytes(range(256)))
+    done = cli("refresh", *REFRESH, env=observatory_env(root, SAMPLE))
+    assert done.returncode == 0, done.stderr
+    (line,) = [o for o in done.stdout.splitlines() if " is damaged " in o]
+    assert line.startswith(f"{pipeline} is damaged (Corrupt database file: ") and line.endswith(
+        "staging again the 4 partition(s) asked for or published")
+    assert [p.name.split("-")[0] for p in pipeline.parent.glob("*.damaged-*")] == [
+        "pipeline.duckdb.damaged"]
+    assert _hashes(pipeline) == clean["pipeline"]
+    assert _hashes(root / "warehouse" / "observatory.duckdb") == clean["published"]
+
+
 @pytest.mark.parametrize(("sig", "where"), [(signal.SIGTERM, "staging"),
                                             (signal.SIGINT, "warehouse write")],
                          ids=["SIGTERM while staging", "SIGINT while building"])
