@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import queue
+import random
 import re
 import shutil
 import signal
@@ -212,6 +213,38 @@ def test_a_killed_refresh_leaves_the_published_warehouse_and_the_next_run_comple
     assert _hashes(wh / "observatory.duckdb") == clean["published"]
     assert _leftovers(root) == []
     assert _state(root)["tables"] != previous["tables"]  # wave 2026 is published now
+
+
+RANDOM_KILLS = 5  # kill -9 at this many random moments before the plain refresh
+
+
+def test_kills_at_random_moments_then_a_plain_refresh_equals_a_clean_run(before, clean,
+                                                                        tmp_path):
+    """kill -9 at random moments of the refresh (seed printed; OBSERVATORY_FAULT_SEED
+    replays a failure): after each, the published tables are the old ones or, had the
+    refresh finished, the new ones; then a plain refresh, with no manual step, ends
+    with the tables of a clean run."""
+    seed = int(os.environ.get("OBSERVATORY_FAULT_SEED") or time.time_ns() % 10**6)
+    print(f"OBSERVATORY_FAULT_SEED={seed}")
+    rng, root = random.Random(seed), _copy(before, tmp_path)
+    allowed = [_state(root)["tables"], clean["published"]]
+    for _ in range(RANDOM_KILLS):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "observatory.cli", "refresh", *REFRESH], cwd=REPO,
+            env={**os.environ, **observatory_env(root, SAMPLE)}, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            proc.wait(timeout=rng.uniform(1.0, 40.0))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+        assert _state(root)["tables"] in allowed, f"seed {seed}"
+    done = cli("refresh", *REFRESH, env=observatory_env(root, SAMPLE))
+    assert done.returncode == 0, f"seed {seed}: {done.stderr}"
+    assert "waiting for run" not in done.stdout
+    assert _hashes(root / "warehouse" / "pipeline.duckdb") == clean["pipeline"], f"seed {seed}"
+    assert _hashes(root / "warehouse" / "observatory.duckdb") == clean["published"]
+    assert _leftovers(root) == []
 
 
 def test_a_pipeline_file_a_crash_damaged_is_moved_aside_and_the_refresh_completes(
