@@ -30,12 +30,14 @@ setup: system $(STAMP)
 demo: setup  ## run the whole pipeline on the shipped sample
 	$(BIN)/observatory demo
 
-test: setup  ## lint and run the test suite
+test: setup  ## lint, the import boundary (observatory/ never imports Dagster), the test suite
 	$(BIN)/ruff check observatory assets tests
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check observatory assets tests
+	$(BIN)/lint-imports
 
 dev: setup  ## the Dagster UI on http://127.0.0.1:3000 (schedules and sensors need the daemon it starts)
 	$(BIN)/dagster dev -w workspace.yaml

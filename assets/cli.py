@@ -1,7 +1,8 @@
 """`observatory refresh` and `observatory demo`: run the pipeline without the UI.
 
-Orchestration lives in the Dagster code location (`assets/`); it is imported only when
-one of these commands runs, so the library itself never imports Dagster."""
+They drive Dagster, so they live with the code location; the `observatory` command
+(observatory/cli) finds them through the entry point group `observatory.commands`
+(pyproject.toml), so the library never imports Dagster or this package."""
 
 import argparse
 import signal
@@ -16,7 +17,7 @@ from observatory.privacy import KeyRefused, pseudonym_key
 
 
 def run(args: argparse.Namespace, demo: bool = False) -> int:
-    from assets.definitions import defs
+    from assets.definitions import defs  # the definitions load only when a run is asked for
     from assets.runner import Interrupted, refresh
 
     paths = Paths.from_env()
