@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from observatory.codebook import load_codebook
-from observatory.config import canonical_country, load_countries
+from observatory.config import canonical_country
 from observatory.ingest.sniff import ReadError
 
 SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".sav"}
@@ -23,10 +23,6 @@ class SurveyFile:
     wave: int
     country: str
     path: Path
-
-    @property
-    def partition(self) -> str:
-        return f"{self.wave}|{self.country}"
 
 
 def _folders(raw_dir: Path) -> list[tuple[Path, str | None]]:
@@ -107,13 +103,6 @@ def unreadable(raw_dir: Path) -> dict[Path, str]:
     return {folder: problem for folder, problem in _folders(raw_dir) if problem}
 
 
-def waves(raw_dir: Path) -> list[int]:
-    return sorted({f.wave for f in survey_files(raw_dir)})
-
-
 def files_for(raw_dir: Path, wave: int, country: str) -> list[SurveyFile]:
     return [f for f in survey_files(raw_dir) if f.wave == wave and f.country == country]
 
-
-def countries() -> list[str]:
-    return list(load_countries())
