@@ -12,7 +12,7 @@ the daemon, the UI or the CLI alike: every writing step is in the `warehouse` po
 for each step (a 41-step build took 629 s that way against 43 s in process)."""
 
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 import dagster as dg
 
@@ -20,9 +20,6 @@ from assets.partitions import survey_partitions, wave_partitions
 
 INGEST = "ingest_survey_partition"
 BUILD = "build_warehouse_and_report"
-
-if TYPE_CHECKING:
-    from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
 ingest_job = dg.define_asset_job(
     INGEST,
@@ -48,9 +45,9 @@ build_job = dg.define_asset_job(
 )
 
 
-def build_assets(asset_graph: "BaseAssetGraph", report: bool) -> list[dg.AssetKey]:
+def build_assets(assets: Iterable[dg.AssetsDefinition], report: bool) -> list[dg.AssetKey]:
     """What a run of the build job materialises: all of it, or all but the report.
     Without the report nothing selected is partitioned: such a run takes no partition
     key (Dagster refuses a key for a selection without partitioned assets)."""
     selection = BUILD_SELECTION if report else BUILD_SELECTION - dg.AssetSelection.assets(REPORT)
-    return sorted(selection.resolve(asset_graph), key=lambda k: k.to_user_string())
+    return sorted(selection.resolve(list(assets)), key=lambda k: k.to_user_string())

@@ -200,7 +200,7 @@ def _build(defs: dg.Definitions, instance: dg.DagsterInstance, report_waves: lis
     _before_run(instance, progress)
     result = defs.resolve_job_def(BUILD).execute_in_process(
         instance=instance, raise_on_error=False, run_config=QUIET,
-        asset_selection=build_assets(defs.resolve_asset_graph(), report),
+        asset_selection=build_assets(defs.assets or [], report),
         tags={**this_process(), **(range_tags(dg.PartitionKeyRange(
             report_waves[0], report_waves[-1])) if report else {})})
     check()
