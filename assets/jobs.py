@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 import dagster as dg
 
+from assets.keys import RAW_SURVEY_FILES, REFERENCE_FILES, REPORT, STAGED
 from assets.partitions import survey_partitions, wave_partitions
 
 INGEST = "ingest_survey_partition"
@@ -23,16 +24,15 @@ BUILD = "build_warehouse_and_report"
 
 ingest_job = dg.define_asset_job(
     INGEST,
-    selection=dg.AssetSelection.assets(["raw", "survey_files"], ["staged", "survey_responses"]),
+    selection=dg.AssetSelection.assets(RAW_SURVEY_FILES, STAGED),
     partitions_def=survey_partitions,
     executor_def=dg.in_process_executor,
     description="Provenance and staging of wave x country exports (one partition, or a key "
                 "range in a single run), with their blocking checks.",
 )
 
-REPORT = dg.AssetKey(["published", "annual_report"])
 BUILD_SELECTION = (dg.AssetSelection.groups("core", "weights", "marts", "published")
-                   | dg.AssetSelection.assets(["raw", "reference_files"]))
+                   | dg.AssetSelection.assets(REFERENCE_FILES))
 
 build_job = dg.define_asset_job(
     BUILD,

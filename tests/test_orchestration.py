@@ -13,7 +13,8 @@ import duckdb
 import pytest
 
 from assets.definitions import build_defs
-from assets.jobs import BUILD, INGEST, REPORT
+from assets.jobs import BUILD, INGEST
+from assets.keys import REPORT
 from assets.partitions import WAVES, key_ranges, partition_key, register_waves, survey_partitions
 from assets.raw.assets import raw_survey_files
 from assets.runner import QUIET

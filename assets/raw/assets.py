@@ -5,6 +5,7 @@ import dagster as dg
 import pandas as pd
 
 from assets.batch import each_partition
+from assets.keys import RAW_SURVEY_FILES, REFERENCE_FILES
 from assets.owners import owners
 from assets.partitions import exports, survey_partitions
 from assets.resources import ObservatoryResource
@@ -16,7 +17,7 @@ from observatory.warehouse.inputs import case_files, frame_files
 
 
 @dg.asset(
-    key=["raw", "survey_files"],
+    key=RAW_SURVEY_FILES,
     group_name="raw",
     owners=owners("raw"),
     partitions_def=survey_partitions,
@@ -60,10 +61,10 @@ def case_accounting(cases: list[CaseFile]) -> dg.AssetCheckResult:
                                                   or "none")})
 
 
-@dg.asset(key=["raw", "reference_files"], group_name="raw", owners=owners("raw"),
+@dg.asset(key=REFERENCE_FILES, group_name="raw", owners=owners("raw"),
           pool="warehouse", kinds={"duckdb"},
           check_specs=[dg.AssetCheckSpec(
-              "case_accounting", asset=dg.AssetKey(["raw", "reference_files"]),
+              "case_accounting", asset=REFERENCE_FILES,
               description="Case-study rows: read = loaded + quarantined; a warning naming "
                           "the rows whose codes are not in the codebook")])
 def raw_reference_files(context: dg.AssetExecutionContext,

@@ -6,6 +6,7 @@ import dagster as dg
 import pandas as pd
 
 from assets.batch import each_partition
+from assets.keys import STAGED
 from assets.owners import owners
 from assets.partitions import exports, survey_partitions
 from assets.raw.assets import raw_survey_files
@@ -61,7 +62,7 @@ def _metadata(staged: list[StagedFile], results: list[SuiteResult]) -> dict:
 
 
 @dg.asset(
-    key=checks.ASSET,
+    key=STAGED,
     group_name="staged",
     owners=owners("staged"),
     partitions_def=survey_partitions,
