@@ -16,6 +16,9 @@ SAMPLE = REPO / "data" / "raw"
 # One throw-away Dagster instance for the session (and the CLI processes it starts), never
 # the project's .dagster_home that `make test` would otherwise hand down.
 os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="observatory-dagster-home-")
+# The shipped synthetic sample may be pseudonymised with the public development key
+# (tests/test_security.py checks that nothing else may).
+os.environ.setdefault("OBSERVATORY_ALLOW_DEVELOPMENT_KEY", "1")
 
 
 @dataclass

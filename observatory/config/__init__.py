@@ -58,6 +58,7 @@ class Settings:
     xlsx_max_inflated_mib: int
     xlsx_max_ratio: int
     max_problems_per_file: int
+    keep_validation_runs: int  # runs whose validation results are all kept
 
 
 @cache
@@ -104,4 +105,5 @@ def load_settings() -> Settings:
         warehouse_memory_limit=str(raw["warehouse_memory_limit"]),
         keep_snapshots=int(raw["keep_snapshots"]),
         **{name: int(raw[name]) for name in LIMITS},
+        keep_validation_runs=int(raw["keep_validation_runs"]),
     )

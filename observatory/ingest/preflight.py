@@ -10,6 +10,7 @@ said in a line.
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from observatory.ingest.readers import ReadError
 from observatory.ingest.stage import stage_survey, survey_chunks
 from observatory.outcomes import DATA_PROBLEM, OK, USAGE_ERROR
 from observatory.paths import Paths
+
+THROWAWAY_KEY = secrets.token_bytes(32)  # check keeps no pseudonym: no deployment key needed
 
 
 def with_overrides(country: Country, overrides: dict[str, Any]) -> Country:
@@ -76,7 +79,8 @@ def check_file(path: Path, wave: int | None = None, country: str | None = None,
         return DATA_PROBLEM, [str(exc)]
     said = [inferred] if inferred else []
     try:
-        raw, staged = stage_survey(survey_chunks(path, wave, chosen), wave, chosen, slim=True)
+        raw, staged = stage_survey(survey_chunks(path, wave, chosen), wave, chosen, THROWAWAY_KEY,
+                                   slim=True)
     except SchemaError as exc:
         return DATA_PROBLEM, [*said, *exc.problems, f"{path}: columns do not match the {wave} "
                                                     f"instrument of {chosen.code}: nothing "

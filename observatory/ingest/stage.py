@@ -32,7 +32,7 @@ from observatory.ingest.readers import (
     read_chunks,
     sniff,
 )
-from observatory.privacy import pseudonym_key
+from observatory.privacy import key_fingerprint, pseudonym_key
 
 PARTITION_TABLES = ("staging.responses", "staging.answers", "audit.quarantine",
                     "audit.row_accounting")
@@ -105,17 +105,19 @@ def read_survey(path: Path, wave: int, country: Country) -> RawTable:
     return merge([first, *more])
 
 
-def harmonise_survey(raw: RawTable, wave: int, country: Country) -> Staged:
-    """One table of records harmonised on its own (duplicated ids included)."""
-    return stage_survey([raw], wave, country)[1]
+def harmonise_survey(raw: RawTable, wave: int, country: Country,
+                     key: bytes | None = None) -> Staged:
+    """One table of records harmonised on its own (duplicated ids included), ids keyed
+    with `key` (default: the deployment's)."""
+    return stage_survey([raw], wave, country, key or pseudonym_key())[1]
 
 
-def stage_survey(chunks: Iterable[RawTable], wave: int, country: Country,
+def stage_survey(chunks: Iterable[RawTable], wave: int, country: Country, key: bytes,
                  slim: bool = False) -> tuple[RawTable, Staged]:
     """(the file's layout: its first chunk without records, the staged rows of all),
     harmonising one chunk at a time; `slim`: keep only what counts the rows (see
     Staged.slim)."""
-    parts, first, book, key = [], None, load_codebook(), pseudonym_key()
+    parts, first, book = [], None, load_codebook()
     for raw in chunks:
         first = first or dataclasses.replace(raw, frame=raw.frame.iloc[:0].copy(), rows=[],
                                              issues=[])
@@ -130,7 +132,7 @@ def stage_file(survey: SurveyFile, expected_sha256: str | None) -> StagedFile:
     country = load_countries()[survey.country]
     data_sha = file_sha256(survey.path)
     raw, staged = stage_survey(survey_chunks(survey.path, survey.wave, country), survey.wave,
-                               country)
+                               country, pseudonym_key())
     after = file_sha256(survey.path)
     if after != data_sha or (expected_sha256 and after != expected_sha256):
         raise ChangedSinceRecorded(
@@ -160,6 +162,7 @@ def _insert(con: duckdb.DuckDBPyConnection, item: StagedFile, run_id: str) -> No
         "wave": item.survey.wave, "country": item.survey.country, "file": path,
         "rows_read": staged.rows_read, "rows_loaded": staged.rows_loaded,
         "rows_quarantined": staged.rows_quarantined, "run_id": run_id, "loaded_at": _utcnow(),
+        "key_fingerprint": key_fingerprint(pseudonym_key()),
     }
     incoming = {
         "staging.responses": staged.respondents.assign(source_file=path),
