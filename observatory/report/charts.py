@@ -147,7 +147,7 @@ def count_bars(panels: Sequence[tuple[str, Rows]], labels: dict[str, str]) -> al
     return alt.vconcat(*charts, spacing=22)
 
 
-def titled(chart: alt.TopLevelMixin, title: str, note: str) -> alt.TopLevelMixin:
-    """The chart with its title and note as subtitle, for the standalone PNG/SVG files."""
-    subtitle = textwrap.wrap(note, width=95)
-    return chart.properties(title=alt.Title(title, subtitle=subtitle))
+def titled(spec: dict, title: str, note: str) -> dict:
+    """The chart's spec with its title and note as subtitle, for the standalone PNG/SVG
+    files."""
+    return {**spec, "title": {"text": title, "subtitle": textwrap.wrap(note, width=95)}}
