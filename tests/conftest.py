@@ -82,3 +82,34 @@ def codebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     load_codebook.cache_clear()
     yield folder
     load_codebook.cache_clear()
+
+
+@dataclass
+class Publication:
+    """The annual report of the fixture warehouse, built once for the session in every
+    language, with the PDFs of PRINTED only (printing is the slow part)."""
+    warehouse: Path  # published: a hard link to its dated snapshot
+    year_dir: Path
+    pages: list[Path]
+    seconds: float
+
+
+PRINTED = ("en", "fr")
+
+
+@pytest.fixture(scope="session")
+def publication(tmp_path_factory) -> Publication:
+    import hashlib
+    import time
+
+    from observatory.report import build_report
+    from tests.report_fixture import make_published_warehouse
+
+    root = tmp_path_factory.mktemp("publication")
+    warehouse = make_published_warehouse(root / "warehouse")
+    before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    start = time.perf_counter()
+    pages = build_report(warehouse, root / "reports", pdf_languages=PRINTED)
+    seconds = time.perf_counter() - start
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before, "warehouse changed"
+    return Publication(warehouse, root / "reports" / "2026", pages, seconds)

@@ -1,6 +1,8 @@
-"""`observatory report`: build the annual report from the published warehouse and list
-what it published. Without Chromium, everything but the PDFs is published and one
-warning line says how to install it (exit 0)."""
+"""`observatory report`: build the annual report from the published warehouse, in every
+report language or those of `--lang`, and list what it published. Without Chromium,
+everything but the PDFs is published and one warning line says how to install it
+(exit 0). A language whose catalog lacks a translation fails the build, naming the
+message (exit 2)."""
 
 import argparse
 import sys
@@ -14,14 +16,15 @@ def warn(line: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from observatory.report import ReportDataError, build_report, outputs
+    from observatory.report import LANGUAGES, ReportDataError, build_report, outputs
 
     paths = Paths.from_env()
     if not paths.published_db.exists():
         print(f"no published warehouse at {paths.published_db}: run `observatory refresh` first",
               file=sys.stderr)
         return USAGE_ERROR
-    languages = [lang.strip() for lang in args.lang.split(",") if lang.strip()]
+    languages = (LANGUAGES if args.lang is None
+                 else [lang.strip() for lang in args.lang.split(",") if lang.strip()])
     try:
         pages = build_report(paths.published_db, paths.reports_dir, year=args.year,
                              languages=languages, warn=warn)
@@ -38,5 +41,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     rep = sub.add_parser("report", help="build the annual report (HTML and PDF per language) "
                                         "from the published warehouse")
     rep.add_argument("--year", type=int, default=None, help="wave (default: the latest)")
-    rep.add_argument("--lang", default="en,fr")
+    rep.add_argument("--lang", default=None,
+                     help="comma-separated report languages among en, fr, hr, de, el, it "
+                          "(default: all of them)")
     rep.set_defaults(func=run)
