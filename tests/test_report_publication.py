@@ -91,6 +91,15 @@ def test_no_message_is_left_untranslated() -> None:
             assert not same, (lang, same)
 
 
+def test_default_languages_are_all_unless_the_environment_says(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(report_text.LANGUAGES_ENV, raising=False)
+    assert report_text.default_languages() == list(LANGUAGES) == [
+        "en", "fr", "hr", "de", "el", "it"]
+    monkeypatch.setenv(report_text.LANGUAGES_ENV, " de, it ")
+    assert report_text.default_languages() == ["de", "it"]
+
+
 def test_a_missing_translation_fails_the_build_naming_it(
         publication: Publication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     locales = tmp_path / "locales"

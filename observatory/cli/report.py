@@ -16,14 +16,14 @@ def warn(line: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from observatory.report import LANGUAGES, ReportDataError, build_report, outputs
+    from observatory.report import ReportDataError, build_report, outputs
 
     paths = Paths.from_env()
     if not paths.published_db.exists():
         print(f"no published warehouse at {paths.published_db}: run `observatory refresh` first",
               file=sys.stderr)
         return USAGE_ERROR
-    languages = (LANGUAGES if args.lang is None
+    languages = (None if args.lang is None  # every language, or OBSERVATORY_REPORT_LANGUAGES
                  else [lang.strip() for lang in args.lang.split(",") if lang.strip()])
     try:
         pages = build_report(paths.published_db, paths.reports_dir, year=args.year,
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"report FAILED: {error}", file=sys.stderr)
         return USAGE_ERROR
     year = int(pages[0].parent.parent.name)  # reports/<year>/<lang>/index.html
-    for path in outputs(paths.reports_dir, year, languages):
+    for path in outputs(paths.reports_dir, year):
         print(path)
     return OK
 
@@ -43,5 +43,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     rep.add_argument("--year", type=int, default=None, help="wave (default: the latest)")
     rep.add_argument("--lang", default=None,
                      help="comma-separated report languages among en, fr, hr, de, el, it "
-                          "(default: all of them)")
+                          "(default: all, or $OBSERVATORY_REPORT_LANGUAGES)")
     rep.set_defaults(func=run)

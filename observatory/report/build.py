@@ -32,7 +32,7 @@ from observatory.report.page import Publishing, render_page
 from observatory.report.pdf import PrintJob, ReportPrintError, print_pdfs
 from observatory.report.quality import quality_facts, quality_record
 from observatory.report.tables import data_tables
-from observatory.report.text import LANGUAGES, REFERENCE, catalog, t
+from observatory.report.text import LANGUAGES, REFERENCE, catalog, default_languages, t
 from observatory.warehouse.retention import REPORT_RECORD
 
 LOG = logging.getLogger(__name__)
@@ -77,13 +77,15 @@ def _size(folder: Path) -> int:
 
 
 def build_report(warehouse: Path, out_dir: Path, year: int | None = None,
-                 languages: Sequence[str] = LANGUAGES,
+                 languages: Sequence[str] | None = None,
                  warn: Callable[[str], None] = LOG.warning,
                  pdf_languages: Sequence[str] | None = None) -> list[Path]:
-    """Build the year's report (latest wave when ``year`` is None) in ``languages``, with
-    the PDF of each of ``pdf_languages`` (default: all); return, per language, the HTML
-    page and its PDF when it could be printed (else ``warn`` has one line)."""
-    languages = _languages(languages)
+    """Build the year's report (latest wave when ``year`` is None) in ``languages``
+    (default: :func:`~observatory.report.text.default_languages`, all six unless
+    ``OBSERVATORY_REPORT_LANGUAGES`` says), with the PDF of each of ``pdf_languages``
+    (default: all); return, per language, the HTML page and its PDF when it could be
+    printed (else ``warn`` has one line)."""
+    languages = _languages(default_languages() if languages is None else languages)
     printed = languages if pdf_languages is None else [
         lang for lang in languages if lang in pdf_languages]
     warehouse, out_dir = Path(warehouse), Path(out_dir)
