@@ -7,6 +7,7 @@ from assets.core.assets import core_assets
 from assets.core.checks import (
     core_respondents_suite,
     core_weights_suite,
+    one_pseudonym_key,
     population_frames,
     small_strata,
 )
@@ -29,7 +30,7 @@ def build_defs(observatory: ObservatoryResource) -> dg.Definitions:
         assets=[raw_survey_files, raw_reference_files, staged_survey_responses, *core_assets,
                 *mart_assets, analyst_snapshot, annual_report, data_quality_page],
         asset_checks=[core_respondents_suite, core_weights_suite, population_frames,
-                      latest_wave_delivered, small_strata],
+                      latest_wave_delivered, small_strata, one_pseudonym_key],
         jobs=[ingest_job, build_job],
         schedules=[annual_refresh, monthly_revalidation],
         sensors=[survey_files_sensor, build_after_ingest, recover_dead_runs],

@@ -12,30 +12,27 @@ the daemon, the UI or the CLI alike: every writing step is in the `warehouse` po
 for each step (a 41-step build took 629 s that way against 43 s in process)."""
 
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 import dagster as dg
 
+from assets.keys import RAW_SURVEY_FILES, REFERENCE_FILES, REPORT, STAGED
 from assets.partitions import survey_partitions, wave_partitions
 
 INGEST = "ingest_survey_partition"
 BUILD = "build_warehouse_and_report"
 
-if TYPE_CHECKING:
-    from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
-
 ingest_job = dg.define_asset_job(
     INGEST,
-    selection=dg.AssetSelection.assets(["raw", "survey_files"], ["staged", "survey_responses"]),
+    selection=dg.AssetSelection.assets(RAW_SURVEY_FILES, STAGED),
     partitions_def=survey_partitions,
     executor_def=dg.in_process_executor,
     description="Provenance and staging of wave x country exports (one partition, or a key "
                 "range in a single run), with their blocking checks.",
 )
 
-REPORT = dg.AssetKey(["published", "annual_report"])
 BUILD_SELECTION = (dg.AssetSelection.groups("core", "weights", "marts", "published")
-                   | dg.AssetSelection.assets(["raw", "reference_files"]))
+                   | dg.AssetSelection.assets(REFERENCE_FILES))
 
 build_job = dg.define_asset_job(
     BUILD,
@@ -48,9 +45,9 @@ build_job = dg.define_asset_job(
 )
 
 
-def build_assets(asset_graph: "BaseAssetGraph", report: bool) -> list[dg.AssetKey]:
+def build_assets(assets: Iterable[dg.AssetsDefinition], report: bool) -> list[dg.AssetKey]:
     """What a run of the build job materialises: all of it, or all but the report.
     Without the report nothing selected is partitioned: such a run takes no partition
     key (Dagster refuses a key for a selection without partitioned assets)."""
     selection = BUILD_SELECTION if report else BUILD_SELECTION - dg.AssetSelection.assets(REPORT)
-    return sorted(selection.resolve(asset_graph), key=lambda k: k.to_user_string())
+    return sorted(selection.resolve(list(assets)), key=lambda k: k.to_user_string())

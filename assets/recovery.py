@@ -56,10 +56,13 @@ def sweep(instance: dg.DagsterInstance) -> tuple[list[str], list[LiveRun]]:
     """Fail the dead runs of this machine and free their slots; returns (one line per
     recovered run, the runs still in progress)."""
     recovered, live = [], []
-    for record in instance.get_run_records(dg.RunsFilter(statuses=IN_PROGRESS)):
+    statuses = [*IN_PROGRESS, dg.DagsterRunStatus.NOT_STARTED]
+    for record in instance.get_run_records(dg.RunsFilter(statuses=statuses)):
         run = record.dagster_run
         if run.tags.get(HOST, socket.gethostname()) != socket.gethostname():
             continue
+        if run.status == dg.DagsterRunStatus.NOT_STARTED and PID not in run.tags:
+            continue  # created by a UI or a daemon, not by a CLI that died before starting it
         pid = _pid(instance, run)
         if pid is not None and not _alive(pid):
             why = f"its process {pid} is gone"
@@ -71,6 +74,18 @@ def sweep(instance: dg.DagsterInstance) -> tuple[list[str], list[LiveRun]]:
         else:
             live.append(LiveRun(run.run_id, run.job_name, pid))
     return recovered, live
+
+
+def cancel_own_runs(instance: dg.DagsterInstance, why: str) -> list[str]:
+    """Mark this process's unfinished runs canceled and free their slots (a refresh
+    stopped by SIGINT or SIGTERM); returns the ids of the runs canceled."""
+    mine = this_process()
+    canceled = []
+    for record in instance.get_run_records(dg.RunsFilter(statuses=IN_PROGRESS, tags=mine)):
+        instance.report_run_canceled(record.dagster_run, f"run canceled: {why}")
+        instance.event_log_storage.free_concurrency_slots_for_run(record.dagster_run.run_id)
+        canceled.append(record.dagster_run.run_id)
+    return canceled
 
 
 @dg.sensor(minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,

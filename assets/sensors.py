@@ -130,5 +130,5 @@ def build_after_ingest(context: dg.SensorEvaluationContext,
     ids = sorted(run.run_id for run in runs)
     return dg.SensorResult(cursor=cursor, run_requests=[dg.RunRequest(
         run_key=f"build-after-{ids[-1]}", partition_key=str(latest) if report else None,
-        asset_selection=build_assets(context.repository_def.asset_graph, report),
+        asset_selection=build_assets(context.repository_def.assets_defs_by_key.values(), report),
         tags={**HOST, AFTER: ", ".join(run.run_id[:8] for run in runs)})])

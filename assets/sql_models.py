@@ -7,6 +7,7 @@ import re
 import dagster as dg
 import duckdb
 
+from assets.keys import REFERENCE_FILES, STAGED
 from assets.owners import owners
 from assets.resources import ObservatoryResource
 from observatory import warehouse
@@ -37,8 +38,6 @@ def table_metadata(con: duckdb.DuckDBPyConnection, table: str, rows: int) -> dic
     }
 
 
-STAGED = dg.AssetKey(["staged", "survey_responses"])
-REFERENCE_FILES = dg.AssetKey(["raw", "reference_files"])
 
 
 def upstream(folder: str, name: str) -> list[dg.AssetKey]:

@@ -117,3 +117,19 @@ def test_a_header_only_export_is_one_line_no_data_rows(capsys, tmp_path):
     code, lines = run(capsys, str(export), "--wave", "2026", "--country", "FR")
     assert code == 1
     assert lines[0] == f"{export}: no data rows (only the header): nothing to load"
+
+
+def test_check_refuses_a_link_leading_out_of_the_folder_checked_as_refresh_does(
+        capsys, tmp_path):
+    folder, elsewhere = tmp_path / "received", tmp_path / "elsewhere"
+    folder.mkdir()
+    elsewhere.mkdir()
+    secret = elsewhere / "survey_fr_2025.csv"
+    shutil.copy(SAMPLE / "surveys" / "2025" / "FR" / "survey_fr_2025.csv", secret)
+    (folder / "survey_fr_2025.csv").symlink_to(secret)
+    for target in (folder, folder / "survey_fr_2025.csv"):
+        code, lines = run(capsys, str(target))
+        assert code == 1
+        assert lines[0] == (f"{folder / 'survey_fr_2025.csv'}: links to {secret}, outside "
+                            f"{folder}; copy it in instead of linking it")
+        assert lines[1].startswith("check: 1 file(s): 0 would load cleanly, 1 with data")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import queue
+import random
 import re
 import shutil
 import signal
@@ -25,9 +26,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
+from assets.recovery import IN_PROGRESS
 from observatory import warehouse
 from observatory.ingest import stage
 from observatory.ingest.discover import files_for
@@ -154,8 +157,13 @@ KILL_POINTS = {
 }
 
 
-def _refresh_killed_at(root: Path, point: KillPoint) -> list[str]:
-    """Run the refresh and SIGKILL its process group at `point`; returns its output."""
+STOP_WITHIN_S = 60  # a hang bound, not a speed target: a stop takes a few seconds
+
+
+def _refresh_killed_at(root: Path, point: KillPoint,
+                       sig: signal.Signals = signal.SIGKILL) -> tuple[list[str], int]:
+    """Run the refresh and send `sig` to its process group at `point`; returns its
+    output and exit code."""
     proc = subprocess.Popen(
         [sys.executable, "-u", "-m", "observatory.cli", "refresh", *REFRESH], cwd=REPO,
         env={**os.environ, **observatory_env(root, SAMPLE)}, stdout=subprocess.PIPE,
@@ -170,12 +178,12 @@ def _refresh_killed_at(root: Path, point: KillPoint) -> list[str]:
             while not lines.empty():
                 output.append(lines.get())
             if point.reached(output, root / "warehouse"):
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=30)
+                os.killpg(proc.pid, sig)
+                proc.wait(timeout=STOP_WITHIN_S)
                 reader.join(timeout=30)  # everything printed before the kill
                 output += list(lines.queue)
                 assert not any(point.until.search(o) for o in output), output
-                return output
+                return output, proc.returncode
             time.sleep(0.002)
         pytest.fail(f"the refresh ended before the kill point (rc {proc.poll()}): {output}")
     finally:
@@ -191,7 +199,6 @@ def test_a_killed_refresh_leaves_the_published_warehouse_and_the_next_run_comple
     root = _copy(before, tmp_path)
     previous = _state(root)
     _refresh_killed_at(root, KILL_POINTS[where]())
-
     assert _state(root) == previous  # opens read-only, same content, whole Parquet export
     names = {p.name for p in (root / "warehouse").iterdir()}
     assert names - ANALYST_FILES <= {"pipeline.duckdb", "pipeline.duckdb.wal", "snapshots"}
@@ -206,6 +213,81 @@ def test_a_killed_refresh_leaves_the_published_warehouse_and_the_next_run_comple
     assert _hashes(wh / "observatory.duckdb") == clean["published"]
     assert _leftovers(root) == []
     assert _state(root)["tables"] != previous["tables"]  # wave 2026 is published now
+
+
+RANDOM_KILLS = 5  # kill -9 at this many random moments before the plain refresh
+
+
+def test_kills_at_random_moments_then_a_plain_refresh_equals_a_clean_run(before, clean,
+                                                                        tmp_path):
+    """kill -9 at random moments of the refresh (seed printed; OBSERVATORY_FAULT_SEED
+    replays a failure): after each, the published tables are the old ones or, had the
+    refresh finished, the new ones; then a plain refresh, with no manual step, ends
+    with the tables of a clean run."""
+    seed = int(os.environ.get("OBSERVATORY_FAULT_SEED") or time.time_ns() % 10**6)
+    print(f"OBSERVATORY_FAULT_SEED={seed}")
+    rng, root = random.Random(seed), _copy(before, tmp_path)
+    allowed = [_state(root)["tables"], clean["published"]]
+    for _ in range(RANDOM_KILLS):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "observatory.cli", "refresh", *REFRESH], cwd=REPO,
+            env={**os.environ, **observatory_env(root, SAMPLE)}, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            proc.wait(timeout=rng.uniform(1.0, 40.0))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+        assert _state(root)["tables"] in allowed, f"seed {seed}"
+    done = cli("refresh", *REFRESH, env=observatory_env(root, SAMPLE))
+    assert done.returncode == 0, f"seed {seed}: {done.stderr}"
+    assert "waiting for run" not in done.stdout
+    assert _hashes(root / "warehouse" / "pipeline.duckdb") == clean["pipeline"], f"seed {seed}"
+    assert _hashes(root / "warehouse" / "observatory.duckdb") == clean["published"]
+    assert _leftovers(root) == []
+
+
+def test_a_pipeline_file_a_crash_damaged_is_moved_aside_and_the_refresh_completes(
+        before, clean, tmp_path):
+    """A block of the pipeline file no longer matches its checksum, as a kill during a
+    checkpoint left it once in six runs: the next plain refresh moves it aside, stages
+    again what was published (wave 2025) with what it was asked (2026), and ends with
+    the tables of a clean run."""
+    root = _copy(before, tmp_path)
+    pipeline = root / "warehouse" / "pipeline.duckdb"
+    with pipeline.open("r+b") as handle:
+        handle.seek(12288 + 64)
+        handle.write(bytes(range(256)))
+    done = cli("refresh", *REFRESH, env=observatory_env(root, SAMPLE))
+    assert done.returncode == 0, done.stderr
+    (line,) = [o for o in done.stdout.splitlines() if " is damaged " in o]
+    assert line.startswith(f"{pipeline} is damaged (Corrupt database file: ") and line.endswith(
+        "staging again the 4 partition(s) asked for or published")
+    assert [p.name.split("-")[0] for p in pipeline.parent.glob("*.damaged-*")] == [
+        "pipeline.duckdb.damaged"]
+    assert _hashes(pipeline) == clean["pipeline"]
+    assert _hashes(root / "warehouse" / "observatory.duckdb") == clean["published"]
+
+
+@pytest.mark.parametrize(("sig", "where"), [(signal.SIGTERM, "staging"),
+                                            (signal.SIGINT, "warehouse write")],
+                         ids=["SIGTERM while staging", "SIGINT while building"])
+def test_sigterm_or_ctrl_c_stops_a_refresh_in_seconds_and_frees_its_slot(
+        sig, where, before, tmp_path):
+    root = _copy(before, tmp_path)
+    previous = _state(root)
+    output, code = _refresh_killed_at(root, KILL_POINTS[where](), sig)
+
+    assert code == 128 + sig, output
+    assert output[-1].strip() == (f"refresh stopped by {sig.name}: "
+                                  "the published warehouse is unchanged"), output
+    assert not any("Traceback" in line for line in output), "".join(output)
+    assert _state(root) == previous
+    assert _leftovers(root) == []
+    # nothing left running or holding the warehouse slot for the next refresh to wait on
+    instance = dg.DagsterInstance.from_config(str(root / "dagster_home"))
+    assert instance.get_run_records(dg.RunsFilter(statuses=IN_PROGRESS)) == []
+    assert instance.event_log_storage.get_concurrency_info("warehouse").claimed_slots == []
 
 
 # --- write failures --------------------------------------------------------------------

@@ -108,7 +108,11 @@ def test_the_page_withholds_personal_data_and_ids(tmp_path):
     db = tmp_path / "w.duckdb"
     con = warehouse.connect(db)
     con.execute("INSERT INTO audit.row_accounting VALUES "
-                "(2024, 'FR', '/x/surveys/2024/FR/a.csv', 3, 1, 2, 'r1', NULL)")
+                "(2024, 'FR', '/x/surveys/2024/FR/a.csv', 3, 1, 2, 'r1', NULL, NULL)")
+    con.execute("INSERT INTO audit.case_accounting VALUES ('/x/cases/c.csv', 4, 3, 1, 'r1', "
+                "NULL)")
+    con.execute("INSERT INTO audit.case_quarantine VALUES ('/x/cases/c.csv', 5, 'outcome', "
+                "'invented', 'not a code of outcome', 'r1')")
     con.execute("INSERT INTO audit.quarantine VALUES "
                 "(2024, 'FR', '/x/surveys/2024/FR/a.csv', 2, 'Commentaire libre', "
                 " 'Jeanne Martin 06 12 34 56 78', 'cell of 20000 characters', 'r1'), "
@@ -126,3 +130,4 @@ def test_the_page_withholds_personal_data_and_ids(tmp_path):
     assert "Mixte" in page and "Jeanne" not in page and "FR-77" not in page
     assert "1 blocking failure(s)" in page and "1 file(s) do not balance" not in page
     assert "duplicate respondent id</td>" in page  # row lists folded into one reason
+    assert "<td>invented</td><td>not a code of outcome</td>" in page  # case studies

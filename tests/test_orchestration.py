@@ -13,7 +13,8 @@ import duckdb
 import pytest
 
 from assets.definitions import build_defs
-from assets.jobs import BUILD, INGEST, REPORT
+from assets.jobs import BUILD, INGEST
+from assets.keys import REPORT
 from assets.partitions import WAVES, key_ranges, partition_key, register_waves, survey_partitions
 from assets.raw.assets import raw_survey_files
 from assets.runner import QUIET
@@ -309,3 +310,14 @@ def test_freshness_check_names_countries_missing_the_latest_wave(tmp_path, expor
     check = latest_wave_delivered(observatory=make_resource(tmp_path, raw))
     assert check.passed is passed
     assert check.metadata["missing_countries"].value == missing
+
+
+def test_the_range_tags_are_the_ones_dagster_reads():
+    """assets/schedules.py spells Dagster's range tags out (no public constant): an
+    upgrade that renames them fails here, not as runs that ignore their range."""
+    from dagster._core.storage import tags
+
+    from assets.schedules import RANGE_END, RANGE_START
+
+    assert (RANGE_START, RANGE_END) == (tags.ASSET_PARTITION_RANGE_START_TAG,
+                                        tags.ASSET_PARTITION_RANGE_END_TAG)

@@ -172,3 +172,26 @@ def test_refresh_names_an_unknown_wave_or_country_as_a_usage_error(args, message
     done = _cli("refresh", *args)
     assert done.returncode == 2 and message in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_unexpected_error_fails_only_its_partition_naming_its_file(small, monkeypatch):
+    """Not a known data problem (a bug, a library error): still the partition's failure,
+    one line naming the file; the other partition of the run is staged."""
+    import assets.staged.assets as staged
+
+    tmp, raw, defs = small
+    real = staged.stage_file
+
+    def stage_file(survey, expected):
+        if survey.country == "FR":
+            raise ZeroDivisionError("division by zero\nsecond line")
+        return real(survey, expected)
+
+    monkeypatch.setattr(staged, "stage_file", stage_file)
+    lines: list[str] = []
+    summary = refresh(defs, raw, waves=[2024], countries=["HR", "FR"], progress=lines.append)
+    export = raw / "surveys" / "2024" / "FR" / "survey_fr_2024.csv"
+    assert summary.problems == [f"2024 FR: {export}: unexpected ZeroDivisionError: division "
+                                "by zero (nothing of this partition was loaded)"]
+    assert any(re.match(r"\[\d/2\] 2024 HR: \d+ read", line) for line in lines), lines
+    assert not (tmp / "warehouse" / "observatory.duckdb").exists()

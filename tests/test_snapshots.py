@@ -8,7 +8,6 @@ import os
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from observatory.cli import main
@@ -84,9 +83,9 @@ def test_a_negative_keep_is_a_usage_error(warehouse, capsys):
 
 
 def test_each_publish_applies_the_policy(warehouse):
-    con = duckdb.connect()
-    for schema in ("core", "marts", "audit"):
-        con.execute(f"CREATE SCHEMA {schema}")
+    from observatory.warehouse import connect
+
+    con = connect(warehouse / "pipeline.duckdb")  # the warehouse's schema, empty
     con.execute("CREATE TABLE marts.x AS SELECT 1 AS a")
     dated, _ = publish(con, warehouse / "observatory.duckdb", warehouse / "snapshots",
                        now=dt.datetime(2026, 11, 8, 6, tzinfo=dt.UTC))
@@ -107,3 +106,27 @@ def test_an_unexpected_error_is_one_line_unless_debug(warehouse, capsys, monkeyp
                                        "traceback)\n")
     with pytest.raises(PermissionError):
         main(["snapshots", "--debug"])
+
+
+def test_validation_results_keep_the_last_runs_and_each_partitions_latest(tmp_path):
+    """Retention of audit.validation_results: the latest N runs whole, plus the latest
+    run of each suite x table x partition; a killed run's rows go like any other."""
+    from observatory.warehouse import connect
+    from observatory.warehouse.publish import prune_validation_results
+
+    con = connect(tmp_path / "pipeline.duckdb")
+    runs = [("r0", ["2025|FR", "2025|IT"]), ("r1", ["2025|FR"]), ("killed", ["2026|FR"]),
+            ("r3", ["2026|FR"]), ("r4", ["2026|FR"]), ("r5", ["2026|FR"])]
+    for hour, (run, partitions) in enumerate(runs):
+        for partition in [*partitions, None]:
+            con.execute("INSERT INTO audit.validation_results (run_id, checked_at, suite, "
+                        "target, partition, expectation, success, blocking) VALUES "
+                        "(?, TIMESTAMP '2026-12-01' + to_hours(?), ?, ?, ?, 'e', true, true)",
+                        [run, hour, "core" if partition is None else "staged",
+                         "core.respondents" if partition is None else "staging.responses",
+                         partition])
+    assert prune_validation_results(con, keep=2) == 7
+    kept = con.execute("SELECT run_id, partition FROM audit.validation_results "
+                       "ORDER BY run_id, partition NULLS FIRST").fetchall()
+    assert kept == [("r0", "2025|IT"), ("r1", "2025|FR"), ("r4", None), ("r4", "2026|FR"),
+                    ("r5", None), ("r5", "2026|FR")]

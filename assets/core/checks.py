@@ -3,6 +3,7 @@
 
 import dagster as dg
 
+from assets.keys import CORE_RESPONDENTS, CORE_WEIGHTS, WEIGHT_DIAGNOSTICS
 from assets.resources import ObservatoryResource
 from assets.staged.checks import one_line
 from observatory.quality import Spec, run_suite, suite_columns, suites
@@ -28,14 +29,14 @@ def _validate(context: dg.AssetCheckExecutionContext, observatory: ObservatoryRe
     )
 
 
-@dg.asset_check(asset=dg.AssetKey(["core", "respondents"]), blocking=True,
+@dg.asset_check(asset=CORE_RESPONDENTS, blocking=True,
                 description="Keys unique per wave, codes inside the taxonomy, Likert in range.")
 def core_respondents_suite(context: dg.AssetCheckExecutionContext,
                            observatory: ObservatoryResource) -> dg.AssetCheckResult:
     return _validate(context, observatory, "core.respondents", suites.core_respondents())
 
 
-@dg.asset_check(asset=dg.AssetKey(["core", "weights"]), blocking=True,
+@dg.asset_check(asset=CORE_WEIGHTS, blocking=True,
                 description="Every response has one positive, finite weight.")
 def core_weights_suite(context: dg.AssetCheckExecutionContext,
                        observatory: ObservatoryResource) -> dg.AssetCheckResult:
@@ -48,7 +49,7 @@ FROM core.weights WHERE stratum_population IS NULL GROUP BY ALL ORDER BY ALL
 """
 
 
-@dg.asset_check(asset=dg.AssetKey(["core", "weights"]), blocking=True,
+@dg.asset_check(asset=CORE_WEIGHTS, blocking=True,
                 description="Every wave x country x organisation type with responses has "
                             "its population in the wave's frame (data/raw/frames).")
 def population_frames(observatory: ObservatoryResource) -> dg.AssetCheckResult:
@@ -73,7 +74,7 @@ ORDER BY ALL
 """
 
 
-@dg.asset_check(asset=dg.AssetKey(["marts", "weight_diagnostics"]), blocking=False,
+@dg.asset_check(asset=WEIGHT_DIAGNOSTICS, blocking=False,
                 description="Every wave x country x organisation type of the frame has at "
                             "least two respondents (a warning naming those that do not).")
 def small_strata(observatory: ObservatoryResource) -> dg.AssetCheckResult:
@@ -88,3 +89,27 @@ def small_strata(observatory: ObservatoryResource) -> dg.AssetCheckResult:
                                                             "respondents",
         metadata={"small_strata": len(small),
                   "strata": dg.MetadataValue.md("\n".join(lines) or "none")})
+
+
+KEYS = """
+SELECT coalesce(key_fingerprint, 'unrecorded') AS key,
+       string_agg(DISTINCT wave || ' ' || country, ', ' ORDER BY wave || ' ' || country)
+FROM audit.row_accounting GROUP BY ALL ORDER BY count(*) DESC, key
+"""
+
+
+@dg.asset_check(asset=CORE_RESPONDENTS, blocking=False,
+                description="Every partition's respondent keys were made with one pseudonym "
+                            "key (fingerprints in audit.row_accounting): a warning naming the "
+                            "partitions to re-ingest when the key changed.")
+def one_pseudonym_key(observatory: ObservatoryResource) -> dg.AssetCheckResult:
+    with observatory.connect() as con:
+        keys = con.execute(KEYS).fetchall()
+    others = [f"{partitions} (key {key})" for key, partitions in keys[1:]]
+    return dg.AssetCheckResult(
+        passed=len(keys) <= 1, severity=dg.AssetCheckSeverity.WARN,
+        description=(f"respondent keys of {'; '.join(others)} were made with another "
+                     f"pseudonym key than the rest (key {keys[0][0]}): they do not join across "
+                     "waves; re-ingest them with the current key") if others
+        else "one pseudonym key" + (f" (fingerprint {keys[0][0]})" if keys else ""),
+        metadata={"keys": dg.MetadataValue.json({k: p for k, p in keys})})

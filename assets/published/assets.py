@@ -4,6 +4,7 @@
 import dagster as dg
 
 from assets.core.assets import core_assets
+from assets.keys import ANALYST_SNAPSHOT, REPORT
 from assets.marts.assets import mart_assets
 from assets.owners import owners
 from assets.partitions import wave_partitions
@@ -13,7 +14,7 @@ from observatory.report import build_report
 from observatory.warehouse.publish import publish
 
 
-@dg.asset(key=["published", "analyst_snapshot"], group_name="published", owners=owners("published"),
+@dg.asset(key=ANALYST_SNAPSHOT, group_name="published", owners=owners("published"),
           deps=[*core_assets, *mart_assets, staged_survey_responses], pool="warehouse",
           kinds={"duckdb"})
 def analyst_snapshot(observatory: ObservatoryResource) -> dg.MaterializeResult:
@@ -30,7 +31,7 @@ def analyst_snapshot(observatory: ObservatoryResource) -> dg.MaterializeResult:
     })
 
 
-@dg.asset(key=["published", "annual_report"], group_name="published", deps=[analyst_snapshot],
+@dg.asset(key=REPORT, group_name="published", deps=[analyst_snapshot],
           owners=owners("published"), partitions_def=wave_partitions,
           backfill_policy=dg.BackfillPolicy.single_run(), kinds={"html"})
 def annual_report(context: dg.AssetExecutionContext,

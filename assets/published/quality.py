@@ -3,13 +3,14 @@
 
 import dagster as dg
 
+from assets.keys import QUALITY_PAGE
 from assets.owners import owners
 from assets.published.assets import analyst_snapshot
 from assets.resources import ObservatoryResource
 from observatory.quality.page import write_page
 
 
-@dg.asset(key=["published", "data_quality_page"], group_name="published",
+@dg.asset(key=QUALITY_PAGE, group_name="published",
           owners=owners("published"), deps=[analyst_snapshot], kinds={"html"})
 def data_quality_page(observatory: ObservatoryResource) -> dg.MaterializeResult:
     """What the refresh loaded, quarantined and why, and which expectations failed

@@ -6,6 +6,7 @@ import dagster as dg
 import pandas as pd
 
 from assets.batch import each_partition
+from assets.keys import STAGED
 from assets.owners import owners
 from assets.partitions import exports, survey_partitions
 from assets.raw.assets import raw_survey_files
@@ -20,7 +21,20 @@ from observatory.ingest.stage import (
     stage_file,
     write_partition,
 )
+from observatory.privacy import KeyRefused, pseudonym_key
 from observatory.quality import SuiteResult
+
+EXPECTED = (SchemaError, ReadError, ChangedSinceRecorded)  # one line per problem, file first
+
+
+def _failure(files: str, exc: Exception) -> dg.Failure:
+    """A partition's failure naming its file(s): expected problems as they are, anything
+    else as one line with its type (the traceback is in the step's log)."""
+    if isinstance(exc, EXPECTED):
+        return dg.Failure(description=str(exc), allow_retries=False)
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    return dg.Failure(description=f"{files}: unexpected {type(exc).__name__}: {first} "
+                                  "(nothing of this partition was loaded)", allow_retries=False)
 
 
 def _reasons(staged: list[StagedFile]) -> dict[str, int]:
@@ -48,7 +62,7 @@ def _metadata(staged: list[StagedFile], results: list[SuiteResult]) -> dict:
 
 
 @dg.asset(
-    key=checks.ASSET,
+    key=STAGED,
     group_name="staged",
     owners=owners("staged"),
     partitions_def=survey_partitions,
@@ -69,17 +83,26 @@ def staged_survey_responses(context: dg.AssetExecutionContext,
     fails only its partition."""
     files: dict[str, tuple[int, int, int]] = {}
     suites: dict[str, list[SuiteResult]] = {}
+    try:
+        pseudonym_key()  # refused once for the run, not once per partition
+    except KeyRefused as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from None
     with observatory.connect() as con:
         def stage(wave: int, country: str) -> dict:
-            surveys = exports(observatory.paths.raw_dir, wave, country)
-            try:
-                staged = [stage_file(s, recorded_sha256(con, s)) for s in surveys]
-            except (SchemaError, ReadError, ChangedSinceRecorded) as exc:
-                # One line per problem, file:row:column: what is wrong; nothing is written.
-                raise dg.Failure(description=str(exc), allow_retries=False) from None
-            write_partition(con, wave, country, staged, context.run_id)
+            surveys, staged = exports(observatory.paths.raw_dir, wave, country), []
+            for survey in surveys:  # nothing is written until every file is read
+                try:
+                    staged.append(stage_file(survey, recorded_sha256(con, survey)))
+                except Exception as exc:
+                    context.log.exception(f"{survey.path}")
+                    raise _failure(str(survey.path), exc) from None
             label = f"{wave}|{country}"
-            suites[label] = checks.validate_partition(con, staged, context.run_id, label)
+            try:
+                write_partition(con, wave, country, staged, context.run_id)
+                suites[label] = checks.validate_partition(con, staged, context.run_id, label)
+            except Exception as exc:
+                context.log.exception(label)
+                raise _failure(", ".join(str(s.path) for s in surveys), exc) from None
             files.update(checks.accounting(staged))
             return _metadata(staged, suites[label])
 

@@ -7,15 +7,14 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from assets.keys import STAGED
 from observatory.ingest.stage import StagedFile
 from observatory.quality import SuiteResult, run_suite, suites
 
-ASSET = ["staged", "survey_responses"]
-
 check_specs = [
-    dg.AssetCheckSpec("row_accounting", asset=ASSET, blocking=True,
+    dg.AssetCheckSpec("row_accounting", asset=STAGED, blocking=True,
                       description="For every file: rows read = rows loaded + rows quarantined."),
-    dg.AssetCheckSpec("staged_suite", asset=ASSET, blocking=True,
+    dg.AssetCheckSpec("staged_suite", asset=STAGED, blocking=True,
                       description="Great Expectations suite on the staged partition: keys "
                                   "unique, codes inside the taxonomy, Likert values in range."),
 ]
@@ -91,6 +90,6 @@ def on_failure(results: list[dg.AssetCheckResult], failed: str) -> list[dg.Asset
     (the failed partitions wrote nothing), so the UI shows them as run, not as failed to
     execute, and says which partitions they did not see."""
     return [dg.AssetCheckEvaluation(
-        asset_key=dg.AssetKey(ASSET), check_name=r.check_name, passed=r.passed,
+        asset_key=STAGED, check_name=r.check_name, passed=r.passed,
         description=f"{r.description}; not staged, so not checked: {failed}",
         metadata=r.metadata, blocking=True) for r in results]

@@ -3,14 +3,14 @@
 
 import dagster as dg
 
+from assets.keys import STAGED
 from assets.partitions import delivered
 from assets.resources import ObservatoryResource
-from assets.staged.checks import ASSET
 from observatory.config import load_countries
 from observatory.ingest.discover import unreadable
 
 
-@dg.asset_check(asset=dg.AssetKey(ASSET), blocking=False,
+@dg.asset_check(asset=STAGED, blocking=False,
                 description="Every configured country has delivered the latest wave (the "
                             "most recent wave with any export); names the countries that "
                             "have not, and folders the pipeline cannot read.")

@@ -1,5 +1,7 @@
 """The `observatory` command line: one module per command in this package, each with
-`add_parser(subparsers)` registering itself.
+`add_parser(subparsers)` registering itself, and the commands other packages declare in
+the entry point group `observatory.commands` (the Dagster code location's `refresh` and
+`demo`, in assets/cli.py): this package never imports them.
 
 Exit codes, for every command: 0 done, 1 data problems (an export that cannot be read or
 would be quarantined, a blocking check that failed), 2 usage errors (an unknown wave or
@@ -8,18 +10,25 @@ too; `--debug` shows its traceback."""
 
 import argparse
 import sys
+from importlib.metadata import entry_points
+from types import ModuleType
 
-from observatory.cli import check, generate, instrument, refresh, report, snapshots, sql
+from observatory.cli import check, generate, instrument, report, snapshots, sql
 from observatory.outcomes import DATA_PROBLEM
 
-COMMANDS = (refresh, check, generate, report, sql, snapshots, instrument)
+COMMANDS = (check, generate, report, sql, snapshots, instrument)
+PLUGINS = "observatory.commands"  # entry point group: modules with add_parser(subparsers)
+
+
+def plugins() -> list[ModuleType]:
+    return [point.load() for point in sorted(entry_points(group=PLUGINS), key=lambda p: p.name)]
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="observatory",
                                 description="Partnership Survey Observatory pipeline.")
     sub = p.add_subparsers(dest="command", required=True)
-    for command in COMMANDS:
+    for command in (*plugins(), *COMMANDS):
         command.add_parser(sub)
     for cmd in sub.choices.values():
         cmd.add_argument("--debug", action="store_true",

@@ -83,13 +83,20 @@ def run(args: argparse.Namespace) -> int:
     if problem := usage_problem(args):
         print(problem)
         return USAGE_ERROR
+    from observatory.ingest.discover import refused_link
+
     outcomes = []
     for name in args.paths:
         files, problem = expand(name)
         if problem:
             print(_printable(problem))
             outcomes.append(USAGE_ERROR)
+        folder = Path(name) if Path(name).is_dir() else Path(name).parent
         for path in files:
+            if refused := refused_link(path, folder):  # as refresh does: never read through
+                print(_printable(refused))
+                outcomes.append(DATA_PROBLEM)
+                continue
             code, lines = check(path, args)
             for line in lines:
                 print(_printable(line))

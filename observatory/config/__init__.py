@@ -50,6 +50,7 @@ class Settings:
     strata: tuple[str, ...]
     warehouse_memory_limit: str
     keep_snapshots: int  # dated snapshots kept, besides those behind a published report
+    keep_validation_runs: int  # runs whose validation results are all kept
 
 
 @cache
@@ -91,6 +92,7 @@ def load_settings() -> Settings:
         strata=tuple(raw["strata"]),
         warehouse_memory_limit=str(raw["warehouse_memory_limit"]),
         keep_snapshots=int(raw["keep_snapshots"]),
+        keep_validation_runs=int(raw["keep_validation_runs"]),
     )
 
 

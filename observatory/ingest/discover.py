@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from observatory.codebook import load_codebook
-from observatory.config import canonical_country, load_countries
+from observatory.config import canonical_country
 from observatory.ingest.sniff import ReadError
 
 SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".sav"}
@@ -23,10 +23,6 @@ class SurveyFile:
     wave: int
     country: str
     path: Path
-
-    @property
-    def partition(self) -> str:
-        return f"{self.wave}|{self.country}"
 
 
 def _folders(raw_dir: Path) -> list[tuple[Path, str | None]]:
@@ -63,10 +59,17 @@ def _links_outside(country_dir: Path, raw_dir: Path) -> str | None:
     else:
         escaping = [p for p in sorted(country_dir.iterdir()) if p.suffix.lower() in SUFFIXES
                     and not p.resolve().is_relative_to(root)]
-    return f"{_outside(escaping[0], raw_dir)} (folder not read)" if escaping else None
+    return f"{outside(escaping[0], raw_dir)} (folder not read)" if escaping else None
 
 
-def _outside(path: Path, raw_dir: Path) -> str:
+def refused_link(path: Path, raw_dir: Path) -> str | None:
+    """Why `path` is refused when it (or a folder on its way) links outside raw_dir."""
+    if path.resolve().is_relative_to(raw_dir.resolve()):
+        return None
+    return outside(path, raw_dir)
+
+
+def outside(path: Path, raw_dir: Path) -> str:
     return (f"{path}: links to {path.resolve()}, outside {raw_dir}; copy it in instead of "
             f"linking it")
 
@@ -74,10 +77,9 @@ def _outside(path: Path, raw_dir: Path) -> str:
 def inside_raw(paths: list[Path], raw_dir: Path) -> list[Path]:
     """The reference files (frames, cases) found under raw_dir, once none of them is a
     link leading outside it (nor in a linked folder): ReadError naming the first that is."""
-    root = raw_dir.resolve()
     for path in paths:
-        if not path.resolve().is_relative_to(root):
-            raise ReadError(_outside(path, raw_dir))
+        if problem := refused_link(path, raw_dir):
+            raise ReadError(problem)
     return paths
 
 
@@ -101,13 +103,6 @@ def unreadable(raw_dir: Path) -> dict[Path, str]:
     return {folder: problem for folder, problem in _folders(raw_dir) if problem}
 
 
-def waves(raw_dir: Path) -> list[int]:
-    return sorted({f.wave for f in survey_files(raw_dir)})
-
-
 def files_for(raw_dir: Path, wave: int, country: str) -> list[SurveyFile]:
     return [f for f in survey_files(raw_dir) if f.wave == wave and f.country == country]
 
-
-def countries() -> list[str]:
-    return list(load_countries())

@@ -17,7 +17,6 @@ from observatory.ingest.readers import RawTable
 from observatory.privacy import pseudonymise
 
 UNSELECTED = {"0", "n", "no", "non", "nein", "ne", "όχι", "off", "false"}
-RESPONDENT_COLUMNS = ["respondent_key", "wave", "country", "source_row"]
 QUARANTINE_COLUMNS = ["wave", "country", "file", "row", "column", "value", "reason"]
 WITHHELD = "<withheld: personal data>"
 MAX_VALUE = 100  # characters of a bad value kept in the quarantine

@@ -22,7 +22,7 @@ from observatory.ingest.discover import SurveyFile
 from observatory.ingest.harmonise import Staged, expected_headers, harmonise
 from observatory.ingest.provenance import Provenance, describe, sha256_of
 from observatory.ingest.readers import SUFFIX_FORMATS, RawTable, ReadError, read_export, sniff
-from observatory.privacy import pseudonym_key
+from observatory.privacy import key_fingerprint, pseudonym_key
 
 PARTITION_TABLES = ("staging.responses", "staging.answers", "audit.quarantine",
                     "audit.row_accounting")
@@ -85,8 +85,8 @@ def read_survey(path: Path, wave: int, country: Country) -> RawTable:
     return raw
 
 
-def harmonise_survey(raw: RawTable, wave: int, country: Country) -> Staged:
-    return harmonise(raw, load_codebook(), wave, country, pseudonym_key())
+def harmonise_survey(raw: RawTable, wave: int, country: Country, key: bytes) -> Staged:
+    return harmonise(raw, load_codebook(), wave, country, key)
 
 
 def stage_file(survey: SurveyFile, expected_sha256: str | None) -> StagedFile:
@@ -99,7 +99,7 @@ def stage_file(survey: SurveyFile, expected_sha256: str | None) -> StagedFile:
         raise ChangedSinceRecorded(
             f"{survey.path}: content differs from the recorded provenance "
             f"(recorded {str(expected_sha256)[:12]}, now {after[:12]}); re-run the raw step")
-    return StagedFile(survey, harmonise_survey(raw, survey.wave, country), raw)
+    return StagedFile(survey, harmonise_survey(raw, survey.wave, country, pseudonym_key()), raw)
 
 
 def write_partition(con: duckdb.DuckDBPyConnection, wave: int, country: str,
@@ -123,6 +123,7 @@ def _insert(con: duckdb.DuckDBPyConnection, item: StagedFile, run_id: str) -> No
         "wave": item.survey.wave, "country": item.survey.country, "file": path,
         "rows_read": staged.rows_read, "rows_loaded": staged.rows_loaded,
         "rows_quarantined": staged.rows_quarantined, "run_id": run_id, "loaded_at": _utcnow(),
+        "key_fingerprint": key_fingerprint(pseudonym_key()),
     }
     incoming = {
         "staging.responses": staged.respondents.assign(source_file=path),

@@ -47,6 +47,13 @@ FROM audit.validation_results v JOIN latest l ON v.suite = l.suite AND v.target 
      AND coalesce(v.partition, '') = l.part AND v.run_id = l.run
 ORDER BY v.success, NOT v.blocking, v.target, v.partition, v.suite, v.expectation
 """
+CASES = """
+SELECT file, rows_read, rows_loaded, rows_quarantined,
+       rows_read = rows_loaded + rows_quarantined AS balanced, loaded_at
+FROM audit.case_accounting ORDER BY file
+"""
+CASE_PROBLEMS = 'SELECT file, "row", "column", value, reason FROM audit.case_quarantine ' \
+                'ORDER BY file, "row", "column"'
 STYLE = """body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:13px}
 th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
@@ -59,6 +66,8 @@ class Audit:
     accounting: pd.DataFrame
     quarantine: pd.DataFrame
     validation: pd.DataFrame
+    cases: pd.DataFrame
+    case_problems: pd.DataFrame
 
 
 def private_columns() -> set[str]:
@@ -76,7 +85,8 @@ def collect(con: duckdb.DuckDBPyConnection) -> Audit:
     hidden = quarantine["column"].map(lambda c: normalise_label(c) in private)
     quarantine["examples"] = [[] if h else list(e) for h, e in
                               zip(hidden, quarantine["examples"], strict=True)]
-    return Audit(con.execute(ACCOUNTING).df(), quarantine, con.execute(VALIDATION).df())
+    return Audit(con.execute(ACCOUNTING).df(), quarantine, con.execute(VALIDATION).df(),
+                 con.execute(CASES).df(), con.execute(CASE_PROBLEMS).df())
 
 
 def _short(path: str) -> str:
@@ -142,6 +152,10 @@ def render(audit: Audit, generated: dt.datetime) -> str:
         "<h2>Labels the codebook does not know</h2><p>Add them to the codebook (as labels "
         "or aliases) if they are right, or have the export fixed.</p>",
         _table(reasons[reasons["reason"].str.startswith("unknown ")], ("rows",)),
+        "<h2>Case studies</h2><p>Rows whose codes are not in the codebook are left out "
+        "of core.cases.</p>",
+        _table(audit.cases, ("rows_read", "rows_loaded", "rows_quarantined")),
+        _table(audit.case_problems, ("row",)) if len(audit.case_problems) else "",
         "<h2>Validation (Great Expectations), latest run of each suite</h2>",
         _table(suites, ("partitions", "results", "failed")),
         "<h3>Failed expectations</h3>",

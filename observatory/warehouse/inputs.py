@@ -12,6 +12,7 @@ import pandas as pd
 
 from observatory.codebook import load_codebook
 from observatory.config import canonical_country, load_countries
+from observatory.ingest.cases import read_case_files
 from observatory.ingest.discover import inside_raw
 
 FRAME_FILE = re.compile(r"frame_(\d{4})\.csv$")
@@ -57,10 +58,8 @@ def read_frames(raw_dir: Path) -> pd.DataFrame:
 
 
 def read_cases(raw_dir: Path) -> pd.DataFrame:
-    parts = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in case_files(raw_dir)]
-    cases = pd.concat(parts, ignore_index=True)
-    cases["country"] = cases["country"].map(canonical_country)
-    return cases
+    """The case rows that pass the codebook (observatory.ingest.cases)."""
+    return pd.concat([f.cases for f in read_case_files(case_files(raw_dir))], ignore_index=True)
 
 
 def register_inputs(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> None:

@@ -26,7 +26,7 @@ import duckdb
 
 from observatory.config import load_publication, load_settings
 from observatory.paths import Paths
-from observatory.warehouse import ANALYST_SCHEMAS, _quote, dictionary, retention
+from observatory.warehouse import ANALYST_SCHEMAS, SQL_DIR, _quote, dictionary, retention
 
 STAGED = (".partial", ".partial.wal", ".incoming")  # written before being renamed
 
@@ -137,6 +137,14 @@ def clear_leftovers(published: Path, snapshots_dir: Path) -> list[Path]:
     return leftovers
 
 
+def prune_validation_results(con: duckdb.DuckDBPyConnection, keep: int) -> int:
+    """Apply the retention rule of audit.validation_results; returns the rows deleted."""
+    con.execute("SET VARIABLE keep_validation_runs = ?", [keep])
+    sql = (SQL_DIR / "retention" / "validation_results.sql").read_text(encoding="utf-8")
+    (deleted,) = con.execute(sql).fetchone()
+    return int(deleted)
+
+
 def publish(con: duckdb.DuckDBPyConnection, published: Path, snapshots_dir: Path,
             now: dt.datetime | None = None,
             reports_dir: Path | None = None) -> tuple[Path, dict[str, int]]:
@@ -144,6 +152,7 @@ def publish(con: duckdb.DuckDBPyConnection, published: Path, snapshots_dir: Path
     atomic renames, then prune the snapshots the retention policy does not keep (those
     behind the reports in `reports_dir`, by default the configured one, are kept)."""
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S%fZ")
+    prune_validation_results(con, load_settings().keep_validation_runs)
     snapshots_dir.mkdir(parents=True, exist_ok=True)
     clear_leftovers(published, snapshots_dir)
     dated = snapshots_dir / f"observatory-{stamp}.duckdb"

@@ -65,7 +65,27 @@ CREATE TABLE IF NOT EXISTS audit.row_accounting (
     rows_loaded INTEGER NOT NULL,
     rows_quarantined INTEGER NOT NULL,
     run_id VARCHAR,
+    loaded_at TIMESTAMP,
+    key_fingerprint VARCHAR
+);
+ALTER TABLE audit.row_accounting ADD COLUMN IF NOT EXISTS key_fingerprint VARCHAR;
+
+CREATE TABLE IF NOT EXISTS audit.case_accounting (
+    file VARCHAR NOT NULL,
+    rows_read INTEGER NOT NULL,
+    rows_loaded INTEGER NOT NULL,
+    rows_quarantined INTEGER NOT NULL,
+    run_id VARCHAR,
     loaded_at TIMESTAMP
+);
+
+CREATE TABLE IF NOT EXISTS audit.case_quarantine (
+    file VARCHAR NOT NULL,
+    "row" INTEGER NOT NULL,
+    "column" VARCHAR NOT NULL,
+    value VARCHAR,
+    reason VARCHAR NOT NULL,
+    run_id VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS audit.validation_results (
@@ -84,6 +104,8 @@ CREATE TABLE IF NOT EXISTS audit.validation_results (
 COMMENT ON TABLE audit.raw_files IS 'Provenance of every raw file read: content hash, size, rows, detected encoding and delimiter, arrival time, codebook version, and the run that read it.';
 COMMENT ON TABLE audit.quarantine IS 'Every problem found in a raw row that kept it out of the warehouse: file, row number as seen in the file, column header, value, reason. A row may have several problems.';
 COMMENT ON TABLE audit.row_accounting IS 'Per raw survey file: rows read = rows loaded + rows quarantined.';
+COMMENT ON TABLE audit.case_accounting IS 'Per case-study file (data/raw/cases): rows read = rows loaded into core.cases + rows quarantined.';
+COMMENT ON TABLE audit.case_quarantine IS 'Every problem that kept a case-study row out of core.cases (an unknown code, a subtheme of another theme, a repeated id ...): file, row number as seen in the file, column, value, reason.';
 COMMENT ON TABLE audit.validation_results IS 'Result of every Great Expectations expectation run by the pipeline, with the run id.';
 COMMENT ON TABLE staging.responses IS 'Internal: one row per loaded response, per wave x country partition (pipeline file only).';
 COMMENT ON TABLE staging.answers IS 'Internal: single and multi-select answers in long form, per partition (pipeline file only).';

@@ -1,23 +1,42 @@
 """`observatory refresh` and `observatory demo`: run the pipeline without the UI.
 
-Orchestration lives in the Dagster code location (`assets/`); it is imported only when
-one of these commands runs, so the library itself never imports Dagster."""
+They drive Dagster, so they live with the code location; the `observatory` command
+(observatory/cli) finds them through the entry point group `observatory.commands`
+(pyproject.toml), so the library never imports Dagster or this package."""
 
 import argparse
+import signal
 import sys
+from pathlib import Path
 
 from observatory.codebook import load_codebook
 from observatory.config import canonical_country
+from observatory.outcomes import USAGE_ERROR
 from observatory.paths import Paths
+from observatory.privacy import KeyRefused, pseudonym_key
 
 
 def run(args: argparse.Namespace, demo: bool = False) -> int:
-    from assets.definitions import defs
-    from assets.runner import refresh
+    from assets.definitions import defs  # the definitions load only when a run is asked for
+    from assets.runner import Interrupted, refresh
 
     paths = Paths.from_env()
-    summary = refresh(defs, paths.raw_dir, waves=args.wave, countries=args.country,
-                      report=demo or args.report)
+    try:
+        pseudonym_key()
+    except KeyRefused as exc:
+        print(f"observatory {'demo' if demo else 'refresh'}: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    published = _identity(paths.published_db)
+    try:
+        summary = refresh(defs, paths.raw_dir, waves=args.wave, countries=args.country,
+                          report=demo or args.report)
+    except Interrupted as stop:
+        canceled = f"run(s) {', '.join(r[:8] for r in stop.canceled)} canceled; " * bool(
+            stop.canceled)
+        print(f"refresh stopped by {stop.signal_name}: {canceled}" + (
+            "the published warehouse is unchanged" if _identity(paths.published_db) == published
+            else "the new snapshot had been published before the stop"), file=sys.stderr)
+        return 128 + signal.Signals[stop.signal_name].value
     for warning in summary.warnings:  # non-blocking checks, e.g. a country not delivered yet
         print(f"warning: {warning}")
     for problem in summary.problems:
@@ -38,6 +57,11 @@ def run(args: argparse.Namespace, demo: bool = False) -> int:
             for path in outputs(paths.reports_dir, year=year):  # pages, PDFs, figures, data
                 print(f"  {path}")
     return 0
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is published (inode and modification time): a publish replaces it."""
+    return (path.stat().st_ino, path.stat().st_mtime_ns) if path.exists() else None
 
 
 def country(code: str) -> str:
