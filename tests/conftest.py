@@ -16,6 +16,9 @@ SAMPLE = REPO / "data" / "raw"
 # One throw-away Dagster instance for the session (and the CLI processes it starts), never
 # the project's .dagster_home that `make test` would otherwise hand down.
 os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="observatory-dagster-home-")
+# The pipeline runs build the report in en and fr (as before the other languages came):
+# every language is built and checked once, by the `publication` fixture below.
+os.environ.setdefault("OBSERVATORY_REPORT_LANGUAGES", "en,fr")
 # The shipped synthetic sample may be pseudonymised with the public development key
 # (tests/test_security.py checks that nothing else may).
 os.environ.setdefault("OBSERVATORY_ALLOW_DEVELOPMENT_KEY", "1")
@@ -85,3 +88,35 @@ def codebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     load_codebook.cache_clear()
     yield folder
     load_codebook.cache_clear()
+
+
+@dataclass
+class Publication:
+    """The annual report of the fixture warehouse, built once for the session in every
+    language, with the PDFs of PRINTED only (printing is the slow part)."""
+    warehouse: Path  # published: a hard link to its dated snapshot
+    year_dir: Path
+    pages: list[Path]
+    seconds: float
+
+
+PRINTED = ("en", "fr")
+
+
+@pytest.fixture(scope="session")
+def publication(tmp_path_factory) -> Publication:
+    import hashlib
+    import time
+
+    from observatory.report import LANGUAGES, build_report
+    from tests.report_fixture import make_published_warehouse
+
+    root = tmp_path_factory.mktemp("publication")
+    warehouse = make_published_warehouse(root / "warehouse")
+    before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    start = time.perf_counter()
+    pages = build_report(warehouse, root / "reports", languages=LANGUAGES,
+                         pdf_languages=PRINTED)
+    seconds = time.perf_counter() - start
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before, "warehouse changed"
+    return Publication(warehouse, root / "reports" / "2026", pages, seconds)

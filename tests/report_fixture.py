@@ -13,6 +13,9 @@ planted for the tests:
   on the difference of two independent estimates, Benjamini-Hochberg q-values within
   each wave pair). The suppressed Greek cell's change
   row carries LEAK_CHANGE / LEAK_P and ``significant`` wrongly true.
+* ``core.questions`` asks every dimension in every wave but ``ci_condition``, first asked
+  in 2025 (NOT_IN_FIRST_WAVE); ``audit.raw_files`` dates the last 2026 export
+  LAST_ARRIVAL; ``audit.quarantine`` records one problem per quarantined row.
 * ``audit.validation_results`` holds two runs: the older one failed an expectation that
   the latest run passes (superseded), the latest fails one non-blocking expectation with
   ``VALIDATION_UNEXPECTED`` values.
@@ -21,6 +24,7 @@ planted for the tests:
 from __future__ import annotations
 
 import math
+import os
 import random
 from pathlib import Path
 
@@ -46,6 +50,9 @@ LEAK_CHANGE, LEAK_P = 0.3579, 0.0246
 SIGNIFICANT = (2026, "FR", "barrier", "champion_dependency")
 SIGNIFICANT_JUMP = 0.15
 VALIDATION_UNEXPECTED = 3
+NOT_IN_FIRST_WAVE = "ci_condition"
+LAST_ARRIVAL = "2026-10-20"
+SNAPSHOT = "observatory-20261101T060000000000Z.duckdb"  # published on 2026-11-01 06:00 UTC
 SCHEME_N = {"company_led": 0.45, "territory_led": 0.42, "internal": 0.13}
 COUNTRY_DIMENSIONS = ("lever", "barrier", "scheme_type", "sim_role", "theme", "ci_condition",
                       "ci_stage")
@@ -223,6 +230,39 @@ def _row_accounting() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _questions() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"wave": wave, "instrument_version": f"{wave}.1", "question": f"q_{dim}",
+         "kind": "multi", "dimension": dim}
+        for wave in WAVES for dim in COUNTRY_DIMENSIONS
+        if not (dim == NOT_IN_FIRST_WAVE and wave == WAVES[0])])
+
+
+def _raw_files(accounting: pd.DataFrame) -> pd.DataFrame:
+    frame = accounting[["file", "wave", "country", "rows_read"]].rename(
+        columns={"rows_read": "rows"}).assign(kind="survey", sha256="0" * 64, bytes=1000)
+    day = {c: i + 16 for i, c in enumerate(RESPONDENTS)}  # the last one arrives on the 20th
+    frame["arrived_at"] = pd.to_datetime([f"{w}-10-{day[c]} 09:00:00" for w, c in zip(
+        frame["wave"], frame["country"], strict=True)])
+    return frame[["file", "kind", "wave", "country", "sha256", "bytes", "rows", "arrived_at"]]
+
+
+def _quarantine(accounting: pd.DataFrame) -> pd.DataFrame:
+    rows = [{"wave": r.wave, "country": r.country, "file": r.file, "row": 2 + i,
+             "column": "org_type", "value": "withheld", "reason": "unknown org_type"}
+            for r in accounting.itertuples() for i in range(r.rows_quarantined)]
+    return pd.DataFrame(rows)
+
+
+def make_published_warehouse(root: Path) -> Path:
+    """A published warehouse as a refresh leaves it: ``root/observatory.duckdb``, a hard
+    link to its dated snapshot ``root/snapshots/SNAPSHOT``; returns the published path."""
+    (root / "snapshots").mkdir(parents=True)
+    make_fixture_warehouse(root / "snapshots" / SNAPSHOT)
+    os.link(root / "snapshots" / SNAPSHOT, root / "observatory.duckdb")
+    return root / "observatory.duckdb"
+
+
 SHARE_COLUMNS = """n INTEGER, n_selected INTEGER, share DOUBLE, se DOUBLE, ci_low DOUBLE,
     ci_high DOUBLE, n_eff DOUBLE, df INTEGER, suppressed BOOLEAN, calibrated BOOLEAN,
     unreliable BOOLEAN"""
@@ -246,7 +286,10 @@ def make_fixture_warehouse(path: Path) -> None:
                             ("accounting_df", accounting),
                             ("changes_df", _share_changes(shares)),
                             ("respondents_df", _respondents()),
-                            ("validation_df", _validation_results())):
+                            ("validation_df", _validation_results()),
+                            ("questions_df", _questions()),
+                            ("raw_files_df", _raw_files(accounting)),
+                            ("quarantine_df", _quarantine(accounting))):
             con.register(name, frame)
         for schema in ("core", "marts", "audit"):
             con.execute(f"CREATE SCHEMA {schema}")
@@ -283,5 +326,15 @@ def make_fixture_warehouse(path: Path) -> None:
         con.execute("""CREATE TABLE audit.row_accounting (wave INTEGER, country VARCHAR,
             file VARCHAR, rows_read INTEGER, rows_loaded INTEGER, rows_quarantined INTEGER)""")
         con.execute("INSERT INTO audit.row_accounting SELECT * FROM accounting_df")
+        con.execute("""CREATE TABLE core.questions (wave INTEGER, instrument_version VARCHAR,
+            question VARCHAR, kind VARCHAR, dimension VARCHAR)""")
+        con.execute("INSERT INTO core.questions SELECT * FROM questions_df")
+        con.execute("""CREATE TABLE audit.raw_files (file VARCHAR, kind VARCHAR, wave INTEGER,
+            country VARCHAR, sha256 VARCHAR, bytes BIGINT, rows INTEGER,
+            arrived_at TIMESTAMP)""")
+        con.execute("INSERT INTO audit.raw_files SELECT * FROM raw_files_df")
+        con.execute("""CREATE TABLE audit.quarantine (wave INTEGER, country VARCHAR,
+            file VARCHAR, "row" INTEGER, "column" VARCHAR, value VARCHAR, reason VARCHAR)""")
+        con.execute("INSERT INTO audit.quarantine SELECT * FROM quarantine_df")
     finally:
         con.close()

@@ -1,9 +1,9 @@
-"""The annual report package, built from the fixture warehouse (no browser here)."""
+"""The annual report package, built from the fixture warehouse in every language (the
+session's ``publication``; no browser here)."""
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -12,7 +12,10 @@ import pytest
 
 from observatory.config import load_countries
 from observatory.report import ReportDataError, build_report
-from observatory.report.build import SHARE_FIGURES, TREND_FIGURES, vega_bundle
+from observatory.report.contents import SHARE_FIGURES, TREND_FIGURES
+from observatory.report.page import vega_bundle
+from observatory.report.text import LANGUAGES, t
+from tests.conftest import PRINTED, Publication
 from tests.report_fixture import (
     LEAK_CHANGE,
     LEAK_CI_HIGH,
@@ -21,7 +24,6 @@ from tests.report_fixture import (
     LEAK_SE,
     SIGNIFICANT,
     VALIDATION_UNEXPECTED,
-    make_fixture_warehouse,
 )
 
 FIGURES = [f[0] for f in (*SHARE_FIGURES, *TREND_FIGURES)] + [
@@ -31,14 +33,14 @@ EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|@import|url\
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[Path]]:
-    root = tmp_path_factory.mktemp("report")
-    warehouse = root / "warehouse.duckdb"
-    make_fixture_warehouse(warehouse)
-    before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
-    pages = build_report(warehouse, root / "reports")
-    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before, "warehouse changed"
-    return warehouse, root / "reports" / "2026", pages
+def built(publication: Publication) -> tuple[Path, Path, list[Path]]:
+    return publication.warehouse, publication.year_dir, publication.pages
+
+
+def built_name(built: tuple[Path, Path, list[Path]], country: str, lang: str) -> str:
+    """A country's name in the language, as the key figures CSV gives it."""
+    with open(built[1] / "data" / "key_figures.csv", encoding="utf-8") as handle:
+        return next(r[f"name_{lang}"] for r in csv.DictReader(handle) if r["country"] == country)
 
 
 def page_text(page: Path) -> str:
@@ -56,11 +58,12 @@ def specs_of(page: Path) -> dict:
 
 def test_pages_exist_per_language(built: tuple[Path, Path, list[Path]]) -> None:
     _, year_dir, pages = built
-    assert pages == [year_dir / "en" / "index.html", year_dir / "en" / "report_2026_en.pdf",
-                     year_dir / "fr" / "index.html", year_dir / "fr" / "report_2026_fr.pdf"]
+    assert pages == [path for lang in LANGUAGES for path in (
+        year_dir / lang / "index.html",
+        *([year_dir / lang / f"report_2026_{lang}.pdf"] if lang in PRINTED else []))]
     for page in pages:
         assert page.is_file() and page.stat().st_size > 100_000
-    for pdf in pages[1::2]:
+    for pdf in [p for p in pages if p.suffix == ".pdf"]:
         assert pdf.read_bytes().startswith(b"%PDF-")
         assert f'href="{pdf.name}"' in (pdf.parent / "index.html").read_text(encoding="utf-8")
 
@@ -76,7 +79,18 @@ def test_country_names_in_the_page_language(built: tuple[Path, Path, list[Path]]
             assert country.names[other] not in text, country.names[other]
 
 
-@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_table_has_a_caption_and_every_link_a_name(
+        built: tuple[Path, Path, list[Path]], lang: str) -> None:
+    html = page_text(built[1] / lang / "index.html")
+    tables = re.findall(r"<table\b.*?</table>", html, re.DOTALL)
+    assert len(tables) >= 14
+    assert all(re.search(r"<caption[^>]*>[^<]{10,}</caption>", x) for x in tables)
+    names = [re.sub(r"<[^>]+>", "", n).strip() for n in re.findall(r"<a\b[^>]*>(.*?)</a>", html)]
+    assert not [n for n in names if n in ("PNG", "SVG", "CSV", "") or n.endswith(".csv")]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_network_and_no_web_font(built: tuple[Path, Path, list[Path]], lang: str) -> None:
     html = (built[1] / lang / "index.html").read_text(encoding="utf-8")
     assert not EXTERNAL.findall(page_text(built[1] / lang / "index.html"))
@@ -92,7 +106,7 @@ def test_no_network_and_no_web_font(built: tuple[Path, Path, list[Path]], lang: 
 def test_figures_png_and_svg(built: tuple[Path, Path, list[Path]]) -> None:
     figures = built[1] / "figures"
     for fid in FIGURES:
-        for lang in ("en", "fr"):
+        for lang in LANGUAGES:
             png = (figures / f"{fid}_{lang}.png").read_bytes()
             svg = (figures / f"{fid}_{lang}.svg").read_text(encoding="utf-8")
             assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
@@ -101,12 +115,13 @@ def test_figures_png_and_svg(built: tuple[Path, Path, list[Path]]) -> None:
 
 
 def test_every_chart_links_its_csv(built: tuple[Path, Path, list[Path]]) -> None:
-    for lang in ("en", "fr"):
+    for lang in LANGUAGES:
         html = (built[1] / lang / "index.html").read_text(encoding="utf-8")
-        for link in re.findall(r'href="\.\./(data/[^"]+|figures/[^"]+)"', html):
+        links = re.findall(r'href="\.\./([^"#]+)"', html)
+        for link in links:
             assert (built[1] / link).is_file(), link
         for fid in FIGURES:
-            assert f'href="../data/{fid}.csv"' in html
+            assert {f"data/{fid}.csv", f"data/{fid}.metadata.json"} <= set(links)
 
 
 def test_suppressed_cell_is_never_a_number(built: tuple[Path, Path, list[Path]]) -> None:
@@ -115,11 +130,12 @@ def test_suppressed_cell_is_never_a_number(built: tuple[Path, Path, list[Path]])
     leaks += [f"{100 * v:.1f}" for v in (LEAK_CI_LOW, LEAK_CI_HIGH)]
     leaks += [f"{100 * LEAK_CHANGE:+.1f}", f"{100 * LEAK_CHANGE:.2f}"]  # as the report shows
     leaks += [x.replace(".", ",") for x in leaks]
-    for lang, word in (("en", "suppressed"), ("fr", "masqué")):
+    for lang in LANGUAGES:
+        word, greece = t(lang, "suppressed"), built_name(built, "GR", lang)
         page = year_dir / lang / "index.html"
         text = page_text(page)
         assert not [x for x in leaks if x in text]
-        row = re.search(r"<tr><td>[^<]*</td><td>(Greece|Grèce)</td>"
+        row = re.search(rf"<tr><td>[^<]*</td><td>({greece})</td>"
                         r'<td class="suppressed">([^<]*)</td><td class="suppressed">([^<]*)</td>',
                         text)
         assert row and row.group(2) == row.group(3) == word
@@ -143,14 +159,15 @@ def test_suppressed_cell_is_never_a_number(built: tuple[Path, Path, list[Path]])
     assert all(changes[0][k] == "" for k in ("change", "p_value", "z", "share"))
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("en", "+21.0 pts"), ("fr", "+21,0\u00a0pts")])
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", "+21.0 pts"), ("fr", "+21,0\u00a0pts"), ("de", "+21,0\u00a0Pp.")])
 def test_significant_change_is_marked(built: tuple[Path, Path, list[Path]], lang: str,
                                       expected: str) -> None:
     wave, country, dimension, code = SIGNIFICANT
     page = built[1] / lang / "index.html"
     panels = specs_of(page)[f"trend_{dimension}s"]["vconcat"]  # one panel per item
     rows = [r for panel in panels for r in panel["data"]["values"]]
-    name = load_countries()[country].names[lang]
+    name = built_name(built, country, lang)
     marked = [r for r in rows if r["significant"]]
     assert {(r["wave"], r["country"]) for r in marked} >= {(wave, name)}
     planted = next(r for r in marked if (r["wave"], r["country"]) == (wave, name))
@@ -191,21 +208,32 @@ def test_data_quality_per_wave_and_validation(built: tuple[Path, Path, list[Path
 
 
 def test_unreliable_cells_are_flagged(built: tuple[Path, Path, list[Path]]) -> None:
-    for lang in ("en", "fr"):
+    for lang in LANGUAGES:
         text = page_text(built[1] / lang / "index.html")
         assert re.search(r'<td class="num unreliable">[^<]*†</td>', text)
 
 
+def without_language_links(html: bytes) -> bytes:
+    """A page less its links to the other languages of its build."""
+    return re.sub(rb'\n\s*<nav class="lang".*?</nav>', b"", html, flags=re.DOTALL)
+
+
 def test_rebuild_is_deterministic(built: tuple[Path, Path, list[Path]], tmp_path: Path) -> None:
+    """A language rebuilt from the same snapshot: the same bytes (but the datacite record,
+    which lists the languages of its build, and the page's links to them)."""
     warehouse, year_dir, _ = built
-    build_report(warehouse, tmp_path)
-    first = {p.relative_to(year_dir) for p in year_dir.rglob("*") if p.is_file()}
-    second = {p.relative_to(tmp_path / "2026") for p in (tmp_path / "2026").rglob("*")
-              if p.is_file()}
-    assert first == second
-    for rel in first:
-        if rel.suffix in (".csv", ".html", ".svg"):
-            assert (year_dir / rel).read_bytes() == (tmp_path / "2026" / rel).read_bytes(), rel
+    build_report(warehouse, tmp_path, languages=["de"], pdf_languages=[])
+    again = tmp_path / "2026"
+    second = {p.relative_to(again) for p in again.rglob("*") if p.is_file()}
+    first = {p.relative_to(year_dir) for p in year_dir.rglob("*") if p.is_file()
+             and (p.parent.name == "de" or p.parent.name not in LANGUAGES
+                  and not re.search(r"_(en|fr|hr|el|it)\.", p.name))}
+    assert first == second and len(second) > 50
+    for rel in second - {Path("datacite.json")}:
+        old, new = (year_dir / rel).read_bytes(), (again / rel).read_bytes()
+        if rel.suffix == ".html":
+            old, new = without_language_links(old), without_language_links(new)
+        assert old == new, rel
 
 
 def test_earlier_year_and_bad_arguments(built: tuple[Path, Path, list[Path]],
@@ -224,8 +252,8 @@ def test_earlier_year_and_bad_arguments(built: tuple[Path, Path, list[Path]],
     assert 'href="../en/index.html"' not in text
     with pytest.raises(ReportDataError, match="2031"):
         build_report(warehouse, tmp_path, year=2031)
-    with pytest.raises(ValueError, match="de"):
-        build_report(warehouse, tmp_path, languages=["de"])
+    with pytest.raises(ValueError, match="xx"):
+        build_report(warehouse, tmp_path, languages=["xx"])
     with pytest.raises(FileNotFoundError):
         build_report(tmp_path / "missing.duckdb", tmp_path)
 

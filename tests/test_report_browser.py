@@ -1,44 +1,77 @@
-"""The report in a real browser (Debian's Chromium driven by Playwright), fully offline, and
-its PDFs rasterised by poppler's pdftoppm.
+"""The report in a real browser (Debian's Chromium driven by Playwright), fully offline,
+checked by axe-core, and its PDFs rasterised and read by poppler.
 
 Never let Playwright download a browser: the tests use /usr/bin/chromium and fail, not
-skip, when it or /usr/bin/pdftoppm is missing.
+skip, when it or poppler's tools are missing. axe-core is the copy bundled by the
+axe-playwright-python package (requirements.lock), injected into the page: no CDN. Every
+page must have no serious or critical violation of WCAG 2.0/2.1 A and AA; each page's
+result is written to tests/artifacts/axe_<lang>.json. The pages of all languages share
+one template, one theme and the same charts: on the pages of PRINTED (en, fr) the charts'
+data tables (closed <details>) are opened, a screenshot is taken, and colour contrast is
+checked in the charts' SVG too (thousands of text nodes: most of axe's time); on the other
+pages colour contrast is checked outside the charts, every other rule everywhere.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, sync_playwright
 
 from observatory.config import load_countries
-from observatory.report import build_report
-from observatory.report.build import SECTIONS, SHARE_FIGURES, TREND_FIGURES
+from observatory.report.contents import SECTIONS, SHARE_FIGURES, TREND_FIGURES
 from observatory.report.pdf import CHROMIUM, CHROMIUM_ARGS
-from observatory.report.text import t
-from tests.report_fixture import make_fixture_warehouse
+from observatory.report.text import LANGUAGES, t
+from tests.conftest import PRINTED, Publication
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 PDFTOPPM = Path("/usr/bin/pdftoppm")
 PDFTOTEXT = Path("/usr/bin/pdftotext")
+PDFTOHTML = Path("/usr/bin/pdftohtml")
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = ("serious", "critical")
 N_FIGURES = len(SHARE_FIGURES) + len(TREND_FIGURES) + 2  # + the two case-study charts
 FIRST_PAGES = 4
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
-    """Per language, the HTML page and its PDF."""
-    root = tmp_path_factory.mktemp("report")
-    make_fixture_warehouse(root / "warehouse.duckdb")
-    paths = build_report(root / "warehouse.duckdb", root / "reports")
-    return {html.parent.name: (html, pdf) for html, pdf in zip(paths[::2], paths[1::2],
-                                                                 strict=True)}
+def outputs(publication: Publication) -> dict[str, tuple[Path, Path]]:
+    """Per language, the HTML page and its PDF (printed for PRINTED only)."""
+    year = publication.year_dir
+    return {lang: (year / lang / "index.html", year / lang / f"report_2026_{lang}.pdf")
+            for lang in LANGUAGES}
 
 
-@pytest.mark.parametrize("lang", ["en", "fr"])
-def test_page_renders_offline(outputs: dict[str, tuple[Path, Path]], lang: str) -> None:
+def axe_check(page: Page, lang: str) -> None:
+    """axe-core on the page as it is: no serious or critical violation."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
+    runs = [(None, options)]
+    if lang not in PRINTED:  # contrast in the charts' SVG is checked on PRINTED's pages
+        runs = [(None, {**options, "rules": {"color-contrast": {"enabled": False}}}),
+                ({"exclude": [[".vega-chart svg"]]},
+                 {"runOnly": {"type": "rule", "values": ["color-contrast"]},
+                  "resultTypes": ["violations"]})]
+    found = [Axe().run(page, context=context, options=opts).response for context, opts in runs]
+    violations = [{"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"]),
+                   "help": v["help"], "first": v["nodes"][0]["html"][:300]}
+                  for run in found for v in run["violations"]]
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"axe_{lang}.json").write_text(json.dumps({
+        "axe": found[0]["testEngine"]["version"], "rules": WCAG_AA,
+        "charts_contrast_checked": lang in PRINTED, "violations": violations},
+        indent=2, ensure_ascii=False), encoding="utf-8")
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, blocking
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_page_renders_offline_and_passes_axe(outputs: dict[str, tuple[Path, Path]],
+                                             lang: str) -> None:
     assert CHROMIUM.exists(), (
         f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); "
         "never `playwright install`")
@@ -70,13 +103,23 @@ def test_page_renders_offline(outputs: dict[str, tuple[Path, Path]], lang: str) 
             rings = page.locator("#chart-trend_barriers svg .mark-symbol path[fill='none'], "
                                  "#chart-trend_barriers svg .mark-symbol path[fill='transparent']")
             assert rings.count() >= 1
+            # each chart is named by its title and description, not "Vega visualization"
+            for i in range(containers.count()):
+                label = containers.nth(i).get_attribute("aria-label") or ""
+                heading = containers.nth(i).locator("xpath=..").locator("h3").inner_text()
+                assert label.startswith(f"{heading}. ") and len(label) > len(heading) + 20
             text = page.inner_text("body")
             for country in load_countries().values():
-                name = country.names[lang]
-                assert page.get_by_text(name, exact=False).first.is_visible(), name
-                assert name in text
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"report_{lang}.png"), full_page=True)
+                name = country.names.get(lang)
+                if name:
+                    assert page.get_by_text(name, exact=False).first.is_visible(), name
+                    assert name in text
+            if lang in PRINTED:
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / f"report_{lang}.png"), full_page=True)
+                page.evaluate("document.querySelectorAll('details').forEach(d => {"
+                              " d.open = true; })")
+            axe_check(page, lang)
         finally:
             browser.close()
     assert not errors, errors
@@ -103,7 +146,7 @@ def ink_fraction(ppm: bytes) -> float:
     return inked / (width * height)
 
 
-@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("lang", PRINTED)
 def test_pdf_first_pages_are_not_blank(outputs: dict[str, tuple[Path, Path]], lang: str,
                                        tmp_path: Path) -> None:
     for tool in (PDFTOPPM, PDFTOTEXT):
@@ -128,3 +171,22 @@ def test_pdf_first_pages_are_not_blank(outputs: dict[str, tuple[Path, Path]], la
     for country in load_countries().values():
         assert country.names[lang] in text
     assert t(lang, "suppressed") in text and t(lang, "title", year=2026) in text
+
+
+@pytest.mark.parametrize("lang", PRINTED)
+def test_pdf_has_a_table_of_contents_and_an_outline(outputs: dict[str, tuple[Path, Path]],
+                                                    lang: str) -> None:
+    assert PDFTOHTML.exists(), f"{PDFTOHTML} is missing: apt-get install poppler-utils"
+    pdf = outputs[lang][1]
+    first = subprocess.run([str(PDFTOTEXT), "-l", "1", str(pdf), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    sections = [t(lang, key, first=2024) for key in SECTIONS.values()]
+    contents = first[first.index(t(lang, "contents")):]
+    assert [line.split(". ", 1)[-1] for line in contents.splitlines()[1:1 + len(sections)]] \
+        == sections
+    xml = subprocess.run([str(PDFTOHTML), "-xml", "-stdout", "-i", "-q", "-l", "1", str(pdf)],
+                         check=True, capture_output=True, text=True).stdout
+    outline = xml[xml.index("<outline>"):]
+    for name in sections:  # every section is a bookmark, with the page it starts on
+        assert f">{name}</item>" in outline, name
+    assert len(set(re.findall(r'<item page="(\d+)">', outline))) >= len(sections)

@@ -3,7 +3,6 @@ PDFs, and one warning line says how to get them; `outputs` lists what was publis
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -12,19 +11,13 @@ from observatory.cli import main
 from observatory.report import ReportPrintError, build_report, outputs
 from observatory.report import build as report_build
 from observatory.report.pdf import PrintJob
-from tests.report_fixture import make_fixture_warehouse
-
-SNAPSHOT = "observatory-20261101T060000000000Z.duckdb"
+from tests.report_fixture import SNAPSHOT, make_published_warehouse
 
 
 @pytest.fixture
 def published(tmp_path: Path) -> Path:
     """A published warehouse as a refresh leaves it: a hard link to its dated snapshot."""
-    warehouse = tmp_path / "warehouse"
-    (warehouse / "snapshots").mkdir(parents=True)
-    make_fixture_warehouse(warehouse / "snapshots" / SNAPSHOT)
-    os.link(warehouse / "snapshots" / SNAPSHOT, warehouse / "observatory.duckdb")
-    return warehouse
+    return make_published_warehouse(tmp_path / "warehouse").parent
 
 
 def test_without_chromium_everything_but_the_pdf_is_published(
@@ -39,16 +32,18 @@ def test_without_chromium_everything_but_the_pdf_is_published(
     monkeypatch.setenv("OBSERVATORY_CHROMIUM", str(nowhere))
     monkeypatch.setenv("OBSERVATORY_WAREHOUSE_DIR", str(published))
     monkeypatch.setenv("OBSERVATORY_REPORTS_DIR", str(reports))
-    assert main(["report"]) == 0
+    assert main(["report", "--lang", "en,de"]) == 0
     out, err = capsys.readouterr()
     assert err.splitlines() == [
         f"warning: cannot print the report to PDF: {nowhere} is missing — run "
         "`scripts/install-system-packages` as root (or `sudo apt-get install chromium`), "
         "never `playwright install`; the report is published without its PDF"]
     year = reports / "2026"
-    assert out.splitlines() == [str(year / "en" / "index.html"), str(year / "fr" / "index.html"),
-                                str(year / "figures"), str(year / "data")]
-    assert outputs(reports) == [Path(line) for line in out.splitlines()]
+    assert out.splitlines() == [str(year / "en" / "index.html"), str(year / "de" / "index.html"),
+                                str(year / "figures"), str(year / "data"),
+                                str(year / "data_2026.zip"), str(year / "CITATION.cff"),
+                                str(year / "datacite.json")]
+    assert outputs(reports, languages=["en", "de"]) == [Path(line) for line in out.splitlines()]
     assert not list(reports.rglob("*.pdf"))  # the stale PDF went with the old build
     for page in outputs(reports)[:2]:
         assert page.stat().st_size > 100_000

@@ -36,9 +36,10 @@ def analyst_snapshot(observatory: ObservatoryResource) -> dg.MaterializeResult:
           backfill_policy=dg.BackfillPolicy.single_run(), kinds={"html"})
 def annual_report(context: dg.AssetExecutionContext,
                   observatory: ObservatoryResource) -> None:
-    """The annual trend report of a wave (one partition per wave), in English and French
-    (reports/<wave>/<lang>/index.html, figures as PNG and SVG, CSVs), built from the
-    published snapshot; works offline."""
+    """The annual trend report of a wave (one partition per wave) in the six report
+    languages (`reports/{wave}/{lang}/index.html` and its PDF, figures as PNG and SVG,
+    CSVs with their metadata, the data zip, CITATION.cff), built from the published
+    snapshot; works offline."""
     paths = observatory.paths
     for wave in context.partition_keys:
         pages = build_report(paths.published_db, paths.reports_dir, year=int(wave),

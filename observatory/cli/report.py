@@ -1,6 +1,8 @@
-"""`observatory report`: build the annual report from the published warehouse and list
-what it published. Without Chromium, everything but the PDFs is published and one
-warning line says how to install it (exit 0)."""
+"""`observatory report`: build the annual report from the published warehouse, in every
+report language or those of `--lang`, and list what it published. Without Chromium,
+everything but the PDFs is published and one warning line says how to install it
+(exit 0). A language whose catalog lacks a translation fails the build, naming the
+message (exit 2)."""
 
 import argparse
 import sys
@@ -21,7 +23,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"no published warehouse at {paths.published_db}: run `observatory refresh` first",
               file=sys.stderr)
         return USAGE_ERROR
-    languages = [lang.strip() for lang in args.lang.split(",") if lang.strip()]
+    languages = (None if args.lang is None  # every language, or OBSERVATORY_REPORT_LANGUAGES
+                 else [lang.strip() for lang in args.lang.split(",") if lang.strip()])
     try:
         pages = build_report(paths.published_db, paths.reports_dir, year=args.year,
                              languages=languages, warn=warn)
@@ -29,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"report FAILED: {error}", file=sys.stderr)
         return USAGE_ERROR
     year = int(pages[0].parent.parent.name)  # reports/<year>/<lang>/index.html
-    for path in outputs(paths.reports_dir, year, languages):
+    for path in outputs(paths.reports_dir, year):
         print(path)
     return OK
 
@@ -38,5 +41,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     rep = sub.add_parser("report", help="build the annual report (HTML and PDF per language) "
                                         "from the published warehouse")
     rep.add_argument("--year", type=int, default=None, help="wave (default: the latest)")
-    rep.add_argument("--lang", default="en,fr")
+    rep.add_argument("--lang", default=None,
+                     help="comma-separated report languages among en, fr, hr, de, el, it "
+                          "(default: all, or $OBSERVATORY_REPORT_LANGUAGES)")
     rep.set_defaults(func=run)

@@ -1,4 +1,5 @@
-"""Configuration: countries (with their ingest profiles) and statistical settings."""
+"""Configuration: countries (with their ingest profiles), statistical settings and how the
+annual report is published."""
 
 from __future__ import annotations
 
@@ -107,3 +108,28 @@ def load_settings() -> Settings:
         **{name: int(raw[name]) for name in LIMITS},
         keep_validation_runs=int(raw["keep_validation_runs"]),
     )
+
+
+@dataclass(frozen=True)
+class Licence:
+    id: str  # SPDX identifier
+    name: str  # short name, as printed
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Publication:
+    """How the annual report is published (report.yaml)."""
+    publisher: str
+    licence: Licence
+    reviewed_languages: tuple[str, ...]
+    keywords: tuple[str, ...]
+
+
+@cache
+def load_publication() -> Publication:
+    raw = yaml.safe_load((HERE / "report.yaml").read_text(encoding="utf-8"))
+    return Publication(publisher=str(raw["publisher"]), licence=Licence(**raw["licence"]),
+                       reviewed_languages=tuple(raw["reviewed_languages"]),
+                       keywords=tuple(raw.get("keywords", ())))

@@ -3,7 +3,10 @@ returns an Altair chart without a title: the page puts the title in HTML, the PN
 exports add it with :func:`titled`.
 
 Suppressed rows carry no estimate: they get no bar, only the word for "suppressed".
-Unreliable rows are drawn lighter and marked with a dagger.
+Unreliable rows are drawn lighter and marked with a dagger. Marks that only repeat what
+other marks say (daggers, rings, the word "suppressed") are hidden from assistive
+technology (``aria=False``): a filtered layer would otherwise be an unnamed, empty
+"graphics-symbol", and each estimate's own mark is announced with its values.
 """
 
 from __future__ import annotations
@@ -49,9 +52,11 @@ def share_chart(rows: Rows, facet_order: Sequence[str], group_order: Sequence[st
     whisker = base.mark_errorbar(ticks=True, color=INK).encode(
         x=alt.X("ci_low:Q", title=labels["share"]), x2="ci_high:Q",
     ).transform_filter(estimated)
-    dagger = base.mark_text(align="left", dx=5, fontSize=14, fontWeight="bold").encode(
+    dagger = base.mark_text(align="left", dx=5, fontSize=14, fontWeight="bold",
+                            aria=False).encode(
         x="ci_high:Q", text="flag:N").transform_filter("datum.unreliable")
-    masked = base.mark_text(align="left", dx=4, fontStyle="italic", color=MUTED).encode(
+    masked = base.mark_text(align="left", dx=4, fontStyle="italic", color=MUTED,
+                            aria=False).encode(
         x=alt.datum(0), text="status:N").transform_filter("datum.suppressed")
     count = base.mark_text(align="left", color=MUTED).encode(
         x=alt.value(WIDTH + 12), text="n_text:N")
@@ -89,9 +94,9 @@ def trend_chart(rows: Rows, facet_order: Sequence[str], panel_order: Sequence[st
         y=y, tooltip=tooltip,
         opacity=alt.condition("datum.unreliable", alt.value(UNRELIABLE_OPACITY), alt.value(1)),
     )
-    ring = base.mark_point(filled=False, size=260, strokeWidth=2).encode(
+    ring = base.mark_point(filled=False, size=260, strokeWidth=2, aria=False).encode(
         y=y, color=alt.value(INK), tooltip=tooltip).transform_filter("datum.significant")
-    dagger = base.mark_text(dy=-12, fontSize=13, fontWeight="bold").encode(
+    dagger = base.mark_text(dy=-12, fontSize=13, fontWeight="bold", aria=False).encode(
         y=y, text="flag:N").transform_filter("datum.unreliable")
     panels = []
     for i, facet in enumerate(facet_order):  # country headers above the first row only
@@ -147,7 +152,7 @@ def count_bars(panels: Sequence[tuple[str, Rows]], labels: dict[str, str]) -> al
     return alt.vconcat(*charts, spacing=22)
 
 
-def titled(chart: alt.TopLevelMixin, title: str, note: str) -> alt.TopLevelMixin:
-    """The chart with its title and note as subtitle, for the standalone PNG/SVG files."""
-    subtitle = textwrap.wrap(note, width=95)
-    return chart.properties(title=alt.Title(title, subtitle=subtitle))
+def titled(spec: dict, title: str, note: str) -> dict:
+    """The chart's spec with its title and note as subtitle, for the standalone PNG/SVG
+    files."""
+    return {**spec, "title": {"text": title, "subtitle": textwrap.wrap(note, width=95)}}

@@ -20,11 +20,12 @@ import duckdb
 import pandas as pd
 
 from observatory.config import Settings, load_countries, load_settings
+from observatory.report.text import LANGUAGES, territory_name
 
 REQUIRED_TABLES = (
     "core.countries", "core.respondents", "core.cases", "core.case_attributes",
-    "audit.row_accounting", "audit.validation_results", "marts.shares",
-    "marts.share_changes",
+    "core.questions", "audit.row_accounting", "audit.validation_results", "audit.raw_files",
+    "audit.quarantine", "marts.shares", "marts.share_changes",
 )
 ESTIMATES = ("n_selected", "share", "se", "ci_low", "ci_high", "n_eff")
 CHANGE_ESTIMATES = ("share", "previous_share", "change", "se_change", "z", "p_value",
@@ -60,6 +61,15 @@ SELECT suite, target, count(*)::INTEGER AS checks,
        count(*) FILTER (WHERE NOT success AND blocking)::INTEGER AS blocking_failed,
        coalesce(sum(unexpected_count), 0)::BIGINT AS unexpected
 FROM latest GROUP BY ALL ORDER BY ALL"""
+RESPONDENTS_SQL = """SELECT wave, country, count(*)::INTEGER AS n FROM core.respondents
+    WHERE wave <= ? GROUP BY ALL ORDER BY ALL"""
+CASES_SQL = "SELECT * FROM core.cases WHERE year <= ? ORDER BY case_id"
+ATTRIBUTES_SQL = """SELECT a.case_id, a.dimension, a.code FROM core.case_attributes a
+    JOIN core.cases c USING (case_id) WHERE c.year <= ? ORDER BY ALL"""
+ACCOUNTING_SQL = """SELECT wave, country, count(*)::INTEGER AS files,
+    sum(rows_read)::BIGINT AS rows_read, sum(rows_loaded)::BIGINT AS rows_loaded,
+    sum(rows_quarantined)::BIGINT AS rows_quarantined
+    FROM audit.row_accounting WHERE wave <= ? GROUP BY ALL ORDER BY ALL"""
 
 
 class ReportDataError(RuntimeError):
@@ -70,7 +80,7 @@ class ReportDataError(RuntimeError):
 class ReportData:
     year: int
     waves: list[int]  # every wave up to and including the report year
-    countries: dict[str, dict[str, str]]  # code -> {"en": name, "fr": name}, display order
+    countries: dict[str, dict[str, str]]  # code -> {language: name}, display order
     shares: pd.DataFrame  # marts.shares of BY_COUNTRY / BY_SCHEME_TYPE, waves up to the year
     changes: pd.DataFrame  # marts.share_changes by country, TREND_DIMENSIONS
     respondents: pd.DataFrame  # wave, country, n (core.respondents)
@@ -132,12 +142,15 @@ def _check_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _countries(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Country names in every report language: configured (countries.yaml), else the
+    warehouse's English or French name, else CLDR's (through Babel)."""
     configured = {c.code: dict(c.names) for c in load_countries().values()}
     stored = con.execute(
         "SELECT country, name_en, name_fr FROM core.countries ORDER BY country").fetchall()
-    extra = {code: {"en": en or code, "fr": fr or en or code}
-             for code, en, fr in stored if code not in configured}
-    return {**configured, **extra}
+    for code, en, fr in stored:
+        configured.setdefault(code, {k: v for k, v in (("en", en), ("fr", fr)) if v})
+    return {code: {lang: names.get(lang) or territory_name(code, lang) for lang in LANGUAGES}
+            for code, names in configured.items()}
 
 
 def load_report_data(con: duckdb.DuckDBPyConnection, year: int | None = None) -> ReportData:
@@ -153,20 +166,9 @@ def load_report_data(con: duckdb.DuckDBPyConnection, year: int | None = None) ->
     shares = publishable(con.execute(
         SHARES_SQL, [BASE, list(BY_COUNTRY), list(BY_SCHEME_TYPE), year]).df())
     changes = con.execute(CHANGES_SQL, [BASE, list(TREND_DIMENSIONS), year]).df()
-    respondents = con.execute(
-        """SELECT wave, country, count(*)::INTEGER AS n FROM core.respondents
-           WHERE wave <= ? GROUP BY ALL ORDER BY ALL""", [year]).df()
-    cases = con.execute(
-        "SELECT * FROM core.cases WHERE year <= ? ORDER BY case_id", [year]).df()
-    attributes = con.execute(
-        """SELECT a.case_id, a.dimension, a.code FROM core.case_attributes a
-           JOIN core.cases c USING (case_id) WHERE c.year <= ? ORDER BY ALL""", [year]).df()
-    accounting = con.execute(
-        """SELECT wave, country, count(*)::INTEGER AS files,
-                  sum(rows_read)::BIGINT AS rows_read, sum(rows_loaded)::BIGINT AS rows_loaded,
-                  sum(rows_quarantined)::BIGINT AS rows_quarantined
-           FROM audit.row_accounting WHERE wave <= ? GROUP BY ALL ORDER BY ALL""",
-        [year]).df()
+    respondents, cases, attributes, accounting = (
+        con.execute(sql, [year]).df()
+        for sql in (RESPONDENTS_SQL, CASES_SQL, ATTRIBUTES_SQL, ACCOUNTING_SQL))
     return ReportData(
         year=year,
         waves=[w for w in all_waves if w <= year],

@@ -1,6 +1,7 @@
 """The report's figures in one language: chart, title, one-sentence description, note with
-the unweighted n, and an accessible data table. Labels come from the codebook and the
-country configuration, falling back to the warehouse's own labels."""
+the unweighted n, and an accessible data table. Labels come from the codebook (every
+report language) and the country names from :func:`~observatory.report.data._countries`,
+falling back to the warehouse's own labels."""
 
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ def share_figure(fid: str, key: str, dimension: str, domain_kind: str, section: 
         names = {d: code_label(domain_kind, d, lang) for d in domains}
     frame = frame.assign(
         facet=[code_label(dimension, c, lang, f) for c, f in zip(
-            frame["code"], frame[f"label_{lang}"], strict=True)],
+            frame["code"], frame.get(f"label_{lang}", frame["label_en"]), strict=True)],
         group=frame["domain"].map(names),
         _c=frame["code"].map(codes.index), _d=frame["domain"].map(domains.index),
     ).sort_values(["_c", "_d"])
@@ -165,7 +166,8 @@ def trend_figure(fid: str, key: str, dimension: str, data: ReportData, lang: str
         rows.append({
             "wave": int(r.wave), "country": country_name(data, r.domain, lang),
             "panel": panels[r.domain],
-            "facet": code_label(dimension, r.code, lang, getattr(r, f"label_{lang}")),
+            "facet": code_label(dimension, r.code, lang,
+                                getattr(r, f"label_{lang}", r.label_en)),
             "share": float(r.share), "ci_low": float(r.ci_low), "ci_high": float(r.ci_high),
             "n": int(r.n), "unreliable": bool(r.unreliable),
             "flag": "†" if r.unreliable else "",
@@ -174,8 +176,7 @@ def trend_figure(fid: str, key: str, dimension: str, data: ReportData, lang: str
             "significant": bool(shown and change["significant"]),
         })
     totals = data.respondents.groupby("wave")["n"].sum()
-    sep = " : " if lang == "fr" else ": "
-    counts = ", ".join(f"{w}{sep}{fmt_int(n, lang)}" for w, n in totals.items())
+    counts = ", ".join(f"{w}{t(lang, 'colon')} {fmt_int(n, lang)}" for w, n in totals.items())
     latest = [r for r in rows if r["wave"] == data.year]
     latest = [r for r in latest if not r["unreliable"]] or latest
     top = max(latest, key=lambda r: r["share"]) if latest else None

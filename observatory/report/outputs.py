@@ -1,8 +1,9 @@
 """Where a year's report is published, and which of its outputs exist.
 
 ``reports/<year>/`` holds ``<lang>/index.html`` and ``<lang>/report_<year>_<lang>.pdf``
-per language, ``figures/`` and ``data/``. A report printed without Chromium has no PDF:
-:func:`outputs` lists what is really there, so nothing missing is ever announced.
+per language, ``figures/`` and ``data/``, the data zip and the citation records. A report
+printed without Chromium has no PDF: :func:`outputs` lists what is really there, so
+nothing missing is ever announced.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from observatory.report.datafiles import zip_name
+from observatory.report.publication import CFF_NAME, DATACITE_NAME
 from observatory.report.text import LANGUAGES
 
 
@@ -34,10 +37,13 @@ def pages(year_dir: Path, year: int, languages: Sequence[str] = LANGUAGES) -> li
 def outputs(reports_dir: Path, year: int | None = None,
             languages: Sequence[str] = LANGUAGES) -> list[Path]:
     """Every published output of a year's report (the latest when ``year`` is None): the
-    pages and PDFs per language, then the figures and data folders; [] without a report."""
+    pages and PDFs per language, the figures and data folders, the data zip and the
+    citation records; [] without a report."""
     year = latest_year(reports_dir) if year is None else year
     if year is None:
         return []
     year_dir = Path(reports_dir) / str(year)
     folders = [year_dir / name for name in ("figures", "data") if (year_dir / name).is_dir()]
-    return [*pages(year_dir, year, languages), *folders]
+    files = [year_dir / name for name in (zip_name(year), CFF_NAME, DATACITE_NAME)
+             if (year_dir / name).is_file()]
+    return [*pages(year_dir, year, languages), *folders, *files]

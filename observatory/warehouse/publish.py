@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from observatory.config import load_settings
+from observatory.config import load_publication, load_settings
 from observatory.paths import Paths
 from observatory.warehouse import ANALYST_SCHEMAS, SQL_DIR, _quote, dictionary, retention
 
@@ -76,9 +76,21 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, in
     return counts
 
 
+def parquet_readme(tables: list[str], snapshot: str) -> str:
+    """README.md of a Parquet export: what it holds and its licence (report.yaml)."""
+    settings = load_publication()
+    licence = settings.licence
+    lines = [f"# {settings.publisher}: the marts of snapshot {snapshot} as Parquet", "",
+             f"Licence: {licence.title} ({licence.id}), {licence.url}. Cite "
+             f"{settings.publisher}, snapshot {snapshot}.", "",
+             "Each file is one table of the `marts` schema; DATA_DICTIONARY.md beside the "
+             "published warehouse documents every column.", ""]
+    return "\n".join([*lines, *(f"- marts/{table}.parquet" for table in tables)]) + "\n"
+
+
 def export_parquet(con: duckdb.DuckDBPyConnection, target: Path) -> None:
-    """Every mart as `<target>/marts/<table>.parquet`, written in a temporary folder
-    renamed into place when complete."""
+    """Every mart as `<target>/marts/<table>.parquet`, with a README.md stating the
+    licence, written in a temporary folder renamed into place when complete."""
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     (partial / "marts").mkdir(parents=True)
@@ -87,6 +99,9 @@ def export_parquet(con: duckdb.DuckDBPyConnection, target: Path) -> None:
     for (table,) in tables:
         path = partial / "marts" / f"{table}.parquet"
         con.execute(f'COPY marts."{table}" TO {_quote(str(path))} (FORMAT parquet)')
+    (partial / "README.md").write_text(
+        parquet_readme([table for (table,) in tables], target.name.removesuffix("-parquet")),
+        encoding="utf-8")
     os.replace(partial, target)
 
 
