@@ -88,17 +88,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="150,2000,20000")
     parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--no-warm-up", action="store_true",
+                        help="skip the warm-up pair (caches already warm)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     root = scale.ROOT / "work"
     shutil.rmtree(root, ignore_errors=True)
     home = measure.instance(root / "dagster_home")
-    pairs(sizes[0], 1, root / "warm-up", home)
+    if not args.no_warm_up:
+        pairs(sizes[0], 1, root / "warm-up", home)
     measured = {n: pairs(n, args.pairs, root, home) for n in sizes}
     largest, smallest = measured[sizes[-1]], measured[sizes[0]]
-    fixed, slope = fit([(n * FILES / 1e6, m["full_refresh_cpu"]) for n, m in measured.items()])
-    floor_fixed, floor_slope = fit([(n * FILES / 1e6, m["floor_cpu"])
-                                    for n, m in measured.items()])
+    fixed, slope, floor_fixed, floor_slope = (
+        fit([(n * FILES / 1e6, m["full_refresh_cpu"]) for n, m in measured.items()])
+        + fit([(n * FILES / 1e6, m["floor_cpu"]) for n, m in measured.items()])
+        if len(sizes) > 1 else (None,) * 4)
     results: dict[str, object] = {
         "responses": sizes[-1] * FILES,
         "floor_outputs_identical": all(m["identical"] for m in measured.values()),
@@ -106,9 +110,9 @@ def main() -> None:
         "floor_cpu_s": round(largest["floor_cpu"], 1),
         "ratio_full_to_floor": round(largest["full_refresh_cpu"] / largest["floor_cpu"], 2),
         "ratio_sample_to_floor": round(smallest["full_refresh_cpu"] / smallest["floor_cpu"], 2),
-        "fixed_cost_cpu_s": round(fixed, 1), "cpu_s_per_million": round(slope, 1),
-        "floor_fixed_cost_cpu_s": round(floor_fixed, 1),
-        "floor_cpu_s_per_million": round(floor_slope, 1),
+        **({"fixed_cost_cpu_s": round(fixed, 1), "cpu_s_per_million": round(slope, 1),
+            "floor_fixed_cost_cpu_s": round(floor_fixed, 1),
+            "floor_cpu_s_per_million": round(floor_slope, 1)} if fixed is not None else {}),
         "pairs": args.pairs,
     }
     for n, m in measured.items():
