@@ -1,11 +1,21 @@
-"""The floor: a hand-written DuckDB script computing the same lever, barrier and
-scheme-type weighted shares by country and wave from the same raw files, with Python
-only where DuckDB cannot read the format (legacy code pages, XLSX, SPSS). No
-quarantine, validation, provenance, privacy or standard errors: the least work there is.
+"""The floor: the pipeline's work from the same raw files to the same outputs, written
+the fastest way we know with DuckDB, in one process and one connection:
 
-    .venv/bin/python bench/floor.py RAW_DIR   # prints the number of share rows
+- each export read once (floor_read: DuckDB's CSV reader; Python only for legacy code
+  pages, XLSX and SPSS), its SHA-256 taken from the bytes read;
+- harmonised in SQL (floor_stage): labels normalised once per distinct value and joined,
+  the quarantine rules as SQL predicates with the pipeline's reasons, the keyed
+  pseudonym in SQL; rows into the pipeline's staging and audit tables;
+- the expectation suites as SQL aggregates (floor_checks);
+- then the pipeline's own SQL models (core, marts), `publish` and the data-quality page.
+
+It assumes well-formed exports (DuckDB's strict CSV parser stops on a ragged one) with
+the instrument's columns; the pipeline's reader also handles hostile files.
+
+    OBSERVATORY_WAREHOUSE_DIR=... .venv/bin/python bench/floor.py RAW_DIR
 """
 
+import datetime as dt
 import sys
 import tempfile
 from pathlib import Path
@@ -13,120 +23,112 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from observatory.codebook import load_codebook
-from observatory.config import load_countries
-from observatory.ingest.discover import survey_files
-from observatory.warehouse.inputs import read_frames
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-DIMENSIONS = {"levers": "lever", "barriers": "barrier", "scheme_type": "scheme_type"}
+import floor_checks  # noqa: E402
+import floor_read  # noqa: E402
+from floor_stage import Column, stage  # noqa: E402
+
+from observatory import warehouse  # noqa: E402
+from observatory.codebook import load_codebook, normalise_label  # noqa: E402
+from observatory.config import load_countries  # noqa: E402
+from observatory.ingest.discover import SurveyFile, survey_files  # noqa: E402
+from observatory.ingest.harmonise import column_map  # noqa: E402
+from observatory.ingest.provenance import Provenance, describe, sha256_of  # noqa: E402
+from observatory.paths import Paths  # noqa: E402
+from observatory.privacy import pseudonym_key  # noqa: E402
+from observatory.quality.page import write_page  # noqa: E402
+from observatory.warehouse.inputs import case_files, frame_files, register_inputs  # noqa: E402
+from observatory.warehouse.publish import publish  # noqa: E402
 
 
-def load(con: duckdb.DuckDBPyConnection, path: Path, country: str, tmp: Path) -> str:
-    """A relation of the export with its original headers, all text."""
-    export = load_countries()[country].export
-    if export.format == "csv":
-        if export.encoding not in (None, "utf-8", "utf-8-sig"):  # DuckDB reads UTF-8 only
-            utf8 = tmp / f"{path.stem}.csv"
-            utf8.write_text(path.read_text(encoding=export.encoding), encoding="utf-8")
-            path = utf8
-        return (f"read_csv({lit(str(path))}, delim={lit(export.delimiter)}, header=true, "
-                "all_varchar=true, quote='\"')")
-    if export.format == "xlsx":
-        from python_calamine import CalamineWorkbook
+def _columns(survey: SurveyFile, found: list[Column]) -> floor_read.Wanted:
+    """header -> its src column (None for personal data and ignored columns), recording
+    each column read in `found`; a header the instrument does not know stops the floor."""
+    book, country = load_codebook(), load_countries()[survey.country]
+    mapping, names = column_map(book, survey.wave, country), {}
 
-        with CalamineWorkbook.from_path(str(path)) as book:
-            rows = book.get_sheet_by_index(0).to_python()
-        frame = pd.DataFrame(rows[1:], columns=rows[0]).astype(str) \
-            .replace(r"^(-?\d+)\.0$", r"\1", regex=True)  # calamine reads numbers as floats
+    def wanted(header: str) -> str | None:
+        if header not in names:
+            target = mapping.get(normalise_label(header))
+            if target is None and not book.is_ignored(header):
+                raise SystemExit(f"{survey.path}: column {header!r} is not in the instrument")
+            question = book.questions[target[0]] if target else None
+            names[header] = None if question is None or question.kind == "pii" \
+                else f"c{len(found)}"
+            if names[header]:
+                found.append(Column(names[header], header, question, target[1]))
+        return names[header]
+
+    return wanted
+
+
+def load(con: duckdb.DuckDBPyConnection, survey: SurveyFile, tmp: Path) -> dict:
+    """Read and stage one export; its provenance and row accounting."""
+    country, data = load_countries()[survey.country], survey.path.read_bytes()
+    found: list[Column] = []
+    wanted = _columns(survey, found)
+    fmt = country.export.format
+    if fmt == "csv":
+        first = floor_read.read_csv(con, survey.path, data, country.export, wanted, tmp)
     else:
-        import pyreadstat
-
-        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=True)
-        frame.columns = [meta.column_names_to_labels[c] for c in frame.columns]
-        frame = frame.astype(str)
-    name = f"t_{path.stem}"
-    con.register(name, frame)
-    return name
-
-
-def lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def ident(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
+        first = getattr(floor_read, f"read_{fmt}")(con, survey.path, wanted)
+    read, loaded, quarantined = stage(con, load_codebook(), country, survey.wave,
+                                      str(survey.path), found, first, pseudonym_key())
+    arrived = dt.datetime.fromtimestamp(survey.path.stat().st_mtime, tz=dt.UTC)
+    provenance = Provenance(str(survey.path), "survey", sha256_of(data), len(data),
+                            arrived.replace(tzinfo=None), survey.wave, survey.country, read,
+                            country.export.encoding, country.export.delimiter,
+                            load_codebook().wave(survey.wave).version)
+    return {"provenance": provenance.record(), "accounting": {
+        "wave": survey.wave, "country": survey.country, "file": str(survey.path),
+        "rows_read": read, "rows_loaded": loaded, "rows_quarantined": quarantined}}
 
 
-def answers_sql(source: str, wave: int, country: str) -> str:
-    """SELECT respondent, org_type label and one row per chosen label of each dimension."""
-    book, spec = load_codebook(), load_countries()[country]
-    lang, multi = spec.language, spec.export.multi_select
-
-    def col(qid: str) -> str:
-        return ident(book.header(wave, qid, lang))
-
-    base = f"{col('respondent_id')} AS id, {col('org_type')} AS org_label, {wave} AS wave, " \
-           f"'{country}' AS country"
-    parts = [f"SELECT {base}, 'scheme_type' AS dimension, {col('scheme_type')} AS label "
-             f"FROM {source}"]
-    for qid in ("levers", "barriers"):
-        dim = DIMENSIONS[qid]
-        if multi.layout == "cell":
-            parts.append(f"SELECT {base}, '{dim}', trim(unnest(string_split({col(qid)}, "
-                         f"{lit(multi.separator)}))) FROM {source}")
-            continue
-        header = book.header(wave, qid, lang)
-        for code in book.dimensions[dim].codes.values():
-            name = multi.column.format(question=header, option=code.labels[lang])
-            chosen = ", ".join(lit(s) for s in multi.selected)
-            parts.append(f"SELECT {base}, '{dim}', {lit(code.labels[lang])} FROM {source} "
-                         f"WHERE {ident(name)} IN ({chosen})")
-    return "\nUNION ALL\n".join(parts)
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.register("incoming", pd.DataFrame(rows).assign(run_id="floor"))
+    stamp = "recorded_at" if table == "audit.raw_files" else "loaded_at"
+    con.execute(f"INSERT INTO {table} BY NAME SELECT *, ? AS {stamp} FROM incoming", [now])
+    con.unregister("incoming")
 
 
-def labels() -> pd.DataFrame:
-    book, rows = load_codebook(), []
-    for dim in ("org_type", *DIMENSIONS.values()):
-        for code in book.dimensions[dim].codes.values():
-            rows += [{"dimension": dim, "label": code.labels[c.language], "code": code.code,
-                      "country": c.code} for c in load_countries().values()]
-    return pd.DataFrame(rows)
+def _model(con: duckdb.DuckDBPyConnection, folder: str, name: str) -> None:
+    con.execute((warehouse.SQL_DIR / folder / f"{name}.sql").read_text(encoding="utf-8"))
 
 
-SHARES = """
-WITH resp AS (
-    SELECT DISTINCT a.wave, a.country, a.id, l.code AS org_type
-    FROM answers a JOIN labels l ON l.dimension = 'org_type' AND l.country = a.country
-                                 AND l.label = a.org_label
-),
-weights AS (
-    SELECT r.*, f.population / count(*) OVER (PARTITION BY r.wave, r.country, r.org_type) AS w
-    FROM resp r JOIN frames f USING (wave, country, org_type)
-),
-chosen AS (
-    SELECT DISTINCT a.wave, a.country, a.id, l.dimension, l.code
-    FROM answers a JOIN labels l ON l.dimension = a.dimension AND l.country = a.country
-                                 AND l.label = a.label
-)
-SELECT c.wave, c.country, c.dimension, c.code,
-       sum(w.w) / any_value(t.total) AS share
-FROM chosen c JOIN weights w USING (wave, country, id)
-JOIN (SELECT wave, country, sum(w) AS total FROM weights GROUP BY ALL) t USING (wave, country)
-GROUP BY ALL ORDER BY ALL
-"""
+def _marts() -> list[str]:
+    """The marts in an order where each comes after those it reads."""
+    pending, order = set(warehouse.models("marts")), []
+    while pending:
+        ready = sorted(m for m in pending if not {f"marts.{p}" for p in pending}
+                       & warehouse.model_inputs("marts", m))
+        order += ready
+        pending -= set(ready)
+    return order
 
 
-def floor(raw_dir: Path) -> pd.DataFrame:
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
+def floor(raw_dir: Path, paths: Paths) -> None:
+    paths.pipeline_db.unlink(missing_ok=True)
+    con = warehouse.connect(paths.pipeline_db)
     with tempfile.TemporaryDirectory() as tmp:
-        queries = [answers_sql(load(con, f.path, f.country, Path(tmp)), f.wave, f.country)
-                   for f in survey_files(raw_dir)]
-        con.execute("CREATE TABLE answers AS " + "\nUNION ALL\n".join(queries))
-    con.register("labels", labels())
-    con.register("frames", read_frames(raw_dir))
-    return con.execute(SHARES).df()
+        loaded = [load(con, s, Path(tmp)) for s in survey_files(raw_dir)]
+    references = [describe(p, "frame").record() for p in frame_files(raw_dir)]
+    references += [describe(p, "cases").record() for p in case_files(raw_dir)]
+    _insert(con, "audit.raw_files", [f["provenance"] for f in loaded] + references)
+    _insert(con, "audit.row_accounting", [f["accounting"] for f in loaded])
+    floor_checks.staged(con)
+    register_inputs(con, raw_dir)
+    for name in warehouse.models("core"):
+        _model(con, "core", name)
+    floor_checks.core(con)
+    for name in _marts():
+        _model(con, "marts", name)
+    warehouse.document(con)  # once, not after each model
+    publish(con, paths.published_db, paths.snapshots_dir, reports_dir=paths.reports_dir)
+    con.close()
+    write_page(paths.published_db, paths.reports_dir)
 
 
 if __name__ == "__main__":
-    print(len(floor(Path(sys.argv[1]))))
+    floor(Path(sys.argv[1]), Paths.from_env())

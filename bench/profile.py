@@ -18,7 +18,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 import scale  # noqa: E402
-from run import PYTHON, environment  # noqa: E402
+from measure import PYTHON, environment, instance  # noqa: E402
 
 RATE = 20  # samples per second
 ROOT = BENCH.parent
@@ -50,10 +50,10 @@ def main() -> None:
     raw, work = scale.scale_input(size), scale.ROOT / "work" / f"profile-{size}"
     shutil.rmtree(work, ignore_errors=True)
     out = scale.ROOT / f"profile-{size}.txt"
+    env = environment(raw, work, instance(work / "dagster_home"))
     subprocess.run([str(Path(PYTHON).parent / "py-spy"), "record", "--idle", "-r", str(RATE),
                     "-f", "raw", "-o", str(out), "--", PYTHON, "-m", "observatory.cli",
-                    "refresh"], env=environment(raw, work), check=True,
-                   stdout=subprocess.DEVNULL)
+                    "refresh"], env=env, check=True, stdout=subprocess.DEVNULL)
     seconds, total = inclusive(out)
     print(f"{total / RATE:.1f} s sampled (all threads); project functions, inclusive:")
     for frame, count in seconds.most_common():

@@ -1,151 +1,149 @@
-"""`make bench`: the pipeline against the DuckDB floor, at scale, in one run.
+"""`make bench`: the pipeline against the honest DuckDB floor (bench/floor.py), at three
+scales, in interleaved pairs, as users run it.
 
-    .venv/bin/python bench/run.py [--sizes 2000,6000,20000]
+    .venv/bin/python bench/run.py [--sizes 150,2000,20000] [--pairs 3]
 
-Sizes are responses per file (5 countries x 10 waves of files): 2000, 6000 and 20000
-make 100 k, 300 k and 1 M responses. Measures, side by side on the same machine:
-(a) a full refresh through `observatory refresh` (ingest, then the build: core tables,
-marts, snapshot, data-quality page), (b) the floor script on the same files, (c) one new
-wave x country added to the full history, (d) analyst queries on the published
-snapshot, (e) peak RSS of (a), (f) the growth slope of (a); and, apart, the annual
-report of the latest wave built from the 1 M snapshot (`observatory report`), which a
-refresh builds only when asked (--report). Each command's output is kept in
-bench/scale/work/*.log. Writes bench/results.json and prints it as a table.
-Wall-clock numbers are only compared within one run: the machine is shared."""
+Sizes are responses per file (5 countries x 10 waves of files): 150, 2000 and 20000
+make 7.5 k (about the shipped sample's 7.4 k responses), 100 k and 1 M. After a
+warm-up pair (the smallest size), at each size `--pairs` interleaved pairs of (a) a
+full `observatory refresh` (DAGSTER_HOME a bench instance made from dagster.yaml, as
+`make demo` runs it; ingest, core tables, marts, snapshot, data-quality page) and (b)
+the floor on the same files, each from an empty warehouse; wall and CPU seconds
+(getrusage of the child) are reported as medians, with the load average. The floor's
+outputs are compared with the pipeline's at each size (bench/equality.py). At the
+largest size also: one new wave x country (FR 2027) refreshed on top of the full
+history, analyst query latencies on the published snapshot, peak RSS, and the annual
+report (`observatory report`). Fixed cost and growth: intercept and slope of a line
+fitted to the refresh's CPU seconds against responses. Each command's output is in
+bench/scale/work/*.log; the keys are merged into bench/results.json (those of the
+other benches kept)."""
 
 import argparse
 import json
-import math
 import os
-import re
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
-
-import duckdb
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+import equality  # noqa: E402
+import measure  # noqa: E402
 import scale  # noqa: E402
+from measure import PYTHON, Run, environment, latencies, p, refresh  # noqa: E402
 
-PYTHON = sys.executable
-MART_QUERIES = (
-    "SELECT * FROM marts.levers_by_country WHERE wave = 2026",
-    "SELECT * FROM marts.barriers_by_country WHERE country = 'FR' ORDER BY wave, code",
-    "SELECT * FROM marts.scheme_types_by_country WHERE wave = 2025",
-    "SELECT * FROM marts.share_changes WHERE significant AND domain_type = 'country'",
-)
-ADHOC = ("SELECT r.org_type, a.code, count(*) AS n FROM core.answers a "
-         "JOIN core.respondents r USING (respondent_key, wave) "
-         "WHERE a.dimension = 'barrier' GROUP BY ALL ORDER BY n DESC")
+FILES = 50  # 5 countries x 10 waves
+OTHER_BENCHES = ("service_", "ratio_service_", "export_200mb_")  # keys kept as they are
 
 
-def run(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one command, as its own process; its output
-    goes to `log`."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    with log.open("w") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{log.read_text()[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024
+def floor(raw: Path, work: Path, home: Path) -> Run:
+    return measure.run([PYTHON, str(BENCH / "floor.py"), str(raw)],
+                       environment(raw, work, home), work.with_suffix(".log"))
 
 
-def phases(log: Path) -> dict[str, float]:
-    """Ingest and build seconds, as the refresh printed them."""
-    text = log.read_text()
-    found = {"ingest_s": re.findall(r"partition\(s\) in one run: ([\d.]+) s", text),
-             "build_s": re.findall(r"^build done \(([\d.]+) s\)", text, re.M)}
-    return {k: round(sum(map(float, v)), 2) for k, v in found.items() if v}
+def pairs(per_file: int, count: int, root: Path, home: Path) -> dict[str, object]:
+    """Interleaved pipeline / floor runs on one size; medians, and the equality proof."""
+    raw, runs = scale.scale_input(per_file), {"full_refresh": [], "floor": []}
+    for i in range(count):
+        for name, command in (("full_refresh", refresh), ("floor", floor)):
+            work = root / f"{per_file}-{name}-{i}"
+            shutil.rmtree(work, ignore_errors=True)
+            runs[name].append(command(raw, work, home))
+            print(f"{per_file * FILES} responses, {name} {i + 1}: {runs[name][-1]}", flush=True)
+        proof = equality.compare(*(root / f"{per_file}-{n}-{i}" / "warehouse" / "observatory.duckdb"
+                                   for n in runs))
+        if not proof["identical"]:
+            print(f"floor outputs differ at {per_file * FILES}: {proof['different']}", flush=True)
+        for name in runs if i < count - 1 else ():
+            shutil.rmtree(root / f"{per_file}-{name}-{i}")
+    return {"identical": proof["identical"], "runs": runs,
+            **{f"{name}_{what}": statistics.median(getattr(r, what) for r in rs)
+               for name, rs in runs.items() for what in ("wall", "cpu")}}
 
 
-def environment(raw: Path, work: Path) -> dict[str, str]:
-    env = {**os.environ, "DAGSTER_HOME": str(work / "dagster_home")}  # as users run it
-    return {**env, "OBSERVATORY_RAW_DIR": str(raw), "OBSERVATORY_CODEBOOK_DIR":
-            str(scale.codebook_overlay()), "OBSERVATORY_WAREHOUSE_DIR": str(work / "warehouse"),
-            "OBSERVATORY_REPORTS_DIR": str(work / "reports")}
+def fit(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """Intercept and slope of the least-squares line through (x, y)."""
+    slope, intercept = statistics.linear_regression(*zip(*points, strict=True))
+    return intercept, slope
 
 
-def refresh(raw: Path, work: Path, *args: str) -> tuple[float, float]:
-    return run([PYTHON, "-m", "observatory.cli", "refresh", *args], environment(raw, work),
-               work.with_suffix(".log"))
-
-
-def latencies(published: Path, queries: tuple[str, ...], runs: int = 100) -> list[float]:
-    con = duckdb.connect(str(published), read_only=True)
-    times = []
-    for i in range(runs):
-        start = time.perf_counter()
-        con.execute(queries[i % len(queries)]).fetchall()
-        times.append((time.perf_counter() - start) * 1000)
-    con.close()
-    return times
-
-
-def p(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+def incremental(per_file: int, root: Path, home: Path, last: int) -> Run:
+    """FR 2027 (with its population frame) refreshed on top of the full history."""
+    raw, grown = scale.scale_input(per_file), root / "raw-grown"
+    shutil.rmtree(grown, ignore_errors=True)
+    shutil.copytree(raw, grown)
+    export = scale.new_export(per_file)
+    shutil.copytree(export, grown / "surveys" / str(scale.NEW_WAVE) / "FR")
+    frame = f"frame_{scale.NEW_WAVE}.csv"
+    shutil.copy(export.parents[2] / "frames" / frame, grown / "frames" / frame)
+    work = root / "grown"
+    shutil.copytree(root / f"{per_file}-full_refresh-{last}" / "warehouse", work / "warehouse",
+                    symlinks=True)
+    return refresh(grown, work, home, "--wave", str(scale.NEW_WAVE), "--country", "FR")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="2000,6000,20000")
-    sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
-    work_root = scale.ROOT / "work"
-    shutil.rmtree(work_root, ignore_errors=True)
-    results: dict[str, float] = {}
-    growth = []
-    for per_file in sizes:
-        raw, work = scale.scale_input(per_file), work_root / str(per_file)
-        seconds, rss = refresh(raw, work)
-        growth.append((per_file * 50, seconds))
-        results[f"full_refresh_{per_file * 50}_s"] = round(seconds, 2)
-        print(f"full refresh of {per_file * 50} responses: {seconds:.1f} s", flush=True)
-    largest = sizes[-1]
-    raw, work = scale.scale_input(largest), work_root / str(largest)
-    results.update(responses=largest * 50, full_refresh_s=round(growth[-1][1], 2),
-                   **{f"full_refresh_{k}": v for k, v in phases(work.with_suffix(".log")).items()},
-                   peak_rss_mib=round(rss, 1))
-    floor_s, floor_rss = run([PYTHON, str(BENCH / "floor.py"), str(raw)],
-                             environment(raw, work_root / "floor"), work_root / "floor.log")
-    results.update(floor_s=round(floor_s, 2), floor_peak_rss_mib=round(floor_rss, 1),
-                   ratio_full_to_floor=round(growth[-1][1] / floor_s, 2))
-
-    grown = work_root / "raw-grown"
-    shutil.copytree(raw, grown)
-    export = scale.new_export(largest)  # the FR 2027 survey folder and its frame
-    shutil.copytree(export, grown / "surveys" / str(scale.NEW_WAVE) / "FR")
-    frame = f"frame_{scale.NEW_WAVE}.csv"
-    shutil.copy(export.parents[2] / "frames" / frame, grown / "frames" / frame)
-    shutil.copytree(work / "warehouse", work_root / "grown" / "warehouse", symlinks=True)
-    incremental, _ = refresh(grown, work_root / "grown", "--wave", str(scale.NEW_WAVE),
-                             "--country", "FR")
-    results.update(incremental_s=round(incremental, 2),
-                   **{f"incremental_{k}": v for k, v in
-                      phases((work_root / "grown").with_suffix(".log")).items()},
-                   ratio_incremental_to_full=round(incremental / growth[-1][1], 3))
-    report_s, _ = run([PYTHON, "-m", "observatory.cli", "report", "--year", str(scale.WAVES[-1])],
-                      environment(raw, work), work_root / "report.log")
-    results["report_s"] = round(report_s, 2)
-
+    parser.add_argument("--sizes", default="150,2000,20000")
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--no-warm-up", action="store_true",
+                        help="skip the warm-up pair (caches already warm)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    root = scale.ROOT / "work"
+    shutil.rmtree(root, ignore_errors=True)
+    home = measure.instance(root / "dagster_home")
+    if not args.no_warm_up:
+        pairs(sizes[0], 1, root / "warm-up", home)
+    measured = {n: pairs(n, args.pairs, root, home) for n in sizes}
+    largest, smallest = measured[sizes[-1]], measured[sizes[0]]
+    fixed, slope, floor_fixed, floor_slope = (
+        fit([(n * FILES / 1e6, m["full_refresh_cpu"]) for n, m in measured.items()])
+        + fit([(n * FILES / 1e6, m["floor_cpu"]) for n, m in measured.items()])
+        if len(sizes) > 1 else (None,) * 4)
+    results: dict[str, object] = {
+        "responses": sizes[-1] * FILES,
+        "floor_outputs_identical": all(m["identical"] for m in measured.values()),
+        "full_refresh_cpu_s": round(largest["full_refresh_cpu"], 1),
+        "floor_cpu_s": round(largest["floor_cpu"], 1),
+        "ratio_full_to_floor": round(largest["full_refresh_cpu"] / largest["floor_cpu"], 2),
+        "ratio_sample_to_floor": round(smallest["full_refresh_cpu"] / smallest["floor_cpu"], 2),
+        **({"fixed_cost_cpu_s": round(fixed, 1), "cpu_s_per_million": round(slope, 1),
+            "floor_fixed_cost_cpu_s": round(floor_fixed, 1),
+            "floor_cpu_s_per_million": round(floor_slope, 1)} if fixed is not None else {}),
+        "pairs": args.pairs,
+    }
+    for n, m in measured.items():
+        for key in ("full_refresh_cpu", "full_refresh_wall", "floor_cpu", "floor_wall"):
+            results[f"{key}_s_at_{n * FILES}"] = round(m[key], 1)
+    last = largest["runs"]["full_refresh"][-1]
+    results.update({f"full_refresh_{k}": v for k, v in last.phases().items()})
+    results["peak_rss_mib"] = round(max(r.rss_mib for r in largest["runs"]["full_refresh"]))
+    results["floor_peak_rss_mib"] = round(max(r.rss_mib for r in largest["runs"]["floor"]))
+    grown = incremental(sizes[-1], root, home, args.pairs - 1)
+    results.update(incremental_cpu_s=round(grown.cpu, 1), incremental_wall_s=round(grown.wall, 1),
+                   **{f"incremental_{k}": v for k, v in grown.phases().items()},
+                   ratio_incremental_to_full=round(grown.cpu / largest["full_refresh_cpu"], 3))
+    work = root / f"{sizes[-1]}-full_refresh-{args.pairs - 1}"
+    raw = scale.scale_input(sizes[-1])
+    report = measure.run([PYTHON, "-m", "observatory.cli", "report", "--year",
+                          str(scale.WAVES[-1])], environment(raw, work, home),
+                         root / "report.log")
+    results["report_cpu_s"], results["report_wall_s"] = round(report.cpu, 1), round(report.wall, 1)
     published = work / "warehouse" / "observatory.duckdb"
-    marts, adhoc = latencies(published, MART_QUERIES), latencies(published, (ADHOC,))
+    marts, adhoc = latencies(published, measure.MART_QUERIES), latencies(published,
+                                                                          (measure.ADHOC,))
     results.update(marts_p50_ms=round(p(marts, 50), 2), marts_p95_ms=round(p(marts, 95), 2),
                    adhoc_p50_ms=round(p(adhoc, 50), 2), adhoc_p95_ms=round(p(adhoc, 95), 2))
-    if len(growth) > 1:
-        xs, ys = [math.log(n) for n, _ in growth], [math.log(t) for _, t in growth]
-        mx, my = statistics.fmean(xs), statistics.fmean(ys)
-        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / \
-            sum((x - mx) ** 2 for x in xs)
-        results["growth_slope"] = round(slope, 3)
-    results["load_average_1min_at_end"] = round(os.getloadavg()[0], 2)
-    (BENCH / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    loads = measure.LOADS
+    results.update(load_average_1min=round(statistics.median(loads), 2),
+                   load_average_1min_max=round(max(loads), 2), cores=os.cpu_count())
+    path = BENCH / "results.json"
+    kept = {k: v for k, v in (json.loads(path.read_text()) if path.exists() else {}).items()
+            if k.startswith(OTHER_BENCHES)}
+    path.write_text(json.dumps({**results, **kept}, indent=2) + "\n")
     width = max(map(len, results))
     for key, value in results.items():
         print(f"{key:<{width}}  {value}")

@@ -188,3 +188,41 @@ def test_calibrated_shares_have_no_interval(con):
                             "AND dimension = 'org_type' AND code = 'company' "
                             "AND base = 'all respondents'").fetchone()
     assert company == pytest.approx(weighted["company"], rel=1e-12)
+
+
+def _differing(db, left: str, right: str) -> int:
+    """Rows of two marts.shares-like tables that differ (numbers beyond the last bits)."""
+    numbers = ("share", "se", "ci_low", "ci_high", "n_eff")
+    others = ("n", "n_selected", "df", "suppressed", "calibrated", "unreliable", "label_en")
+    return db.execute(
+        f"SELECT count(*) FROM {left} g FULL JOIN {right} s USING (wave, domain_type, domain, "
+        "base, dimension, code) WHERE " + " OR ".join(
+            [f"abs(g.{c} - s.{c}) > 1e-12 OR (g.{c} IS NULL) <> (s.{c} IS NULL)"
+             for c in numbers] + [f"g.{c} IS DISTINCT FROM s.{c}" for c in others])
+    ).fetchone()[0]
+
+
+def test_a_new_wave_recomputes_only_its_shares_and_a_rebuild_agrees(con):
+    """The marts are built wave by wave: adding a wave computes its rows only (the
+    waves recomputed are those whose inputs changed), removing one removes its rows,
+    and the table equals the one built from scratch."""
+    db, _ = con
+    db.execute("CREATE TABLE before AS SELECT * FROM marts.shares")
+    for table in ("respondents", "weights", "answers", "questions"):
+        db.execute(f"INSERT INTO core.{table} BY NAME SELECT * REPLACE (2026 AS wave) "
+                   f"FROM core.{table} WHERE wave = 2025")
+    db.execute("UPDATE core.weights SET weight = weight * 2 WHERE wave = 2026")
+    warehouse.run_model(db, "marts", "shares")
+    assert db.execute("SELECT wave FROM shares_waves_changed").fetchall() == [(2026,)]
+    assert db.execute("SELECT * FROM marts.shares WHERE wave = 2025 EXCEPT "
+                      "SELECT * FROM before").fetchall() == []  # untouched
+    db.execute("CREATE TABLE grown AS SELECT * FROM marts.shares; DROP TABLE marts.shares")
+    warehouse.run_model(db, "marts", "shares")
+    assert _differing(db, "grown", "marts.shares") == 0
+    assert db.execute("SELECT count(*) FROM grown").fetchone()[0] == \
+        2 * db.execute("SELECT count(*) FROM before").fetchone()[0]
+    for table in ("respondents", "weights", "answers"):
+        db.execute(f"DELETE FROM core.{table} WHERE wave = 2026")
+    warehouse.run_model(db, "marts", "shares")
+    assert db.execute("SELECT wave FROM shares_waves_changed").fetchall() == [(2026,)]
+    assert _differing(db, "before", "marts.shares") == 0

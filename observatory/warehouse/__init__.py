@@ -71,7 +71,8 @@ def models(folder: str) -> list[str]:
 
 TABLE_REF = re.compile(r"\b(core|marts|staging)\.(\w+)\b")
 INPUT_REF = re.compile(r"\b(ref|raw)_(\w+)\b")
-MACROS = {"share_mart": "marts.shares"}  # table macros and the model that defines them
+# table macros and the model that defines them
+MACROS = {"share_mart": "marts.shares", "waves_changed": "marts.shares"}
 
 
 def model_inputs(folder: str, name: str) -> set[str]:

@@ -101,6 +101,10 @@ CREATE TABLE IF NOT EXISTS audit.validation_results (
     blocking BOOLEAN NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS staging.marts_built (  -- see marts/shares.sql
+    mart VARCHAR, wave INTEGER, fingerprint VARCHAR, PRIMARY KEY (mart, wave)
+);
+
 COMMENT ON TABLE audit.raw_files IS 'Provenance of every raw file read: content hash, size, rows, detected encoding and delimiter, arrival time, codebook version, and the run that read it.';
 COMMENT ON TABLE audit.quarantine IS 'Every problem found in a raw row that kept it out of the warehouse: file, row number as seen in the file, column header, value, reason. A row may have several problems.';
 COMMENT ON TABLE audit.row_accounting IS 'Per raw survey file: rows read = rows loaded + rows quarantined.';

@@ -3,10 +3,30 @@
 -- the barrier, and the lift (co-occurrence relative to independence). Point estimates
 -- with their unweighted counts; cells on fewer respondents than the disclosure
 -- threshold are suppressed (no estimate, and no n_both that would reveal one).
-CREATE OR REPLACE TABLE marts.lever_barrier_cooccurrence AS
+-- Built wave by wave as marts.shares is: only the waves whose inputs changed are
+-- recomputed (see waves_changed in shares.sql). One transaction.
+-- Changing the SELECT below? DROP TABLE marts.lever_barrier_cooccurrence first.
+BEGIN TRANSACTION;
+
+CREATE TABLE IF NOT EXISTS marts.lever_barrier_cooccurrence (
+    wave INTEGER, country VARCHAR, lever VARCHAR, barrier VARCHAR, n INTEGER,
+    n_lever INTEGER, n_both INTEGER, share_both DOUBLE, share_barrier_given_lever DOUBLE,
+    lift DOUBLE, suppressed BOOLEAN
+);
+DELETE FROM staging.marts_built  -- a table dropped by hand is rebuilt whole
+WHERE mart = 'lever_barrier_cooccurrence'
+  AND NOT EXISTS (SELECT 1 FROM marts.lever_barrier_cooccurrence LIMIT 1);
+CREATE OR REPLACE TEMP TABLE cooccurrence_waves_changed AS
+SELECT * FROM waves_changed('lever_barrier_cooccurrence');
+
+DELETE FROM marts.lever_barrier_cooccurrence
+WHERE wave IN (SELECT wave FROM cooccurrence_waves_changed);
+
+INSERT INTO marts.lever_barrier_cooccurrence
 WITH resp AS (
     SELECT r.respondent_key, r.wave, r.country, w.weight
     FROM core.respondents r JOIN core.weights w USING (respondent_key, wave)
+    WHERE wave IN (SELECT wave FROM cooccurrence_waves_changed)
 ),
 totals AS (
     SELECT wave, country, count(*) AS n, sum(weight) AS w_total FROM resp GROUP BY ALL
@@ -15,6 +35,7 @@ cited AS (
     SELECT a.respondent_key, a.wave, a.dimension, a.code, r.country, r.weight
     FROM core.answers a JOIN resp r USING (respondent_key, wave)
     WHERE a.dimension IN ('lever', 'barrier')
+      AND a.wave IN (SELECT wave FROM cooccurrence_waves_changed)
 ),
 single AS (
     SELECT wave, country, code, count(*) AS k, sum(weight) AS w FROM cited GROUP BY ALL
@@ -51,6 +72,13 @@ SELECT wave, country, lever, barrier, n, n_lever,
        suppressed
 FROM (SELECT *, n_lever < getvariable('suppress_below_n') AS suppressed FROM cells)
 ORDER BY wave, country, lever, barrier;
+
+DELETE FROM staging.marts_built
+WHERE mart = 'lever_barrier_cooccurrence' AND wave IN (SELECT wave FROM cooccurrence_waves_changed);
+INSERT INTO staging.marts_built SELECT 'lever_barrier_cooccurrence', wave, fingerprint
+FROM cooccurrence_waves_changed WHERE fingerprint IS NOT NULL;
+
+COMMIT;
 
 COMMENT ON TABLE marts.lever_barrier_cooccurrence IS 'Lever x barrier co-occurrence by wave x country: weighted share of respondents citing both, share of the lever''s citers who also cite the barrier, and lift (1 = independent). Point estimates without standard errors; suppressed when fewer than 10 respondents cite the lever.';
 COMMENT ON COLUMN marts.lever_barrier_cooccurrence.lever IS 'Lever code.';

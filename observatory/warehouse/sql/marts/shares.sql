@@ -27,10 +27,66 @@
 -- unreliable when suppressed, or n_eff < unreliable_below_n_eff, or df <
 -- unreliable_below_df. Shares fixed by the weights (organisation type within a country,
 -- the post-stratification cells) are calibrated: published without SE or CI.
-CREATE OR REPLACE TABLE marts.shares AS
+--
+-- Built wave by wave (a wave's shares only read that wave's rows): rather than rebuilt,
+-- the table is brought up to date like core.answers. A wave is recomputed when what its
+-- shares are computed from differs from what the table took (a fingerprint of its
+-- respondents, weights, answers and questions, with the taxonomy and the publication
+-- settings, against staging.marts_built), and removed when it has no respondents.
+-- One transaction: all of it or none.
+-- Changing the SELECT below? DROP TABLE marts.shares; the next build rebuilds it whole.
+BEGIN TRANSACTION;
+
+CREATE TABLE IF NOT EXISTS marts.shares (
+    wave INTEGER, domain_type VARCHAR, domain VARCHAR, base VARCHAR, dimension VARCHAR,
+    code VARCHAR, label_en VARCHAR, label_fr VARCHAR, n INTEGER, n_selected INTEGER,
+    share DOUBLE, se DOUBLE, ci_low DOUBLE, ci_high DOUBLE, n_eff DOUBLE, df INTEGER,
+    suppressed BOOLEAN, calibrated BOOLEAN, unreliable BOOLEAN
+);
+DELETE FROM staging.marts_built  -- a table dropped by hand is rebuilt whole
+WHERE mart = 'shares' AND NOT EXISTS (SELECT 1 FROM marts.shares LIMIT 1);
+
+-- The waves whose fingerprint (what their shares are computed from) differs from the
+-- one staging.marts_built holds for a mart (the co-occurrence mart, computed from less,
+-- uses it too), with their new fingerprint (NULL: the wave is gone).
+CREATE OR REPLACE MACRO waves_changed(mart_name) AS TABLE
+WITH everywhere AS (  -- what every wave's shares depend on
+    SELECT hash(getvariable('confidence_level'), getvariable('suppress_below_n'),
+                getvariable('unreliable_below_n_eff'), getvariable('unreliable_below_df'),
+                (SELECT sum(hash(dimension, code, label_en, label_fr))::HUGEINT
+                 FROM core.taxonomy)) AS h
+),
+inputs AS (
+    SELECT wave, 'r' AS part, sum(hash(r.respondent_key, r.country, r.org_type,
+                                       r.scheme_type, w.weight))::HUGEINT || ':' || count(*) AS h
+    FROM core.respondents r JOIN core.weights w USING (respondent_key, wave) GROUP BY ALL
+    UNION ALL
+    SELECT wave, 'a', sum(hash(respondent_key, dimension, code))::HUGEINT || ':' || count(*)
+    FROM core.answers GROUP BY ALL
+    UNION ALL
+    SELECT wave, 'q', sum(hash(question, kind, dimension))::HUGEINT || ':' || count(*)
+    FROM core.questions GROUP BY ALL
+),
+current AS (
+    SELECT wave, string_agg(part || i.h, ' ' ORDER BY part) || ' ' || any_value(e.h)
+                 AS fingerprint
+    FROM inputs i, everywhere e GROUP BY wave
+    HAVING count(*) FILTER (WHERE part = 'r') > 0  -- a wave without respondents: none
+)
+SELECT wave, c.fingerprint
+FROM current c FULL JOIN (SELECT wave, fingerprint FROM staging.marts_built
+                          WHERE mart = mart_name) b USING (wave)
+WHERE c.fingerprint IS DISTINCT FROM b.fingerprint;
+
+CREATE OR REPLACE TEMP TABLE shares_waves_changed AS SELECT * FROM waves_changed('shares');
+
+DELETE FROM marts.shares WHERE wave IN (SELECT wave FROM shares_waves_changed);
+
+INSERT INTO marts.shares
 WITH resp AS (
     SELECT r.respondent_key, r.wave, r.country, r.org_type, r.scheme_type, w.weight
     FROM core.respondents r JOIN core.weights w USING (respondent_key, wave)
+    WHERE wave IN (SELECT wave FROM shares_waves_changed)
 ),
 domains AS (
     SELECT *, 'country' AS domain_type, country AS domain FROM resp
@@ -52,6 +108,7 @@ chosen AS (
     SELECT d.wave, d.domain_type, d.domain, d.country, d.org_type, a.dimension, a.code,
            count(*) AS k, sum(d.weight) AS s1, sum(d.weight * d.weight) AS s2
     FROM domains d JOIN core.answers a USING (respondent_key, wave)
+    WHERE a.wave IN (SELECT wave FROM shares_waves_changed)
     GROUP BY ALL
 ),
 based AS (  -- each domain x stratum x question x base: respondents, sum w, sum w^2
@@ -125,6 +182,14 @@ SELECT s.wave, s.domain_type, s.domain, s.base, s.dimension, s.code, t.label_en,
            AS unreliable
 FROM published s JOIN core.taxonomy t USING (dimension, code)
 ORDER BY s.wave, s.domain_type, s.domain, s.base, s.dimension, s.code;
+
+DELETE FROM staging.marts_built
+WHERE mart = 'shares' AND wave IN (SELECT wave FROM shares_waves_changed);
+INSERT INTO staging.marts_built
+SELECT 'shares', wave, fingerprint FROM shares_waves_changed WHERE fingerprint IS NOT NULL;
+
+COMMIT;
+
 
 COMMENT ON TABLE marts.shares IS 'Weighted share of respondents choosing each code of every categorical question, by wave x domain (domain_type country: one country; scheme_type: one scheme type pooled across countries) x base, with design-based SE (strata = country x organisation type; a one-respondent stratum as R''s lonely.psu = "adjust") and Korn-Graubard 95% CI (R: svyby(svyciprop, method = "beta")). Suppressed cells (n below the disclosure threshold) keep only n and the flags; calibrated shares have no SE or CI.';
 COMMENT ON COLUMN marts.shares.domain_type IS 'What the domain is: country (domain = ISO country code) or scheme_type (domain = scheme-type code, all countries pooled).';
