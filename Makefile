@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# Test files run in this many processes (pytest-xdist, one file per process at a time, so
+# a file's fixtures are built once): most tests wait on a subprocess, a browser or a daemon.
+TEST_WORKERS ?= 2
 
 # The shipped sample and the bench inputs are synthetic: the public development pseudonym
 # key may be used for them, and only for them (docs/privacy.md).
@@ -33,7 +36,7 @@ demo: setup  ## run the whole pipeline on the shipped sample
 test: setup  ## lint, the import boundary (observatory/ never imports Dagster), the test suite
 	$(BIN)/ruff check observatory assets tests
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check observatory assets tests
