@@ -159,7 +159,8 @@ def test_refresh_with_the_report_and_no_printer_publishes_all_but_the_pdf_in_one
                         "published without its PDF"]
     listed = [line.strip() for line in done.stdout.splitlines() if line.startswith("  /")]
     assert listed == [str(tmp_path / "r" / "2024" / p) for p in
-                      ("en/index.html", "fr/index.html", "figures", "data")]
+                      ("en/index.html", "fr/index.html", "figures", "data", "data_2024.zip",
+                       "CITATION.cff", "datacite.json")]
     assert (tmp_path / "w" / "observatory.duckdb").exists()
 
 
