@@ -7,7 +7,6 @@ own transaction) and recorded as materialised, then the step fails naming the ba
 partitions, so nothing downstream runs on incomplete data. Re-run the bad partition
 alone once its export is fixed."""
 
-
 from collections.abc import Callable
 
 import dagster as dg
@@ -15,8 +14,9 @@ import dagster as dg
 from assets.partitions import wave_country
 
 
-def each_partition(context: dg.AssetExecutionContext,
-                   work: Callable[[int, str], dict]) -> dict[str, dict]:
+def each_partition(
+    context: dg.AssetExecutionContext, work: Callable[[int, str], dict]
+) -> dict[str, dict]:
     """Call `work(wave, country)` for every partition of the run; it returns the
     partition's metadata or raises dg.Failure. Returns {partition key: metadata}."""
     done, problems = {}, []
@@ -25,12 +25,16 @@ def each_partition(context: dg.AssetExecutionContext,
         try:
             done[key] = work(wave, country)
         except dg.Failure as exc:
-            problems += [f"{wave} {country}: {line}" for line in
-                         (exc.description or "failed").splitlines()]
+            problems += [
+                f"{wave} {country}: {line}" for line in (exc.description or "failed").splitlines()
+            ]
     if problems:
         for key, metadata in done.items():
-            context.log_event(dg.AssetMaterialization(asset_key=context.asset_key,
-                                                      partition=key, metadata=metadata))
+            context.log_event(
+                dg.AssetMaterialization(
+                    asset_key=context.asset_key, partition=key, metadata=metadata
+                )
+            )
         raise dg.Failure(description="\n".join(problems), allow_retries=False)
     for key, metadata in done.items():
         context.add_asset_metadata(metadata, partition_key=key)

@@ -28,23 +28,33 @@ def run(args: argparse.Namespace, demo: bool = False) -> int:
         return USAGE_ERROR
     published = _identity(paths.published_db)
     try:
-        summary = refresh(defs, paths.raw_dir, waves=args.wave, countries=args.country,
-                          report=demo or args.report)
+        summary = refresh(
+            defs, paths.raw_dir, waves=args.wave, countries=args.country, report=demo or args.report
+        )
     except Interrupted as stop:
         canceled = f"run(s) {', '.join(r[:8] for r in stop.canceled)} canceled; " * bool(
-            stop.canceled)
-        print(f"refresh stopped by {stop.signal_name}: {canceled}" + (
-            "the published warehouse is unchanged" if _identity(paths.published_db) == published
-            else "the new snapshot had been published before the stop"), file=sys.stderr)
+            stop.canceled
+        )
+        print(
+            f"refresh stopped by {stop.signal_name}: {canceled}"
+            + (
+                "the published warehouse is unchanged"
+                if _identity(paths.published_db) == published
+                else "the new snapshot had been published before the stop"
+            ),
+            file=sys.stderr,
+        )
         return 128 + signal.Signals[stop.signal_name].value
     for warning in summary.warnings:  # non-blocking checks, e.g. a country not delivered yet
         print(f"warning: {warning}")
     for problem in summary.problems:
         print(problem, file=sys.stderr)
     if not summary.ok:
-        print(f"refresh FAILED: {len(summary.problems)} problem(s) in "
-              f"{len(summary.partitions)} partition(s); the published warehouse is unchanged",
-              file=sys.stderr)
+        print(
+            f"refresh FAILED: {len(summary.problems)} problem(s) in "
+            f"{len(summary.partitions)} partition(s); the published warehouse is unchanged",
+            file=sys.stderr,
+        )
         return 1
     print(f"refresh done: {len(summary.partitions)} partitions in {summary.seconds:.1f} s")
     print(f"analyst warehouse: {paths.published_db}")
@@ -53,7 +63,7 @@ def run(args: argparse.Namespace, demo: bool = False) -> int:
         from observatory.report import outputs
 
         print(f"reports:           {paths.reports_dir}")
-        for year in (args.wave or [None]):  # the latest report, or each wave's
+        for year in args.wave or [None]:  # the latest report, or each wave's
             for path in outputs(paths.reports_dir, year=year):  # pages, PDFs, figures, data
                 print(f"  {path}")
     return 0
@@ -84,14 +94,19 @@ def wave(text: str) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    for name, text in (("refresh", "run the pipeline on data/raw (all delivered partitions)"),
-                       ("demo", "refresh on the shipped sample and say where the outputs are")):
+    for name, text in (
+        ("refresh", "run the pipeline on data/raw (all delivered partitions)"),
+        ("demo", "refresh on the shipped sample and say where the outputs are"),
+    ):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--wave", type=wave, action="append", help="only this wave (repeatable)")
-        cmd.add_argument("--country", action="append", type=country,
-                         help="only this country (repeatable)")
+        cmd.add_argument(
+            "--country", action="append", type=country, help="only this country (repeatable)"
+        )
         if name == "refresh":
-            cmd.add_argument("--report", action="store_true",
-                             help="also build the annual report of the latest wave refreshed "
-                                  "(demo always does)")
+            cmd.add_argument(
+                "--report",
+                action="store_true",
+                help="also build the annual report of the latest wave refreshed (demo always does)",
+            )
         cmd.set_defaults(func=lambda a, demo=(name == "demo"): run(a, demo), report=False)

@@ -1,6 +1,5 @@
 """The observatory's Dagster code location: wiring only."""
 
-
 import dagster as dg
 
 from assets.core.assets import core_assets
@@ -27,10 +26,24 @@ from assets.staged.freshness import latest_wave_delivered
 def build_defs(observatory: ObservatoryResource) -> dg.Definitions:
     """The definitions with the given paths (tests pass temporary ones)."""
     return dg.Definitions(
-        assets=[raw_survey_files, raw_reference_files, staged_survey_responses, *core_assets,
-                *mart_assets, analyst_snapshot, annual_report, data_quality_page],
-        asset_checks=[core_respondents_suite, core_weights_suite, population_frames,
-                      latest_wave_delivered, small_strata, one_pseudonym_key],
+        assets=[
+            raw_survey_files,
+            raw_reference_files,
+            staged_survey_responses,
+            *core_assets,
+            *mart_assets,
+            analyst_snapshot,
+            annual_report,
+            data_quality_page,
+        ],
+        asset_checks=[
+            core_respondents_suite,
+            core_weights_suite,
+            population_frames,
+            latest_wave_delivered,
+            small_strata,
+            one_pseudonym_key,
+        ],
         jobs=[ingest_job, build_job],
         schedules=[annual_refresh, monthly_revalidation],
         sensors=[survey_files_sensor, build_after_ingest, recover_dead_runs],

@@ -11,7 +11,6 @@ the daemon, the UI or the CLI alike: every writing step is in the `warehouse` po
 (limit 1) anyway, and the default multiprocess executor re-imports the code location
 for each step (a 41-step build took 629 s that way against 43 s in process)."""
 
-
 from collections.abc import Iterable
 
 import dagster as dg
@@ -28,11 +27,12 @@ ingest_job = dg.define_asset_job(
     partitions_def=survey_partitions,
     executor_def=dg.in_process_executor,
     description="Provenance and staging of wave x country exports (one partition, or a key "
-                "range in a single run), with their blocking checks.",
+    "range in a single run), with their blocking checks.",
 )
 
-BUILD_SELECTION = (dg.AssetSelection.groups("core", "weights", "marts", "published")
-                   | dg.AssetSelection.assets(REFERENCE_FILES))
+BUILD_SELECTION = dg.AssetSelection.groups(
+    "core", "weights", "marts", "published"
+) | dg.AssetSelection.assets(REFERENCE_FILES)
 
 build_job = dg.define_asset_job(
     BUILD,
@@ -40,8 +40,8 @@ build_job = dg.define_asset_job(
     partitions_def=wave_partitions,
     executor_def=dg.in_process_executor,
     description="Core tables, weights, marts, the analyst snapshot and the data-quality "
-                "page from all staged partitions, and (when the run selects it, with the "
-                "wave as partition) the report of the run's wave(s).",
+    "page from all staged partitions, and (when the run selects it, with the "
+    "wave as partition) the report of the run's wave(s).",
 )
 
 

@@ -9,7 +9,6 @@ add it). A folder of an unknown wave is reported, never a partition (see
 Multi-partition keys read "<country>|<wave>" (dimensions sorted by name), and a key
 range is a rectangle: countries start..end (configuration order) x waves start..end."""
 
-
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,10 +19,12 @@ from observatory.ingest.discover import SurveyFile, files_for, survey_files
 
 WAVES = "wave"
 wave_partitions = dg.DynamicPartitionsDefinition(name=WAVES)
-survey_partitions = dg.MultiPartitionsDefinition({
-    "wave": wave_partitions,
-    "country": dg.StaticPartitionsDefinition(list(load_countries())),
-})
+survey_partitions = dg.MultiPartitionsDefinition(
+    {
+        "wave": wave_partitions,
+        "country": dg.StaticPartitionsDefinition(list(load_countries())),
+    }
+)
 
 
 def wave_country(key: str | dg.MultiPartitionKey) -> tuple[int, str]:
@@ -39,15 +40,22 @@ def exports(raw_dir: Path, wave: int, country: str) -> list[SurveyFile]:
     """The partition's export file(s); a partition without any fails its step."""
     if surveys := files_for(Path(raw_dir), wave, country):
         return surveys
-    raise dg.Failure(f"no export under {Path(raw_dir) / 'surveys' / str(wave) / country}",
-                     allow_retries=False)
+    raise dg.Failure(
+        f"no export under {Path(raw_dir) / 'surveys' / str(wave) / country}", allow_retries=False
+    )
 
 
-def delivered(raw_dir: Path, waves: list[int] | None = None,
-              countries: list[str] | None = None) -> list[tuple[int, str]]:
+def delivered(
+    raw_dir: Path, waves: list[int] | None = None, countries: list[str] | None = None
+) -> list[tuple[int, str]]:
     """(wave, country) of every readable export, optionally only some waves / countries."""
-    return sorted({(f.wave, f.country) for f in survey_files(Path(raw_dir))
-                   if (not waves or f.wave in waves) and (not countries or f.country in countries)})
+    return sorted(
+        {
+            (f.wave, f.country)
+            for f in survey_files(Path(raw_dir))
+            if (not waves or f.wave in waves) and (not countries or f.country in countries)
+        }
+    )
 
 
 def new_waves(instance: dg.DagsterInstance, pairs: list[tuple[int, str]]) -> list[str]:
@@ -61,8 +69,9 @@ def register_waves(instance: dg.DagsterInstance, pairs: list[tuple[int, str]]) -
         instance.add_dynamic_partitions(WAVES, missing)
 
 
-def key_ranges(instance: dg.DagsterInstance,
-               pairs: list[tuple[int, str]]) -> list[dg.PartitionKeyRange]:
+def key_ranges(
+    instance: dg.DagsterInstance, pairs: list[tuple[int, str]]
+) -> list[dg.PartitionKeyRange]:
     """Few key ranges covering exactly these partitions: one per group of countries that
     delivered the same waves, split where a wave or country in between is missing (the
     whole sample is one range). The waves must be registered (`register_waves`)."""
@@ -73,13 +82,17 @@ def key_ranges(instance: dg.DagsterInstance,
     ranges = []
     for countries, waves in _rectangles(list(load_countries()), waves_of):
         for first, last in _runs(sorted(waves, key=wave_order.index), wave_order):
-            ranges.append(dg.PartitionKeyRange(str(partition_key(first, countries[0])),
-                                               str(partition_key(last, countries[-1]))))
+            ranges.append(
+                dg.PartitionKeyRange(
+                    str(partition_key(first, countries[0])), str(partition_key(last, countries[-1]))
+                )
+            )
     return ranges
 
 
-def _rectangles(order: list[str],
-                waves_of: dict[str, list[int]]) -> Iterator[tuple[list[str], list[int]]]:
+def _rectangles(
+    order: list[str], waves_of: dict[str, list[int]]
+) -> Iterator[tuple[list[str], list[int]]]:
     """Adjacent countries (configuration order) with the same delivered waves."""
     group: list[str] = []
     for country in order + [""]:

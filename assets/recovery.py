@@ -8,7 +8,6 @@ A run's process is known from its tags (`observatory/pid`, set by the CLI) or fr
 engine event "Started process for run (pid: N)" that a daemon- or UI-launched run
 writes; runs of other machines (tag `observatory/host`) are left to them."""
 
-
 import os
 import socket
 from dataclasses import dataclass
@@ -16,8 +15,11 @@ from dataclasses import dataclass
 import dagster as dg
 
 PID, HOST = "observatory/pid", "observatory/host"
-IN_PROGRESS = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED,
-               dg.DagsterRunStatus.CANCELING]
+IN_PROGRESS = [
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+]
 
 
 def this_process() -> dict[str, str]:
@@ -66,11 +68,16 @@ def sweep(instance: dg.DagsterInstance) -> tuple[list[str], list[LiveRun]]:
         pid = _pid(instance, run)
         if pid is not None and not _alive(pid):
             why = f"its process {pid} is gone"
-            instance.report_run_failed(run, f"run {run.run_id} failed: {why} "
-                                            "(killed or out of memory); its pool slots are freed")
+            instance.report_run_failed(
+                run,
+                f"run {run.run_id} failed: {why} "
+                "(killed or out of memory); its pool slots are freed",
+            )
             instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-            recovered.append(f"recovered run {run.run_id[:8]} ({run.job_name}): {why}; "
-                             "marked failed, its warehouse slot freed")
+            recovered.append(
+                f"recovered run {run.run_id[:8]} ({run.job_name}): {why}; "
+                "marked failed, its warehouse slot freed"
+            )
         else:
             live.append(LiveRun(run.run_id, run.job_name, pid))
     return recovered, live
@@ -88,10 +95,13 @@ def cancel_own_runs(instance: dg.DagsterInstance, why: str) -> list[str]:
     return canceled
 
 
-@dg.sensor(minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Every minute: a run of this machine whose process is gone (killed, "
-                       "out of memory) is marked failed and its warehouse pool slot freed, "
-                       "so the next refresh never waits for it.")
+@dg.sensor(
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Every minute: a run of this machine whose process is gone (killed, "
+    "out of memory) is marked failed and its warehouse pool slot freed, "
+    "so the next refresh never waits for it.",
+)
 def recover_dead_runs(context: dg.SensorEvaluationContext) -> dg.SkipReason:
     recovered, live = sweep(context.instance)
     for line in recovered:

@@ -1,6 +1,5 @@
 """Resources: where the raw files, the warehouse and the reports live."""
 
-
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,5 +48,8 @@ def default_resource() -> ObservatoryResource:
     """Paths from OBSERVATORY_RAW_DIR, OBSERVATORY_WAREHOUSE_DIR and
     OBSERVATORY_REPORTS_DIR when set, else the repository's folders."""
     paths = Paths.from_env()
-    return ObservatoryResource(raw_dir=str(paths.raw_dir), warehouse_dir=str(paths.warehouse_dir),
-                               reports_dir=str(paths.reports_dir))
+    return ObservatoryResource(
+        raw_dir=str(paths.raw_dir),
+        warehouse_dir=str(paths.warehouse_dir),
+        reports_dir=str(paths.reports_dir),
+    )

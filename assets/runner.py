@@ -3,7 +3,6 @@ the UI: the delivered wave x country partitions through the ingest job as key ra
 (the whole sample in one run, as a single-run backfill), then the build job, with the
 report of the refreshed waves when asked. Used by `observatory refresh` and `demo`."""
 
-
 import logging
 import os
 import shutil
@@ -92,8 +91,10 @@ def _stop_on_signals(instance: dg.DagsterInstance) -> Iterator[Callable[[], None
 # CLI runs capture no compute logs: our steps print nothing (they log through context.log,
 # kept in the event log), and capturing starts a `tail` and a watcher process per step,
 # which also print tracebacks when Ctrl-C reaches the process group.
-NO_COMPUTE_LOGS = {"module": "dagster._core.storage.noop_compute_log_manager",
-                   "class": "NoOpComputeLogManager"}
+NO_COMPUTE_LOGS = {
+    "module": "dagster._core.storage.noop_compute_log_manager",
+    "class": "NoOpComputeLogManager",
+}
 CLI_SETTINGS = "dagster-cli.yaml"
 
 
@@ -107,8 +108,9 @@ def project_instance(home: Path | None = None) -> dg.DagsterInstance:
     if not (home / "dagster.yaml").exists():
         shutil.copyfile(REPO / "dagster.yaml", home / "dagster.yaml")
     settings = yaml.safe_load((home / "dagster.yaml").read_text(encoding="utf-8")) or {}
-    (home / CLI_SETTINGS).write_text(yaml.safe_dump({**settings, "compute_logs": NO_COMPUTE_LOGS}),
-                                     encoding="utf-8")
+    (home / CLI_SETTINGS).write_text(
+        yaml.safe_dump({**settings, "compute_logs": NO_COMPUTE_LOGS}), encoding="utf-8"
+    )
     return dg.DagsterInstance.from_config(str(home), config_filename=CLI_SETTINGS)
 
 
@@ -118,8 +120,11 @@ def _before_run(instance: dg.DagsterInstance, progress: Callable[[str], None]) -
     for line in recovered:
         progress(line)
     for run in live:
-        progress(f"waiting for run {run.run_id[:8]} ({run.job_name}"
-                 + (f", process {run.pid}" if run.pid else "") + ") to release the warehouse")
+        progress(
+            f"waiting for run {run.run_id[:8]} ({run.job_name}"
+            + (f", process {run.pid}" if run.pid else "")
+            + ") to release the warehouse"
+        )
 
 
 def _record(result: dg.ExecuteInProcessResult, label: str, summary: RefreshSummary) -> None:
@@ -145,8 +150,11 @@ def _record(result: dg.ExecuteInProcessResult, label: str, summary: RefreshSumma
 def _logged_warnings(instance: dg.DagsterInstance, run_id: str) -> list[str]:
     """What the run's assets logged as warnings (e.g. the report published without its
     PDF), one line each, the console logger being quiet."""
-    return [entry.user_message for entry in instance.all_logs(run_id)
-            if entry.dagster_event is None and entry.level >= logging.WARNING]
+    return [
+        entry.user_message
+        for entry in instance.all_logs(run_id)
+        if entry.dagster_event is None and entry.level >= logging.WARNING
+    ]
 
 
 def _staged_counts(instance: dg.DagsterInstance, run_id: str) -> dict[str, str]:
@@ -155,33 +163,48 @@ def _staged_counts(instance: dg.DagsterInstance, run_id: str) -> dict[str, str]:
     a step that went on to fail, although its other partitions were staged."""
     counts = {}
     for record in instance.get_records_for_run(
-            run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records:
+        run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+    ).records:
         event = record.event_log_entry.dagster_event
         if event.asset_key == STAGED:
             meta = event.step_materialization_data.materialization.metadata
             counts[str(event.partition)] = ", ".join(
-                f"{meta[k].value} {k.split('_')[1]}" for k in
-                ("rows_read", "rows_loaded", "rows_quarantined") if k in meta)
+                f"{meta[k].value} {k.split('_')[1]}"
+                for k in ("rows_read", "rows_loaded", "rows_quarantined")
+                if k in meta
+            )
     return counts
 
 
-def _ingest(defs: dg.Definitions, instance: dg.DagsterInstance, pairs: list[tuple[int, str]],
-            summary: RefreshSummary, progress: Callable[[str], None],
-            check: Callable[[], None]) -> None:
+def _ingest(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    pairs: list[tuple[int, str]],
+    summary: RefreshSummary,
+    progress: Callable[[str], None],
+    check: Callable[[], None],
+) -> None:
     ingest, done = defs.resolve_job_def(INGEST), 0
     ranges = key_ranges(instance, pairs)
     progress(f"ingesting {len(pairs)} partition(s) in {len(ranges)} run(s) ...")
     for key_range in ranges:
         t0 = time.monotonic()
         _before_run(instance, progress)
-        result = ingest.execute_in_process(instance=instance, raise_on_error=False,
-                                           run_config=QUIET,
-                                           tags={**range_tags(key_range), **this_process()})
+        result = ingest.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config=QUIET,
+            tags={**range_tags(key_range), **this_process()},
+        )
         check()
         _record(result, f"{key_range.start}..{key_range.end}", summary)
         counts = _staged_counts(instance, result.run_id)
-        keys = [str(k) for k in ingest.partitions_def.get_partition_keys_in_range(
-            key_range, dynamic_partitions_store=instance)]
+        keys = [
+            str(k)
+            for k in ingest.partitions_def.get_partition_keys_in_range(
+                key_range, dynamic_partitions_store=instance
+            )
+        ]
         for key in keys:
             done += 1
             wave, country = wave_country(key)
@@ -190,39 +213,70 @@ def _ingest(defs: dg.Definitions, instance: dg.DagsterInstance, pairs: list[tupl
         progress(f"  {len(keys)} partition(s) in one run: {time.monotonic() - t0:.1f} s")
 
 
-def _build(defs: dg.Definitions, instance: dg.DagsterInstance, report_waves: list[str],
-           report: bool, summary: RefreshSummary, progress: Callable[[str], None],
-           check: Callable[[], None]) -> None:
-    progress("building core tables, weights, marts, snapshot" + (
-        f" and report(s) {', '.join(report_waves)}" if report else "") + " ...")
+def _build(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    report_waves: list[str],
+    report: bool,
+    summary: RefreshSummary,
+    progress: Callable[[str], None],
+    check: Callable[[], None],
+) -> None:
+    progress(
+        "building core tables, weights, marts, snapshot"
+        + (f" and report(s) {', '.join(report_waves)}" if report else "")
+        + " ..."
+    )
     t0 = time.monotonic()
     _before_run(instance, progress)
     result = defs.resolve_job_def(BUILD).execute_in_process(
-        instance=instance, raise_on_error=False, run_config=QUIET,
+        instance=instance,
+        raise_on_error=False,
+        run_config=QUIET,
         asset_selection=build_assets(defs.assets or [], report),
-        tags={**this_process(), **(range_tags(dg.PartitionKeyRange(
-            report_waves[0], report_waves[-1])) if report else {})})
+        tags={
+            **this_process(),
+            **(
+                range_tags(dg.PartitionKeyRange(report_waves[0], report_waves[-1]))
+                if report
+                else {}
+            ),
+        },
+    )
     check()
     _record(result, "build", summary)
     summary.warnings += _logged_warnings(instance, result.run_id)
     progress(f"build {'done' if result.success else 'FAILED'} ({time.monotonic() - t0:.1f} s)")
 
 
-def _restage(paths: Paths, raw_dir: Path, pairs: list[tuple[int, str]], why: str,
-             progress: Callable[[str], None]) -> list[tuple[int, str]]:
+def _restage(
+    paths: Paths,
+    raw_dir: Path,
+    pairs: list[tuple[int, str]],
+    why: str,
+    progress: Callable[[str], None],
+) -> list[tuple[int, str]]:
     """Move a damaged pipeline file aside; the partitions to stage become those asked
     for and those the published snapshot holds (see observatory.warehouse.damage)."""
     moved = damage.move_aside(paths.pipeline_db)
     wanted = set(pairs) | damage.published_partitions(paths.published_db)
     again = [pair for pair in delivered(raw_dir) if pair in wanted]
-    progress(f"{paths.pipeline_db} is damaged ({why[:200]}): moved to {moved.name}; staging "
-             f"again the {len(again)} partition(s) asked for or published")
+    progress(
+        f"{paths.pipeline_db} is damaged ({why[:200]}): moved to {moved.name}; staging "
+        f"again the {len(again)} partition(s) asked for or published"
+    )
     return again
 
 
-def refresh(defs: dg.Definitions, raw_dir: Path, waves: list[int] | None = None,
-            countries: list[str] | None = None, progress: Callable[[str], None] = print,
-            report: bool = False, instance: dg.DagsterInstance | None = None) -> RefreshSummary:
+def refresh(
+    defs: dg.Definitions,
+    raw_dir: Path,
+    waves: list[int] | None = None,
+    countries: list[str] | None = None,
+    progress: Callable[[str], None] = print,
+    report: bool = False,
+    instance: dg.DagsterInstance | None = None,
+) -> RefreshSummary:
     """Ingest the delivered partitions (optionally only some waves / countries), then
     rebuild the warehouse, the snapshot, the data-quality page and, with `report`, the
     report of the latest wave (of each wave asked for, with `waves`), unless a partition
@@ -234,13 +288,17 @@ def refresh(defs: dg.Definitions, raw_dir: Path, waves: list[int] | None = None,
     start = time.monotonic()
     instance = instance or project_instance()
     paths: Paths = defs.resources["observatory"].paths
-    warnings = [f"not read: {problem}" for folder, problem in unreadable(Path(raw_dir)).items()
-                if (not waves or folder.parent.name in map(str, waves)) and not countries]
+    warnings = [
+        f"not read: {problem}"
+        for folder, problem in unreadable(Path(raw_dir)).items()
+        if (not waves or folder.parent.name in map(str, waves)) and not countries
+    ]
     with _stop_on_signals(instance) as check:
         pairs = delivered(raw_dir, waves, countries)
         # the report of the latest wave, or of each wave asked for (a range of partitions)
-        report_waves = sorted({str(w) for w, _ in pairs} if waves else
-                              {str(pairs[-1][0])} if pairs else set())
+        report_waves = sorted(
+            {str(w) for w, _ in pairs} if waves else {str(pairs[-1][0])} if pairs else set()
+        )
         if why := damage.damaged(paths.pipeline_db):
             pairs = _restage(paths, raw_dir, pairs, why, progress)
         for attempt in (1, 2):
@@ -252,8 +310,15 @@ def refresh(defs: dg.Definitions, raw_dir: Path, waves: list[int] | None = None,
             _ingest(defs, instance, pairs, summary, progress, check)
             if summary.ok:
                 order = instance.get_dynamic_partitions(WAVES).index
-                _build(defs, instance, sorted(report_waves, key=order), report, summary,
-                       progress, check)
+                _build(
+                    defs,
+                    instance,
+                    sorted(report_waves, key=order),
+                    report,
+                    summary,
+                    progress,
+                    check,
+                )
             damaged = [p for p in summary.problems if damage.is_damage(p)]
             if attempt == 2 or not damaged or not paths.pipeline_db.exists():
                 break

@@ -7,7 +7,6 @@ re-validation only re-reads each export, confirms it is still the file whose has
 recorded, and re-runs the blocking checks and the delivery freshness check, so a
 codebook or suite change that breaks an old wave shows up within a month."""
 
-
 import dagster as dg
 
 from assets.jobs import ingest_job
@@ -31,29 +30,41 @@ def range_tags(key_range: dg.PartitionKeyRange) -> dict[str, str]:
     return {RANGE_START: key_range.start, RANGE_END: key_range.end}
 
 
-def ingest_everything(context: dg.ScheduleEvaluationContext, observatory: ObservatoryResource,
-                      tags: dict[str, str]) -> list[dg.RunRequest] | dg.SkipReason:
+def ingest_everything(
+    context: dg.ScheduleEvaluationContext, observatory: ObservatoryResource, tags: dict[str, str]
+) -> list[dg.RunRequest] | dg.SkipReason:
     """Range runs of the ingest job over every delivered partition; registers new waves
     (schedules cannot return partition requests as sensors do)."""
     pairs = delivered(observatory.paths.raw_dir)
     if not pairs:
         return dg.SkipReason(f"no export under {observatory.paths.raw_dir / 'surveys'}")
     register_waves(context.instance, pairs)
-    return [dg.RunRequest(tags={**tags, **range_tags(r)}) for r in key_ranges(context.instance,
-                                                                              pairs)]
+    return [
+        dg.RunRequest(tags={**tags, **range_tags(r)}) for r in key_ranges(context.instance, pairs)
+    ]
 
 
-@dg.schedule(job=ingest_job, cron_schedule=ANNUAL_CRON, execution_timezone=TIMEZONE,
-             description="Annual refresh: ingest every delivered wave x country, then rebuild "
-                         "the warehouse, the analyst snapshot and the latest wave's report.")
-def annual_refresh(context: dg.ScheduleEvaluationContext,
-                   observatory: ObservatoryResource) -> list[dg.RunRequest] | dg.SkipReason:
+@dg.schedule(
+    job=ingest_job,
+    cron_schedule=ANNUAL_CRON,
+    execution_timezone=TIMEZONE,
+    description="Annual refresh: ingest every delivered wave x country, then rebuild "
+    "the warehouse, the analyst snapshot and the latest wave's report.",
+)
+def annual_refresh(
+    context: dg.ScheduleEvaluationContext, observatory: ObservatoryResource
+) -> list[dg.RunRequest] | dg.SkipReason:
     return ingest_everything(context, observatory, {**THEN_BUILD, **WITH_REPORT})
 
 
-@dg.schedule(job=ingest_job, cron_schedule=MONTHLY_CRON, execution_timezone=TIMEZONE,
-             description="Monthly re-validation: re-read every export, check its hash against "
-                         "its provenance and re-run the blocking checks; publishes nothing.")
-def monthly_revalidation(context: dg.ScheduleEvaluationContext,
-                         observatory: ObservatoryResource) -> list[dg.RunRequest] | dg.SkipReason:
+@dg.schedule(
+    job=ingest_job,
+    cron_schedule=MONTHLY_CRON,
+    execution_timezone=TIMEZONE,
+    description="Monthly re-validation: re-read every export, check its hash against "
+    "its provenance and re-run the blocking checks; publishes nothing.",
+)
+def monthly_revalidation(
+    context: dg.ScheduleEvaluationContext, observatory: ObservatoryResource
+) -> list[dg.RunRequest] | dg.SkipReason:
     return ingest_everything(context, observatory, {"observatory/purpose": "revalidation"})

@@ -1,7 +1,6 @@
 """Build one Dagster asset per SQL model (one .sql file = one table = one asset,
 keyed like the table: core/respondents is core.respondents)."""
 
-
 import re
 
 import dagster as dg
@@ -27,17 +26,17 @@ def table_metadata(con: duckdb.DuckDBPyConnection, table: str, rows: int) -> dic
     schema, name = table.split(".")
     columns = con.execute(
         "SELECT column_name, data_type, comment FROM duckdb_columns() "
-        "WHERE schema_name = ? AND table_name = ? ORDER BY column_index", [schema, name]
+        "WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
+        [schema, name],
     ).fetchall()
     preview = con.execute(f"SELECT * FROM {table} LIMIT 10").df()
     return {
         "dagster/row_count": rows,
-        "dagster/column_schema": dg.TableSchema(columns=[
-            dg.TableColumn(c, t, description=d) for c, t, d in columns]),
+        "dagster/column_schema": dg.TableSchema(
+            columns=[dg.TableColumn(c, t, description=d) for c, t, d in columns]
+        ),
         "preview": dg.MetadataValue.md(preview.to_markdown(index=False)),
     }
-
-
 
 
 def upstream(folder: str, name: str) -> list[dg.AssetKey]:
@@ -55,9 +54,15 @@ def upstream(folder: str, name: str) -> list[dg.AssetKey]:
 
 
 def sql_asset(folder: str, name: str, group: str | None = None) -> dg.AssetsDefinition:
-    @dg.asset(key=[folder, name], group_name=group or folder, deps=upstream(folder, name),
-              owners=owners(group or folder),
-              description=description(folder, name), pool="warehouse", kinds={"duckdb", "sql"})
+    @dg.asset(
+        key=[folder, name],
+        group_name=group or folder,
+        deps=upstream(folder, name),
+        owners=owners(group or folder),
+        description=description(folder, name),
+        pool="warehouse",
+        kinds={"duckdb", "sql"},
+    )
     def _asset(observatory: ObservatoryResource) -> dg.MaterializeResult:
         with observatory.connect() as con:
             register_inputs(con, observatory.paths.raw_dir)

@@ -33,14 +33,20 @@ SELECTION = "raw/survey_files,staged/survey_responses"
 
 
 def in_process(raw: Path, work: Path, single: bool) -> int:
-    defs = build_defs(ObservatoryResource(raw_dir=str(raw), warehouse_dir=str(work / "w"),
-                                          reports_dir=str(work / "r")))
+    defs = build_defs(
+        ObservatoryResource(
+            raw_dir=str(raw), warehouse_dir=str(work / "w"), reports_dir=str(work / "r")
+        )
+    )
     job, instance = defs.resolve_job_def(INGEST), dg.DagsterInstance.ephemeral()
     pairs = delivered(raw)
     register_waves(instance, pairs)
     quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
-    runs = [{"tags": range_tags(r)} for r in key_ranges(instance, pairs)] if single else \
-        [{"partition_key": str(partition_key(w, c))} for w, c in pairs]
+    runs = (
+        [{"tags": range_tags(r)} for r in key_ranges(instance, pairs)]
+        if single
+        else [{"partition_key": str(partition_key(w, c))} for w, c in pairs]
+    )
     for run in runs:
         assert job.execute_in_process(instance=instance, run_config=quiet, **run).success
     return len(runs)
@@ -49,17 +55,38 @@ def in_process(raw: Path, work: Path, single: bool) -> int:
 def cli(raw: Path, work: Path, single: bool) -> int:
     home = work / "dagster_home"
     home.mkdir()
-    env = {**os.environ, "DAGSTER_HOME": str(home), "OBSERVATORY_RAW_DIR": str(raw),
-           "OBSERVATORY_WAREHOUSE_DIR": str(work / "w"), "OBSERVATORY_REPORTS_DIR": str(work / "r")}
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "OBSERVATORY_RAW_DIR": str(raw),
+        "OBSERVATORY_WAREHOUSE_DIR": str(work / "w"),
+        "OBSERVATORY_REPORTS_DIR": str(work / "r"),
+    }
     os.environ["DAGSTER_HOME"] = str(home)
     instance, pairs = dg.DagsterInstance.get(), delivered(raw)
     register_waves(instance, pairs)
-    args = [[f"--partition-range={r.start}...{r.end}"] for r in key_ranges(instance, pairs)] \
-        if single else [[f"--partition={partition_key(w, c)}"] for w, c in pairs]
+    args = (
+        [[f"--partition-range={r.start}...{r.end}"] for r in key_ranges(instance, pairs)]
+        if single
+        else [[f"--partition={partition_key(w, c)}"] for w, c in pairs]
+    )
     for extra in args:
-        done = subprocess.run([str(REPO / ".venv" / "bin" / "dagster"), "asset", "materialize",
-                               "-m", "assets.definitions", "--select", SELECTION, *extra],
-                              cwd=REPO, env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                str(REPO / ".venv" / "bin" / "dagster"),
+                "asset",
+                "materialize",
+                "-m",
+                "assets.definitions",
+                "--select",
+                SELECTION,
+                *extra,
+            ],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode:
             sys.exit(f"{' '.join(extra)} failed:\n{done.stderr[-3000:]}")
     return len(args)
@@ -73,8 +100,10 @@ def measure(name: str, variant: Callable[[Path, Path, bool], int], raw: Path) ->
             runs = variant(raw, Path(tmp), single)
             times[single] = (runs, time.perf_counter() - start)
     (r1, t1), (rn, tn) = times[True], times[False]
-    print(f"{name}: {len(delivered(raw))} partitions in {r1} run(s): {t1:.1f} s; "
-          f"in {rn} runs: {tn:.1f} s ({tn / t1:.1f}x)")
+    print(
+        f"{name}: {len(delivered(raw))} partitions in {r1} run(s): {t1:.1f} s; "
+        f"in {rn} runs: {tn:.1f} s ({tn / t1:.1f}x)"
+    )
 
 
 def main() -> None:

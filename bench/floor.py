@@ -54,8 +54,7 @@ def _columns(survey: SurveyFile, found: list[Column]) -> floor_read.Wanted:
             if target is None and not book.is_ignored(header):
                 raise SystemExit(f"{survey.path}: column {header!r} is not in the instrument")
             question = book.questions[target[0]] if target else None
-            names[header] = None if question is None or question.kind == "pii" \
-                else f"c{len(found)}"
+            names[header] = None if question is None or question.kind == "pii" else f"c{len(found)}"
             if names[header]:
                 found.append(Column(names[header], header, question, target[1]))
         return names[header]
@@ -73,16 +72,34 @@ def load(con: duckdb.DuckDBPyConnection, survey: SurveyFile, tmp: Path) -> dict:
         first = floor_read.read_csv(con, survey.path, data, country.export, wanted, tmp)
     else:
         first = getattr(floor_read, f"read_{fmt}")(con, survey.path, wanted)
-    read, loaded, quarantined = stage(con, load_codebook(), country, survey.wave,
-                                      str(survey.path), found, first, pseudonym_key())
+    read, loaded, quarantined = stage(
+        con, load_codebook(), country, survey.wave, str(survey.path), found, first, pseudonym_key()
+    )
     arrived = dt.datetime.fromtimestamp(survey.path.stat().st_mtime, tz=dt.UTC)
-    provenance = Provenance(str(survey.path), "survey", sha256_of(data), len(data),
-                            arrived.replace(tzinfo=None), survey.wave, survey.country, read,
-                            country.export.encoding, country.export.delimiter,
-                            load_codebook().wave(survey.wave).version)
-    return {"provenance": provenance.record(), "accounting": {
-        "wave": survey.wave, "country": survey.country, "file": str(survey.path),
-        "rows_read": read, "rows_loaded": loaded, "rows_quarantined": quarantined}}
+    provenance = Provenance(
+        str(survey.path),
+        "survey",
+        sha256_of(data),
+        len(data),
+        arrived.replace(tzinfo=None),
+        survey.wave,
+        survey.country,
+        read,
+        country.export.encoding,
+        country.export.delimiter,
+        load_codebook().wave(survey.wave).version,
+    )
+    return {
+        "provenance": provenance.record(),
+        "accounting": {
+            "wave": survey.wave,
+            "country": survey.country,
+            "file": str(survey.path),
+            "rows_read": read,
+            "rows_loaded": loaded,
+            "rows_quarantined": quarantined,
+        },
+    }
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
@@ -101,8 +118,11 @@ def _marts() -> list[str]:
     """The marts in an order where each comes after those it reads."""
     pending, order = set(warehouse.models("marts")), []
     while pending:
-        ready = sorted(m for m in pending if not {f"marts.{p}" for p in pending}
-                       & warehouse.model_inputs("marts", m))
+        ready = sorted(
+            m
+            for m in pending
+            if not {f"marts.{p}" for p in pending} & warehouse.model_inputs("marts", m)
+        )
         order += ready
         pending -= set(ready)
     return order

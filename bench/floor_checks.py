@@ -11,8 +11,18 @@ from floor_read import ident, lit
 
 from observatory.quality import Spec, suites
 
-COLUMNS = ["run_id", "checked_at", "suite", "target", "partition", "expectation", "column",
-           "success", "unexpected_count", "blocking"]
+COLUMNS = [
+    "run_id",
+    "checked_at",
+    "suite",
+    "target",
+    "partition",
+    "expectation",
+    "column",
+    "success",
+    "unexpected_count",
+    "blocking",
+]
 
 
 def _unexpected(spec: Spec, i: int) -> str:
@@ -26,8 +36,7 @@ def _unexpected(spec: Spec, i: int) -> str:
             return f"count(*) FILTER ({col} NOT IN ({', '.join(map(lit, a['value_set']))}))"
         case "ExpectColumnValuesToBeBetween":
             low = "<=" if a.get("strict_min") else "<"
-            return (f"count(*) FILTER ({col} {low} {a['min_value']} OR "
-                    f"{col} > {a['max_value']})")
+            return f"count(*) FILTER ({col} {low} {a['min_value']} OR {col} > {a['max_value']})"
         case "ExpectColumnValuesToBeUnique" | "ExpectCompoundColumnsToBeUnique":
             return f"count(*) FILTER (_dup{i} > 1)"
         case "ExpectTableRowCountToBeBetween":
@@ -35,20 +44,45 @@ def _unexpected(spec: Spec, i: int) -> str:
     raise ValueError(f"no SQL for {spec.expectation}")
 
 
-def validate(con: duckdb.DuckDBPyConnection, suite: str, table: str, target: str,
-             specs: list[Spec], by_partition: bool) -> None:
+def validate(
+    con: duckdb.DuckDBPyConnection,
+    suite: str,
+    table: str,
+    target: str,
+    specs: list[Spec],
+    by_partition: bool,
+) -> None:
     group = ["wave", "country"] if by_partition else []
-    windows = [f"count(*) OVER (PARTITION BY {', '.join([*group, *s.column.split(',')])}) "
-               f"AS _dup{i}" for i, s in enumerate(specs) if "Unique" in s.expectation]
+    windows = [
+        f"count(*) OVER (PARTITION BY {', '.join([*group, *s.column.split(',')])}) AS _dup{i}"
+        for i, s in enumerate(specs)
+        if "Unique" in s.expectation
+    ]
     source = f"(SELECT *, {', '.join(windows)} FROM {table})" if windows else table
     keys = ", ".join(group) if group else "NULL, NULL"
-    rows = con.execute(f"SELECT {keys}, " + ", ".join(
-        _unexpected(s, i) for i, s in enumerate(specs)) + f" FROM {source} "
-        + ("GROUP BY ALL" if group else "")).fetchall()
+    rows = con.execute(
+        f"SELECT {keys}, "
+        + ", ".join(_unexpected(s, i) for i, s in enumerate(specs))
+        + f" FROM {source} "
+        + ("GROUP BY ALL" if group else "")
+    ).fetchall()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    records = [("floor", now, suite, target, f"{w}|{c}" if group else None, s.describe(),
-                s.column, n == 0, n, s.blocking)
-               for w, c, *counts in rows for s, n in zip(specs, counts, strict=True)]
+    records = [
+        (
+            "floor",
+            now,
+            suite,
+            target,
+            f"{w}|{c}" if group else None,
+            s.describe(),
+            s.column,
+            n == 0,
+            n,
+            s.blocking,
+        )
+        for w, c, *counts in rows
+        for s, n in zip(specs, counts, strict=True)
+    ]
     con.register("incoming", pd.DataFrame(records, columns=COLUMNS))
     con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM incoming")
     con.unregister("incoming")
@@ -59,18 +93,32 @@ def validate(con: duckdb.DuckDBPyConnection, suite: str, table: str, target: str
 
 def staged(con: duckdb.DuckDBPyConnection) -> None:
     target = "staged.survey_responses"
-    validate(con, "staged_respondents", "staging.responses", target,
-             suites.staged_respondents(), by_partition=True)
+    validate(
+        con,
+        "staged_respondents",
+        "staging.responses",
+        target,
+        suites.staged_respondents(),
+        by_partition=True,
+    )
     answers = "(SELECT *, dimension || ':' || code AS dimension_code FROM staging.answers)"
     validate(con, "staged_answers", answers, target, suites.answer_codes(), by_partition=True)
 
 
 def core(con: duckdb.DuckDBPyConnection) -> None:
-    validate(con, "core_respondents", "core.respondents", "core.respondents",
-             suites.core_respondents(), by_partition=False)
-    validate(con, "core_weights", "core.weights", "core.weights", suites.weights(),
-             by_partition=False)
-    (missing,) = con.execute("SELECT count(*) FROM core.weights "
-                             "WHERE stratum_population IS NULL").fetchall()[0]
+    validate(
+        con,
+        "core_respondents",
+        "core.respondents",
+        "core.respondents",
+        suites.core_respondents(),
+        by_partition=False,
+    )
+    validate(
+        con, "core_weights", "core.weights", "core.weights", suites.weights(), by_partition=False
+    )
+    (missing,) = con.execute(
+        "SELECT count(*) FROM core.weights WHERE stratum_population IS NULL"
+    ).fetchall()[0]
     if missing:
         raise SystemExit(f"floor: {missing} respondents without a population frame")

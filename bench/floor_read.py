@@ -16,8 +16,10 @@ from observatory.config import ExportProfile
 UNICODE = (None, "utf-8", "utf-8-sig")
 # Python's str.strip() of the pipeline's reader, for the characters an export holds
 TEXT = "nullif(trim({c}::VARCHAR, ' ' || chr(9) || chr(10) || chr(13) || chr(160)), '')"
-NUMBER = ("CASE WHEN {c} IS NULL OR isnan({c}) THEN NULL WHEN {c} = trunc({c}) "
-          "THEN {c}::BIGINT::VARCHAR ELSE {c}::VARCHAR END")  # 3.0 reads "3", as Python's
+NUMBER = (
+    "CASE WHEN {c} IS NULL OR isnan({c}) THEN NULL WHEN {c} = trunc({c}) "
+    "THEN {c}::BIGINT::VARCHAR ELSE {c}::VARCHAR END"
+)  # 3.0 reads "3", as Python's
 Wanted = Callable[[str], str | None]  # file header -> the name of its column in src, or None
 
 
@@ -36,8 +38,9 @@ def _text(value: object) -> str:
     return "" if value is None or value != value else str(value)
 
 
-def _create(con: duckdb.DuckDBPyConnection, relation: str, columns: list[tuple[str, str]],
-            wanted: Wanted) -> None:
+def _create(
+    con: duckdb.DuckDBPyConnection, relation: str, columns: list[tuple[str, str]], wanted: Wanted
+) -> None:
     """src from a relation: (file header, DuckDB type) of its columns in order."""
     exprs = []
     for i, (header, kind) in enumerate(columns):
@@ -48,14 +51,22 @@ def _create(con: duckdb.DuckDBPyConnection, relation: str, columns: list[tuple[s
     con.execute(f"CREATE OR REPLACE TEMP TABLE src AS SELECT {', '.join(exprs)} FROM {relation}")
 
 
-def read_csv(con: duckdb.DuckDBPyConnection, path: Path, data: bytes, export: ExportProfile,
-             wanted: Wanted, tmp: Path) -> int:
+def read_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    data: bytes,
+    export: ExportProfile,
+    wanted: Wanted,
+    tmp: Path,
+) -> int:
     if export.encoding not in UNICODE:
         utf8 = tmp / f"{path.stem}.utf8.csv"
         utf8.write_bytes(data.decode(export.encoding).encode("utf-8"))
         path = utf8
-    relation = (f"read_csv({lit(str(path))}, delim={lit(export.delimiter)}, header=true, "
-                "all_varchar=true, quote='\"', escape='\"')")
+    relation = (
+        f"read_csv({lit(str(path))}, delim={lit(export.delimiter)}, header=true, "
+        "all_varchar=true, quote='\"', escape='\"')"
+    )
     columns = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     _create(con, relation, [(c[0], c[1]) for c in columns], wanted)
     return 2  # the header is line 1
@@ -87,8 +98,9 @@ def read_sav(con: duckdb.DuckDBPyConnection, path: Path, wanted: Wanted) -> int:
     _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
     labels = {c: meta.column_names_to_labels.get(c) or c for c in meta.column_names}
     use = [c for c in meta.column_names if wanted(labels[c]) is not None]
-    frame, _ = pyreadstat.read_sav(str(path), apply_value_formats=True, user_missing=False,
-                                   usecols=use)
+    frame, _ = pyreadstat.read_sav(
+        str(path), apply_value_formats=True, user_missing=False, usecols=use
+    )
     for column in frame.columns:  # value labels: once per distinct value, not per cell
         if frame[column].dtype == "category":
             frame[column] = frame[column].cat.rename_categories(_text).astype("string")

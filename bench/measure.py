@@ -25,9 +25,11 @@ MART_QUERIES = (
     "SELECT * FROM marts.scheme_types_by_country WHERE wave = 2025",
     "SELECT * FROM marts.share_changes WHERE significant AND domain_type = 'country'",
 )
-ADHOC = ("SELECT r.org_type, a.code, count(*) AS n FROM core.answers a "
-         "JOIN core.respondents r USING (respondent_key, wave) "
-         "WHERE a.dimension = 'barrier' GROUP BY ALL ORDER BY n DESC")
+ADHOC = (
+    "SELECT r.org_type, a.code, count(*) AS n FROM core.answers a "
+    "JOIN core.respondents r USING (respondent_key, wave) "
+    "WHERE a.dimension = 'barrier' GROUP BY ALL ORDER BY n DESC"
+)
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,10 @@ class Run:
     def phases(self) -> dict[str, float]:
         """Ingest and build seconds, as a refresh prints them."""
         text = self.log.read_text()
-        found = {"ingest_s": re.findall(r"partition\(s\) in one run: ([\d.]+) s", text),
-                 "build_s": re.findall(r"^build done \(([\d.]+) s\)", text, re.M)}
+        found = {
+            "ingest_s": re.findall(r"partition\(s\) in one run: ([\d.]+) s", text),
+            "build_s": re.findall(r"^build done \(([\d.]+) s\)", text, re.M),
+        }
         return {k: round(sum(map(float, v)), 1) for k, v in found.items() if v}
 
     def __str__(self) -> str:
@@ -74,15 +78,22 @@ def instance(home: Path) -> Path:
 
 
 def environment(raw: Path, work: Path, home: Path) -> dict[str, str]:
-    return {**os.environ, "DAGSTER_HOME": str(home), "OBSERVATORY_RAW_DIR": str(raw),
-            "OBSERVATORY_CODEBOOK_DIR": str(scale.codebook_overlay()),
-            "OBSERVATORY_WAREHOUSE_DIR": str(work / "warehouse"),
-            "OBSERVATORY_REPORTS_DIR": str(work / "reports")}
+    return {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "OBSERVATORY_RAW_DIR": str(raw),
+        "OBSERVATORY_CODEBOOK_DIR": str(scale.codebook_overlay()),
+        "OBSERVATORY_WAREHOUSE_DIR": str(work / "warehouse"),
+        "OBSERVATORY_REPORTS_DIR": str(work / "reports"),
+    }
 
 
 def refresh(raw: Path, work: Path, home: Path, *args: str) -> Run:
-    return run([PYTHON, "-m", "observatory.cli", "refresh", *args],
-               environment(raw, work, home), work.with_suffix(".log"))
+    return run(
+        [PYTHON, "-m", "observatory.cli", "refresh", *args],
+        environment(raw, work, home),
+        work.with_suffix(".log"),
+    )
 
 
 def latencies(published: Path, queries: tuple[str, ...], runs: int = 100) -> list[float]:

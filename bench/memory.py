@@ -33,8 +33,14 @@ def export(mib: int) -> Path:
     if done.exists():
         return raw
     shutil.rmtree(raw, ignore_errors=True)
-    generate_sample(raw, waves=(WAVE,), countries=(COUNTRY,), responses=(2000, 2000),
-                    bad_rows=False, small_deliveries={})
+    generate_sample(
+        raw,
+        waves=(WAVE,),
+        countries=(COUNTRY,),
+        responses=(2000, 2000),
+        bad_rows=False,
+        small_deliveries={},
+    )
     with survey.open(encoding="utf-8-sig", newline="") as source:
         header, *rows = list(csv.reader(source, delimiter=";"))
     target, n = mib << 20, 0
@@ -55,10 +61,12 @@ def measure(cmd: list[str], env: dict[str, str], log: Path) -> dict[str, float]:
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)
-    return {"exit": os.waitstatus_to_exitcode(status),
-            "wall_s": round(time.perf_counter() - start, 1),
-            "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
-            "lines": len(log.read_text(errors="replace").splitlines())}
+    return {
+        "exit": os.waitstatus_to_exitcode(status),
+        "wall_s": round(time.perf_counter() - start, 1),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "lines": len(log.read_text(errors="replace").splitlines()),
+    }
 
 
 def main() -> None:
@@ -70,24 +78,32 @@ def main() -> None:
     work = raw.parent / "work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
-    env = {**os.environ, "OBSERVATORY_RAW_DIR": str(raw), "DAGSTER_HOME": str(work / "dagster"),
-           "OBSERVATORY_WAREHOUSE_DIR": str(work / "warehouse"),
-           "OBSERVATORY_REPORTS_DIR": str(work / "reports"),
-           "OBSERVATORY_ALLOW_DEVELOPMENT_KEY": "1"}  # synthetic data
+    env = {
+        **os.environ,
+        "OBSERVATORY_RAW_DIR": str(raw),
+        "DAGSTER_HOME": str(work / "dagster"),
+        "OBSERVATORY_WAREHOUSE_DIR": str(work / "warehouse"),
+        "OBSERVATORY_REPORTS_DIR": str(work / "reports"),
+        "OBSERVATORY_ALLOW_DEVELOPMENT_KEY": "1",
+    }  # synthetic data
     survey = next((raw / "surveys").rglob("*.csv"))
     cli = [sys.executable, "-m", "observatory.cli"]
     check = measure([*cli, "check", str(survey)], env, work.parent / "check.log")
-    refresh = measure([*cli, "refresh", "--wave", str(WAVE), "--country", COUNTRY], env,
-                      work.parent / "refresh.log")
+    refresh = measure(
+        [*cli, "refresh", "--wave", str(WAVE), "--country", COUNTRY],
+        env,
+        work.parent / "refresh.log",
+    )
     budget = load_settings().memory_budget_mib
-    results = {"export_mib": round(survey.stat().st_size / (1 << 20), 1),
-               "memory_budget_mib": budget,
-               "export_200mb_peak_rss_mib": refresh["peak_rss_mib"],
-               "export_200mb_wall_s": refresh["wall_s"],
-               **{f"export_200mb_check_{k}": v for k, v in check.items()},
-               **{f"export_200mb_refresh_{k}": v for k, v in refresh.items()}}
-    merged = {**(json.loads(args.results.read_text()) if args.results.exists() else {}),
-              **results}
+    results = {
+        "export_mib": round(survey.stat().st_size / (1 << 20), 1),
+        "memory_budget_mib": budget,
+        "export_200mb_peak_rss_mib": refresh["peak_rss_mib"],
+        "export_200mb_wall_s": refresh["wall_s"],
+        **{f"export_200mb_check_{k}": v for k, v in check.items()},
+        **{f"export_200mb_refresh_{k}": v for k, v in refresh.items()},
+    }
+    merged = {**(json.loads(args.results.read_text()) if args.results.exists() else {}), **results}
     args.results.write_text(json.dumps(merged, indent=2) + "\n")
     for key, value in results.items():
         print(f"{key:<40}  {value}")

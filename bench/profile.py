@@ -51,9 +51,27 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
     out = scale.ROOT / f"profile-{size}.txt"
     env = environment(raw, work, instance(work / "dagster_home"))
-    subprocess.run([str(Path(PYTHON).parent / "py-spy"), "record", "--idle", "-r", str(RATE),
-                    "-f", "raw", "-o", str(out), "--", PYTHON, "-m", "observatory.cli",
-                    "refresh"], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            str(Path(PYTHON).parent / "py-spy"),
+            "record",
+            "--idle",
+            "-r",
+            str(RATE),
+            "-f",
+            "raw",
+            "-o",
+            str(out),
+            "--",
+            PYTHON,
+            "-m",
+            "observatory.cli",
+            "refresh",
+        ],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     seconds, total = inclusive(out)
     print(f"{total / RATE:.1f} s sampled (all threads); project functions, inclusive:")
     for frame, count in seconds.most_common():

@@ -39,8 +39,11 @@ OTHER_BENCHES = ("service_", "ratio_service_", "export_200mb_")  # keys kept as 
 
 
 def floor(raw: Path, work: Path, home: Path) -> Run:
-    return measure.run([PYTHON, str(BENCH / "floor.py"), str(raw)],
-                       environment(raw, work, home), work.with_suffix(".log"))
+    return measure.run(
+        [PYTHON, str(BENCH / "floor.py"), str(raw)],
+        environment(raw, work, home),
+        work.with_suffix(".log"),
+    )
 
 
 def pairs(per_file: int, count: int, root: Path, home: Path) -> dict[str, object]:
@@ -52,15 +55,22 @@ def pairs(per_file: int, count: int, root: Path, home: Path) -> dict[str, object
             shutil.rmtree(work, ignore_errors=True)
             runs[name].append(command(raw, work, home))
             print(f"{per_file * FILES} responses, {name} {i + 1}: {runs[name][-1]}", flush=True)
-        proof = equality.compare(*(root / f"{per_file}-{n}-{i}" / "warehouse" / "observatory.duckdb"
-                                   for n in runs))
+        proof = equality.compare(
+            *(root / f"{per_file}-{n}-{i}" / "warehouse" / "observatory.duckdb" for n in runs)
+        )
         if not proof["identical"]:
             print(f"floor outputs differ at {per_file * FILES}: {proof['different']}", flush=True)
         for name in runs if i < count - 1 else ():
             shutil.rmtree(root / f"{per_file}-{name}-{i}")
-    return {"identical": proof["identical"], "runs": runs,
-            **{f"{name}_{what}": statistics.median(getattr(r, what) for r in rs)
-               for name, rs in runs.items() for what in ("wall", "cpu")}}
+    return {
+        "identical": proof["identical"],
+        "runs": runs,
+        **{
+            f"{name}_{what}": statistics.median(getattr(r, what) for r in rs)
+            for name, rs in runs.items()
+            for what in ("wall", "cpu")
+        },
+    }
 
 
 def fit(points: list[tuple[float, float]]) -> tuple[float, float]:
@@ -79,8 +89,9 @@ def incremental(per_file: int, root: Path, home: Path, last: int) -> Run:
     frame = f"frame_{scale.NEW_WAVE}.csv"
     shutil.copy(export.parents[2] / "frames" / frame, grown / "frames" / frame)
     work = root / "grown"
-    shutil.copytree(root / f"{per_file}-full_refresh-{last}" / "warehouse", work / "warehouse",
-                    symlinks=True)
+    shutil.copytree(
+        root / f"{per_file}-full_refresh-{last}" / "warehouse", work / "warehouse", symlinks=True
+    )
     return refresh(grown, work, home, "--wave", str(scale.NEW_WAVE), "--country", "FR")
 
 
@@ -88,8 +99,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="150,2000,20000")
     parser.add_argument("--pairs", type=int, default=3)
-    parser.add_argument("--no-warm-up", action="store_true",
-                        help="skip the warm-up pair (caches already warm)")
+    parser.add_argument(
+        "--no-warm-up", action="store_true", help="skip the warm-up pair (caches already warm)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     root = scale.ROOT / "work"
@@ -102,7 +114,9 @@ def main() -> None:
     fixed, slope, floor_fixed, floor_slope = (
         fit([(n * FILES / 1e6, m["full_refresh_cpu"]) for n, m in measured.items()])
         + fit([(n * FILES / 1e6, m["floor_cpu"]) for n, m in measured.items()])
-        if len(sizes) > 1 else (None,) * 4)
+        if len(sizes) > 1
+        else (None,) * 4
+    )
     results: dict[str, object] = {
         "responses": sizes[-1] * FILES,
         "floor_outputs_identical": all(m["identical"] for m in measured.values()),
@@ -110,9 +124,16 @@ def main() -> None:
         "floor_cpu_s": round(largest["floor_cpu"], 1),
         "ratio_full_to_floor": round(largest["full_refresh_cpu"] / largest["floor_cpu"], 2),
         "ratio_sample_to_floor": round(smallest["full_refresh_cpu"] / smallest["floor_cpu"], 2),
-        **({"fixed_cost_cpu_s": round(fixed, 1), "cpu_s_per_million": round(slope, 1),
-            "floor_fixed_cost_cpu_s": round(floor_fixed, 1),
-            "floor_cpu_s_per_million": round(floor_slope, 1)} if fixed is not None else {}),
+        **(
+            {
+                "fixed_cost_cpu_s": round(fixed, 1),
+                "cpu_s_per_million": round(slope, 1),
+                "floor_fixed_cost_cpu_s": round(floor_fixed, 1),
+                "floor_cpu_s_per_million": round(floor_slope, 1),
+            }
+            if fixed is not None
+            else {}
+        ),
         "pairs": args.pairs,
     }
     for n, m in measured.items():
@@ -123,26 +144,43 @@ def main() -> None:
     results["peak_rss_mib"] = round(max(r.rss_mib for r in largest["runs"]["full_refresh"]))
     results["floor_peak_rss_mib"] = round(max(r.rss_mib for r in largest["runs"]["floor"]))
     grown = incremental(sizes[-1], root, home, args.pairs - 1)
-    results.update(incremental_cpu_s=round(grown.cpu, 1), incremental_wall_s=round(grown.wall, 1),
-                   **{f"incremental_{k}": v for k, v in grown.phases().items()},
-                   ratio_incremental_to_full=round(grown.cpu / largest["full_refresh_cpu"], 3))
+    results.update(
+        incremental_cpu_s=round(grown.cpu, 1),
+        incremental_wall_s=round(grown.wall, 1),
+        **{f"incremental_{k}": v for k, v in grown.phases().items()},
+        ratio_incremental_to_full=round(grown.cpu / largest["full_refresh_cpu"], 3),
+    )
     work = root / f"{sizes[-1]}-full_refresh-{args.pairs - 1}"
     raw = scale.scale_input(sizes[-1])
-    report = measure.run([PYTHON, "-m", "observatory.cli", "report", "--year",
-                          str(scale.WAVES[-1])], environment(raw, work, home),
-                         root / "report.log")
+    report = measure.run(
+        [PYTHON, "-m", "observatory.cli", "report", "--year", str(scale.WAVES[-1])],
+        environment(raw, work, home),
+        root / "report.log",
+    )
     results["report_cpu_s"], results["report_wall_s"] = round(report.cpu, 1), round(report.wall, 1)
     published = work / "warehouse" / "observatory.duckdb"
-    marts, adhoc = latencies(published, measure.MART_QUERIES), latencies(published,
-                                                                          (measure.ADHOC,))
-    results.update(marts_p50_ms=round(p(marts, 50), 2), marts_p95_ms=round(p(marts, 95), 2),
-                   adhoc_p50_ms=round(p(adhoc, 50), 2), adhoc_p95_ms=round(p(adhoc, 95), 2))
+    marts, adhoc = (
+        latencies(published, measure.MART_QUERIES),
+        latencies(published, (measure.ADHOC,)),
+    )
+    results.update(
+        marts_p50_ms=round(p(marts, 50), 2),
+        marts_p95_ms=round(p(marts, 95), 2),
+        adhoc_p50_ms=round(p(adhoc, 50), 2),
+        adhoc_p95_ms=round(p(adhoc, 95), 2),
+    )
     loads = measure.LOADS
-    results.update(load_average_1min=round(statistics.median(loads), 2),
-                   load_average_1min_max=round(max(loads), 2), cores=os.cpu_count())
+    results.update(
+        load_average_1min=round(statistics.median(loads), 2),
+        load_average_1min_max=round(max(loads), 2),
+        cores=os.cpu_count(),
+    )
     path = BENCH / "results.json"
-    kept = {k: v for k, v in (json.loads(path.read_text()) if path.exists() else {}).items()
-            if k.startswith(OTHER_BENCHES)}
+    kept = {
+        k: v
+        for k, v in (json.loads(path.read_text()) if path.exists() else {}).items()
+        if k.startswith(OTHER_BENCHES)
+    }
     path.write_text(json.dumps({**results, **kept}, indent=2) + "\n")
     width = max(map(len, results))
     for key, value in results.items():

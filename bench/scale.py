@@ -28,10 +28,17 @@ def codebook_overlay() -> Path:
     real = load_codebook()
     for wave in (*WAVES, NEW_WAVE):
         source = instrument_wave(real, wave)  # the generator's rule for unknown waves
-        book["waves"].setdefault(wave, {**book["waves"][source], "version": f"bench-{wave}",
-                                        "note": f"benchmark only: the {source} instrument"})
-    (folder / "questionnaire.yaml").write_text(yaml.safe_dump(book, allow_unicode=True),
-                                               encoding="utf-8")
+        book["waves"].setdefault(
+            wave,
+            {
+                **book["waves"][source],
+                "version": f"bench-{wave}",
+                "note": f"benchmark only: the {source} instrument",
+            },
+        )
+    (folder / "questionnaire.yaml").write_text(
+        yaml.safe_dump(book, allow_unicode=True), encoding="utf-8"
+    )
     return folder
 
 
@@ -40,8 +47,9 @@ def scale_input(per_file: int) -> Path:
     raw = ROOT / f"raw-{per_file}"
     if not (raw / "planted_truth.json").exists():
         shutil.rmtree(raw, ignore_errors=True)
-        generate_sample(raw, seed=SEED, waves=WAVES, responses=(per_file, per_file),
-                        small_deliveries={})
+        generate_sample(
+            raw, seed=SEED, waves=WAVES, responses=(per_file, per_file), small_deliveries={}
+        )
     return raw
 
 
@@ -51,6 +59,11 @@ def new_export(per_file: int, country: str = "FR") -> Path:
     extra = ROOT / f"extra-{per_file}"
     if not (extra / "planted_truth.json").exists():
         shutil.rmtree(extra, ignore_errors=True)
-        generate_sample(extra, seed=SEED, waves=(NEW_WAVE,), responses=(per_file, per_file),
-                        countries=(country,))
+        generate_sample(
+            extra,
+            seed=SEED,
+            waves=(NEW_WAVE,),
+            responses=(per_file, per_file),
+            countries=(country,),
+        )
     return extra / "surveys" / str(NEW_WAVE) / country

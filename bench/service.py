@@ -29,8 +29,9 @@ sys.path.insert(0, str(BENCH.parent))
 from assets.sensors import INTERVAL_S  # noqa: E402
 from tests.service import SAMPLE, Service, running_service, wait_for  # noqa: E402
 
-EVERY = [f"{wave}/{country}" for wave in (2024, 2025, 2026)
-         for country in ("HR", "FR", "AT", "GR", "IT")]
+EVERY = [
+    f"{wave}/{country}" for wave in (2024, 2025, 2026) for country in ("HR", "FR", "AT", "GR", "IT")
+]
 CHANGED = "surveys/2026/FR/survey_fr_2026.csv"
 
 
@@ -46,6 +47,7 @@ def through_the_daemon(svc: Service, touch: int) -> tuple[float, float]:
     start = time.monotonic()
     wait_for("the published snapshot", lambda: svc.published() != before, 900, every_s=0.5)
     seconds = time.monotonic() - start
+
     def finished_build() -> list[dict]:
         runs = _builds(svc)
         return [r for r in runs[: len(runs) - builds] if r["endTime"]]
@@ -84,19 +86,31 @@ def main() -> None:
         out, err = first.communicate(timeout=1800)
         assert first.returncode == 0, out + err
         svc.start_sensor("survey_files_sensor")
-        wait_for("the file sensor's first tick", lambda: [
-            t for t in svc.ticks("survey_files_sensor") if t["status"] != "STARTED"], 300)
+        wait_for(
+            "the file sensor's first tick",
+            lambda: [t for t in svc.ticks("survey_files_sensor") if t["status"] != "STARTED"],
+            300,
+        )
         by_the_cli(svc)  # warm-up: caches, the code location's first import
         for touch in range(1, pairs + 1):
             daemon.append(through_the_daemon(svc, touch))
             cli.append(by_the_cli(svc))
-            print(f"pair {touch}: service {daemon[-1][0]:.1f} s (build run {daemon[-1][1]:.1f} s)"
-                  f", CLI {cli[-1][0]:.1f} s wall / {cli[-1][1]:.1f} s CPU "
-                  f"(build {cli[-1][2]:.1f} s)", flush=True)
-    med = {name: statistics.median(values) for name, values in (
-        ("service", [d[0] for d in daemon]), ("service_build", [d[1] for d in daemon]),
-        ("cli", [c[0] for c in cli]), ("cli_cpu", [c[1] for c in cli]),
-        ("cli_build", [c[2] for c in cli]))}
+            print(
+                f"pair {touch}: service {daemon[-1][0]:.1f} s (build run {daemon[-1][1]:.1f} s)"
+                f", CLI {cli[-1][0]:.1f} s wall / {cli[-1][1]:.1f} s CPU "
+                f"(build {cli[-1][2]:.1f} s)",
+                flush=True,
+            )
+    med = {
+        name: statistics.median(values)
+        for name, values in (
+            ("service", [d[0] for d in daemon]),
+            ("service_build", [d[1] for d in daemon]),
+            ("cli", [c[0] for c in cli]),
+            ("cli_cpu", [c[1] for c in cli]),
+            ("cli_build", [c[2] for c in cli]),
+        )
+    }
     results = {
         "service_pairs": pairs,
         "service_sensor_interval_s": INTERVAL_S,

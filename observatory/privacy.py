@@ -31,16 +31,20 @@ def pseudonym_key() -> bytes:
     key = os.environ.get(KEY_VARIABLE, "")
     if key and key != DEVELOPMENT_KEY:
         if len(key) < MINIMUM_KEY_CHARACTERS:
-            raise KeyRefused(f"{KEY_VARIABLE} has {len(key)} characters, fewer than "
-                             f"{MINIMUM_KEY_CHARACTERS}: a short key can be guessed; make one "
-                             f"with {NEW_KEY}")
+            raise KeyRefused(
+                f"{KEY_VARIABLE} has {len(key)} characters, fewer than "
+                f"{MINIMUM_KEY_CHARACTERS}: a short key can be guessed; make one "
+                f"with {NEW_KEY}"
+            )
         return key.encode()
     if os.environ.get(ALLOW_VARIABLE) == "1":
         return DEVELOPMENT_KEY.encode()
-    raise KeyRefused(f"{KEY_VARIABLE} is not set: pseudonyms made with the public development "
-                     f"key can be reversed by anyone. Set it to a secret ({NEW_KEY}), kept "
-                     f"outside the repository; {ALLOW_VARIABLE}=1 allows the development key "
-                     "for the shipped synthetic sample only")
+    raise KeyRefused(
+        f"{KEY_VARIABLE} is not set: pseudonyms made with the public development "
+        f"key can be reversed by anyone. Set it to a secret ({NEW_KEY}), kept "
+        f"outside the repository; {ALLOW_VARIABLE}=1 allows the development key "
+        "for the shipped synthetic sample only"
+    )
 
 
 def key_fingerprint(key: bytes) -> str:

@@ -21,8 +21,11 @@ def _text(value: object) -> str:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    lines = [part for line in text.splitlines() or [""]
-             for part in textwrap.wrap(line, width, replace_whitespace=False) or [""]]
+    lines = [
+        part
+        for line in text.splitlines() or [""]
+        for part in textwrap.wrap(line, width, replace_whitespace=False) or [""]
+    ]
     return lines or [""]
 
 
@@ -40,9 +43,13 @@ def render(frame: pd.DataFrame, max_rows: int = 200, max_width: int = 60) -> str
     shown = frame.head(max_rows)
     headers = [str(c) for c in shown.columns]
     cells = [[_text(v) for v in row] for row in shown.itertuples(index=False)]
-    widths = [min(max_width, max([len(h), *(len(line) for row in cells
-                                             for line in row[i].splitlines() or [""])]))
-              for i, h in enumerate(headers)]
+    widths = [
+        min(
+            max_width,
+            max([len(h), *(len(line) for row in cells for line in row[i].splitlines() or [""])]),
+        )
+        for i, h in enumerate(headers)
+    ]
     right = [_numeric(shown[c]) for c in shown.columns]
 
     def lines(row: list[str]) -> list[str]:
@@ -50,8 +57,12 @@ def render(frame: pd.DataFrame, max_rows: int = 200, max_width: int = 60) -> str
         printed = []
         for k in range(max((len(w) for w in wrapped), default=1)):
             parts = [w[k] if k < len(w) else "" for w in wrapped]
-            printed.append(GAP.join(p.rjust(w) if r else p.ljust(w) for p, w, r in
-                                    zip(parts, widths, right, strict=True)).rstrip())
+            printed.append(
+                GAP.join(
+                    p.rjust(w) if r else p.ljust(w)
+                    for p, w, r in zip(parts, widths, right, strict=True)
+                ).rstrip()
+            )
         return printed
 
     out = [*lines(headers), GAP.join("-" * w for w in widths)]

@@ -47,8 +47,11 @@ class PipelineRun:
 def make_resource(root: Path, raw_dir: Path):
     from assets.resources import ObservatoryResource
 
-    return ObservatoryResource(raw_dir=str(raw_dir), warehouse_dir=str(root / "warehouse"),
-                               reports_dir=str(root / "reports"))
+    return ObservatoryResource(
+        raw_dir=str(raw_dir),
+        warehouse_dir=str(root / "warehouse"),
+        reports_dir=str(root / "reports"),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -94,6 +97,7 @@ def codebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 class Publication:
     """The annual report of the fixture warehouse, built once for the session in every
     language, with the PDFs of PRINTED only (printing is the slow part)."""
+
     warehouse: Path  # published: a hard link to its dated snapshot
     year_dir: Path
     pages: list[Path]
@@ -115,8 +119,7 @@ def publication(tmp_path_factory) -> Publication:
     warehouse = make_published_warehouse(root / "warehouse")
     before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
     start = time.perf_counter()
-    pages = build_report(warehouse, root / "reports", languages=LANGUAGES,
-                         pdf_languages=PRINTED)
+    pages = build_report(warehouse, root / "reports", languages=LANGUAGES, pdf_languages=PRINTED)
     seconds = time.perf_counter() - start
     assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before, "warehouse changed"
     return Publication(warehouse, root / "reports" / "2026", pages, seconds)

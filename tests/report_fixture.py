@@ -54,8 +54,15 @@ NOT_IN_FIRST_WAVE = "ci_condition"
 LAST_ARRIVAL = "2026-10-20"
 SNAPSHOT = "observatory-20261101T060000000000Z.duckdb"  # published on 2026-11-01 06:00 UTC
 SCHEME_N = {"company_led": 0.45, "territory_led": 0.42, "internal": 0.13}
-COUNTRY_DIMENSIONS = ("lever", "barrier", "scheme_type", "sim_role", "theme", "ci_condition",
-                      "ci_stage")
+COUNTRY_DIMENSIONS = (
+    "lever",
+    "barrier",
+    "scheme_type",
+    "sim_role",
+    "theme",
+    "ci_condition",
+    "ci_stage",
+)
 SCHEME_DIMENSIONS = ("lever", "barrier")
 
 
@@ -110,10 +117,23 @@ def _shares() -> pd.DataFrame:
                         n = 8
                     cell = _cell(rng, p, n, DEFF[country])
                     if cell["suppressed"]:
-                        cell.update(share=None, se=LEAK_SE, ci_low=LEAK_CI_LOW,
-                                    ci_high=LEAK_CI_HIGH, n_selected=LEAK_N_SELECTED)
-                    rows.append({"wave": wave, "domain_type": "country", "domain": country,
-                                 "dimension": dim, "code": code, **cell})
+                        cell.update(
+                            share=None,
+                            se=LEAK_SE,
+                            ci_low=LEAK_CI_LOW,
+                            ci_high=LEAK_CI_HIGH,
+                            n_selected=LEAK_N_SELECTED,
+                        )
+                    rows.append(
+                        {
+                            "wave": wave,
+                            "domain_type": "country",
+                            "domain": country,
+                            "dimension": dim,
+                            "code": code,
+                            **cell,
+                        }
+                    )
     for dim in SCHEME_DIMENSIONS:
         for wave_i, wave in enumerate(WAVES):
             total = sum(r[wave_i] for r in RESPONDENTS.values())
@@ -122,22 +142,37 @@ def _shares() -> pd.DataFrame:
                     p = 0.2 + 0.12 * ((k + 2 * s_i) % 5) + rng.uniform(-0.03, 0.03)
                     deff = 3.0 if scheme == "internal" else 1.5
                     cell = _cell(rng, p, round(total * frac), deff)
-                    rows.append({"wave": wave, "domain_type": "scheme_type", "domain": scheme,
-                                 "dimension": dim, "code": code, **cell})
+                    rows.append(
+                        {
+                            "wave": wave,
+                            "domain_type": "scheme_type",
+                            "domain": scheme,
+                            "dimension": dim,
+                            "code": code,
+                            **cell,
+                        }
+                    )
     frame = pd.DataFrame(rows).assign(base="all respondents")
-    frame["label_en"] = [book.label(d, c, "en") for d, c in zip(frame.dimension, frame.code,
-                                                                   strict=True)]
-    frame["label_fr"] = [book.label(d, c, "fr") for d, c in zip(frame.dimension, frame.code,
-                                                                   strict=True)]
+    frame["label_en"] = [
+        book.label(d, c, "en") for d, c in zip(frame.dimension, frame.code, strict=True)
+    ]
+    frame["label_fr"] = [
+        book.label(d, c, "fr") for d, c in zip(frame.dimension, frame.code, strict=True)
+    ]
     return frame
 
 
 def _share_changes(shares: pd.DataFrame) -> pd.DataFrame:
     keys = ["domain_type", "domain", "dimension", "code", "label_en", "label_fr"]
     now = shares.assign(previous_wave=shares["wave"] - 1)
-    before = shares[[*keys, "wave", "share", "se", "suppressed"]].rename(columns={
-        "wave": "previous_wave", "share": "previous_share", "se": "previous_se",
-        "suppressed": "previous_suppressed"})
+    before = shares[[*keys, "wave", "share", "se", "suppressed"]].rename(
+        columns={
+            "wave": "previous_wave",
+            "share": "previous_share",
+            "se": "previous_se",
+            "suppressed": "previous_suppressed",
+        }
+    )
     out = now.merge(before, on=[*keys, "previous_wave"])
     out["suppressed"] = out["suppressed"] | out["previous_suppressed"]
     out["change"] = (out["share"] - out["previous_share"]).where(~out["suppressed"])
@@ -150,20 +185,46 @@ def _share_changes(shares: pd.DataFrame) -> pd.DataFrame:
     for _, pair in out[tested].groupby(["wave", "previous_wave"]):
         out.loc[pair.index, "q_value"] = false_discovery_control(pair["p_value"])
     out["significant"] = (out["q_value"] < 0.05) & ~out["suppressed"]
-    leak = ((out["wave"] == SUPPRESSED[0]) & (out["domain"] == SUPPRESSED[1])
-            & (out["dimension"] == SUPPRESSED[2]) & (out["code"] == SUPPRESSED[3]))
+    leak = (
+        (out["wave"] == SUPPRESSED[0])
+        & (out["domain"] == SUPPRESSED[1])
+        & (out["dimension"] == SUPPRESSED[2])
+        & (out["code"] == SUPPRESSED[3])
+    )
     out.loc[leak, ["change", "p_value", "significant"]] = [LEAK_CHANGE, LEAK_P, True]
-    return out[["wave", "previous_wave", *keys[:2], "base", *keys[2:], "share",
-                "previous_share", "change", "se_change", "z", "p_value", "q_value",
-                "significant", "suppressed"]]
+    return out[
+        [
+            "wave",
+            "previous_wave",
+            *keys[:2],
+            "base",
+            *keys[2:],
+            "share",
+            "previous_share",
+            "change",
+            "se_change",
+            "z",
+            "p_value",
+            "q_value",
+            "significant",
+            "suppressed",
+        ]
+    ]
 
 
 def _respondents() -> pd.DataFrame:
-    rows = [{"respondent_key": f"{country}-{wave}-{i:04d}", "wave": wave, "country": country,
-             "org_type": "company" if i % 3 else "association",
-             "scheme_type": list(SCHEME_N)[i % 3]}
-            for country, counts in RESPONDENTS.items()
-            for wave, n in zip(WAVES, counts, strict=True) for i in range(n)]
+    rows = [
+        {
+            "respondent_key": f"{country}-{wave}-{i:04d}",
+            "wave": wave,
+            "country": country,
+            "org_type": "company" if i % 3 else "association",
+            "scheme_type": list(SCHEME_N)[i % 3],
+        }
+        for country, counts in RESPONDENTS.items()
+        for wave, n in zip(WAVES, counts, strict=True)
+        for i in range(n)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -172,22 +233,41 @@ def _validation_results() -> pd.DataFrame:
     for run, when in (("run-old", "2026-03-01 10:00:00"), ("run-new", "2026-03-02 10:00:00")):
         for country in RESPONDENTS:
             for wave in WAVES:
-                for expectation, column in (("ExpectColumnValuesToNotBeNull()", "respondent_key"),
-                                            ("ExpectColumnValuesToBeInSet()", "org_type")):
+                for expectation, column in (
+                    ("ExpectColumnValuesToNotBeNull()", "respondent_key"),
+                    ("ExpectColumnValuesToBeInSet()", "org_type"),
+                ):
                     failed = run == "run-old" and column == "org_type" and country == "IT"
-                    rows.append({"run_id": run, "checked_at": when, "suite": "staged_respondents",
-                                 "target": "staged.survey_responses",
-                                 "partition": f"{wave}|{country}", "expectation": expectation,
-                                 "column": column, "success": not failed,
-                                 "unexpected_count": 40 if failed else 0, "blocking": True})
+                    rows.append(
+                        {
+                            "run_id": run,
+                            "checked_at": when,
+                            "suite": "staged_respondents",
+                            "target": "staged.survey_responses",
+                            "partition": f"{wave}|{country}",
+                            "expectation": expectation,
+                            "column": column,
+                            "success": not failed,
+                            "unexpected_count": 40 if failed else 0,
+                            "blocking": True,
+                        }
+                    )
         for column in ("coordination_fte", "satisfaction"):
             failed = run == "run-new" and column == "satisfaction"
-            rows.append({"run_id": run, "checked_at": when, "suite": "core_respondents",
-                         "target": "core.respondents", "partition": None,
-                         "expectation": "ExpectColumnValuesToBeBetween()", "column": column,
-                         "success": not failed,
-                         "unexpected_count": VALIDATION_UNEXPECTED if failed else 0,
-                         "blocking": False})
+            rows.append(
+                {
+                    "run_id": run,
+                    "checked_at": when,
+                    "suite": "core_respondents",
+                    "target": "core.respondents",
+                    "partition": None,
+                    "expectation": "ExpectColumnValuesToBeBetween()",
+                    "column": column,
+                    "success": not failed,
+                    "unexpected_count": VALIDATION_UNEXPECTED if failed else 0,
+                    "blocking": False,
+                }
+            )
     frame = pd.DataFrame(rows)
     frame["checked_at"] = pd.to_datetime(frame["checked_at"])
     return frame
@@ -202,13 +282,19 @@ def _cases() -> tuple[pd.DataFrame, pd.DataFrame]:
         country = list(RESPONDENTS)[i % 5]
         sub = rng.choice(sorted(subthemes))
         case_id = f"C{i + 1:03d}"
-        cases.append({
-            "case_id": case_id, "country": country, "year": WAVES[i % 3],
-            "scheme_type": rng.choice(["company_led", "territory_led", "territory_led",
-                                       "internal"]),
-            "theme": subthemes[sub].parent, "subtheme": sub,
-            "outcome": rng.choice(sorted(book.dimensions["outcome"].codes)),
-        })
+        cases.append(
+            {
+                "case_id": case_id,
+                "country": country,
+                "year": WAVES[i % 3],
+                "scheme_type": rng.choice(
+                    ["company_led", "territory_led", "territory_led", "internal"]
+                ),
+                "theme": subthemes[sub].parent,
+                "subtheme": sub,
+                "outcome": rng.choice(sorted(book.dimensions["outcome"].codes)),
+            }
+        )
         for dim, k in (("sim_role", 2), ("lever", 2), ("barrier", 2), ("transferability", 2)):
             for code in rng.sample(sorted(book.dimensions[dim].codes), k):
                 attributes.append({"case_id": case_id, "dimension": dim, "code": code})
@@ -221,36 +307,63 @@ def _row_accounting() -> pd.DataFrame:
     for country, counts in RESPONDENTS.items():
         for w_i, wave in enumerate(WAVES):
             quarantined = (w_i + len(country) + ord(country[0])) % 4
-            rows.append({
-                "wave": wave, "country": country,
-                "file": f"data/raw/surveys/{wave}/{country}/export.{ext[country]}",
-                "rows_read": counts[w_i] + quarantined, "rows_loaded": counts[w_i],
-                "rows_quarantined": quarantined,
-            })
+            rows.append(
+                {
+                    "wave": wave,
+                    "country": country,
+                    "file": f"data/raw/surveys/{wave}/{country}/export.{ext[country]}",
+                    "rows_read": counts[w_i] + quarantined,
+                    "rows_loaded": counts[w_i],
+                    "rows_quarantined": quarantined,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def _questions() -> pd.DataFrame:
-    return pd.DataFrame([
-        {"wave": wave, "instrument_version": f"{wave}.1", "question": f"q_{dim}",
-         "kind": "multi", "dimension": dim}
-        for wave in WAVES for dim in COUNTRY_DIMENSIONS
-        if not (dim == NOT_IN_FIRST_WAVE and wave == WAVES[0])])
+    return pd.DataFrame(
+        [
+            {
+                "wave": wave,
+                "instrument_version": f"{wave}.1",
+                "question": f"q_{dim}",
+                "kind": "multi",
+                "dimension": dim,
+            }
+            for wave in WAVES
+            for dim in COUNTRY_DIMENSIONS
+            if not (dim == NOT_IN_FIRST_WAVE and wave == WAVES[0])
+        ]
+    )
 
 
 def _raw_files(accounting: pd.DataFrame) -> pd.DataFrame:
-    frame = accounting[["file", "wave", "country", "rows_read"]].rename(
-        columns={"rows_read": "rows"}).assign(kind="survey", sha256="0" * 64, bytes=1000)
+    frame = (
+        accounting[["file", "wave", "country", "rows_read"]]
+        .rename(columns={"rows_read": "rows"})
+        .assign(kind="survey", sha256="0" * 64, bytes=1000)
+    )
     day = {c: i + 16 for i, c in enumerate(RESPONDENTS)}  # the last one arrives on the 20th
-    frame["arrived_at"] = pd.to_datetime([f"{w}-10-{day[c]} 09:00:00" for w, c in zip(
-        frame["wave"], frame["country"], strict=True)])
+    frame["arrived_at"] = pd.to_datetime(
+        [f"{w}-10-{day[c]} 09:00:00" for w, c in zip(frame["wave"], frame["country"], strict=True)]
+    )
     return frame[["file", "kind", "wave", "country", "sha256", "bytes", "rows", "arrived_at"]]
 
 
 def _quarantine(accounting: pd.DataFrame) -> pd.DataFrame:
-    rows = [{"wave": r.wave, "country": r.country, "file": r.file, "row": 2 + i,
-             "column": "org_type", "value": "withheld", "reason": "unknown org_type"}
-            for r in accounting.itertuples() for i in range(r.rows_quarantined)]
+    rows = [
+        {
+            "wave": r.wave,
+            "country": r.country,
+            "file": r.file,
+            "row": 2 + i,
+            "column": "org_type",
+            "value": "withheld",
+            "reason": "unknown org_type",
+        }
+        for r in accounting.itertuples()
+        for i in range(r.rows_quarantined)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -275,21 +388,32 @@ def make_fixture_warehouse(path: Path) -> None:
     shares = _shares()
     cases, attributes = _cases()
     accounting = _row_accounting()
-    countries = pd.DataFrame([
-        {"country": c.code, "name_en": c.names["en"], "name_fr": c.names["fr"],
-         "language": c.language} for c in load_countries().values()
-    ])
+    countries = pd.DataFrame(
+        [
+            {
+                "country": c.code,
+                "name_en": c.names["en"],
+                "name_fr": c.names["fr"],
+                "language": c.language,
+            }
+            for c in load_countries().values()
+        ]
+    )
     con = duckdb.connect(str(path))
     try:
-        for name, frame in (("countries_df", countries), ("shares_df", shares),
-                            ("cases_df", cases), ("attributes_df", attributes),
-                            ("accounting_df", accounting),
-                            ("changes_df", _share_changes(shares)),
-                            ("respondents_df", _respondents()),
-                            ("validation_df", _validation_results()),
-                            ("questions_df", _questions()),
-                            ("raw_files_df", _raw_files(accounting)),
-                            ("quarantine_df", _quarantine(accounting))):
+        for name, frame in (
+            ("countries_df", countries),
+            ("shares_df", shares),
+            ("cases_df", cases),
+            ("attributes_df", attributes),
+            ("accounting_df", accounting),
+            ("changes_df", _share_changes(shares)),
+            ("respondents_df", _respondents()),
+            ("validation_df", _validation_results()),
+            ("questions_df", _questions()),
+            ("raw_files_df", _raw_files(accounting)),
+            ("quarantine_df", _quarantine(accounting)),
+        ):
             con.register(name, frame)
         for schema in ("core", "marts", "audit"):
             con.execute(f"CREATE SCHEMA {schema}")

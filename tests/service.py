@@ -41,18 +41,26 @@ class Service:
     def __init__(self, root: Path, interval_s: int) -> None:
         self.root, self.raw = root, root / "raw"
         self.web_port = _free_port()
-        self.env = {**os.environ, "OBSERVATORY_SERVICE_DIR": str(root / "service"),
-                    "OBSERVATORY_WEB_PORT": str(self.web_port),
-                    "DAGSTER_PG_PORT": str(_free_port()),
-                    "OBSERVATORY_SENSOR_INTERVAL_S": str(interval_s),
-                    "OBSERVATORY_RAW_DIR": str(self.raw),
-                    "OBSERVATORY_WAREHOUSE_DIR": str(root / "warehouse"),
-                    "OBSERVATORY_REPORTS_DIR": str(root / "reports")}
+        self.env = {
+            **os.environ,
+            "OBSERVATORY_SERVICE_DIR": str(root / "service"),
+            "OBSERVATORY_WEB_PORT": str(self.web_port),
+            "DAGSTER_PG_PORT": str(_free_port()),
+            "OBSERVATORY_SENSOR_INTERVAL_S": str(interval_s),
+            "OBSERVATORY_RAW_DIR": str(self.raw),
+            "OBSERVATORY_WAREHOUSE_DIR": str(root / "warehouse"),
+            "OBSERVATORY_REPORTS_DIR": str(root / "reports"),
+        }
         self.env.pop("DAGSTER_PG_HOST", None)  # a project-local PostgreSQL
 
     def serve(self, action: str) -> subprocess.CompletedProcess:
-        done = subprocess.run([str(REPO / "scripts" / "serve"), action], env=self.env,
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [str(REPO / "scripts" / "serve"), action],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         return done
 
@@ -63,9 +71,21 @@ class Service:
             self.env[name] = shlex.split(value)[0] if value else ""
 
     def start_sensor(self, name: str) -> None:
-        done = subprocess.run([str(REPO / ".venv" / "bin" / "dagster"), "sensor", "start", name,
-                               "-w", "workspace.yaml"], cwd=REPO, env=self.env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [
+                str(REPO / ".venv" / "bin" / "dagster"),
+                "sensor",
+                "start",
+                name,
+                "-w",
+                "workspace.yaml",
+            ],
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
 
     def published(self) -> tuple[int, int]:
@@ -74,15 +94,21 @@ class Service:
         return stat.st_ino, stat.st_mtime_ns
 
     def cli(self, *args: str) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "observatory.cli", *args], cwd=REPO,
-                                env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "observatory.cli", *args],
+            cwd=REPO,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     def gql(self, query: str, **variables: object) -> dict:
         request = urllib.request.Request(
             f"http://127.0.0.1:{self.web_port}/graphql",
             data=json.dumps({"query": query, "variables": variables}).encode(),
-            headers={"Content-Type": "application/json"})
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             answer = json.load(response)
         assert "errors" not in answer, answer
@@ -102,8 +128,9 @@ class Service:
         return dg.DagsterInstance.from_config(self.env["DAGSTER_HOME"])
 
 
-def wait_for(what: str, condition: Callable[[], object], timeout_s: float,
-             every_s: float = 2) -> object:
+def wait_for(
+    what: str, condition: Callable[[], object], timeout_s: float, every_s: float = 2
+) -> object:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if found := condition():
@@ -129,7 +156,10 @@ def running_service(exports: list[str], interval_s: int) -> Iterator[Service]:
         yield svc
     finally:
         subprocess.run([str(REPO / "scripts" / "serve"), "stop"], env=svc.env, timeout=300)
-        left = [name for name in ("daemon", "webserver", "pgdata/postmaster")
-                if (root / "service" / f"{name}.pid").exists()]
+        left = [
+            name
+            for name in ("daemon", "webserver", "pgdata/postmaster")
+            if (root / "service" / f"{name}.pid").exists()
+        ]
         shutil.rmtree(root, ignore_errors=True)
         assert not left, f"still running after scripts/serve stop: {left}"

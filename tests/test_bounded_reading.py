@@ -28,13 +28,15 @@ from tests.corpus.make_corpus import table, text, xlsx
 MIB = 1 << 20
 # The CLI, writing its peak RSS (VmHWM, kB) to $PEAK_FILE at exit: a child's wait4 peak
 # would count the pages of this process it was forked from.
-PEAK = ("import atexit, os, runpy, sys\n"
-        "def peak():\n"
-        "    status = open('/proc/self/status').read().split('VmHWM:')[1]\n"
-        "    open(os.environ['PEAK_FILE'], 'w').write(status.split()[0])\n"
-        "atexit.register(peak)\n"
-        "sys.argv = ['observatory', *sys.argv[1:]]\n"
-        "runpy.run_module('observatory.cli', run_name='__main__')\n")
+PEAK = (
+    "import atexit, os, runpy, sys\n"
+    "def peak():\n"
+    "    status = open('/proc/self/status').read().split('VmHWM:')[1]\n"
+    "    open(os.environ['PEAK_FILE'], 'w').write(status.split()[0])\n"
+    "atexit.register(peak)\n"
+    "sys.argv = ['observatory', *sys.argv[1:]]\n"
+    "runpy.run_module('observatory.cli', run_name='__main__')\n"
+)
 
 
 def _export(root: Path, name: str, data: str | bytes, country: str = "FR") -> Path:
@@ -53,18 +55,29 @@ def _check(path: Path, settings: dict | None = None) -> tuple[int, list[str], fl
         overrides = path.parent / "settings.yaml"
         overrides.write_text(yaml.safe_dump(settings))
         env["OBSERVATORY_SETTINGS"] = str(overrides)
-    done = subprocess.run([sys.executable, "-c", PEAK, "check", str(path)], cwd=REPO, env=env,
-                          capture_output=True, text=True, errors="replace", timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK, "check", str(path)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=600,
+    )
     assert done.stderr == "", done.stderr
-    return (done.returncode, done.stdout.splitlines(),
-            int(Path(env["PEAK_FILE"]).read_text()) / 1024)
+    return (
+        done.returncode,
+        done.stdout.splitlines(),
+        int(Path(env["PEAK_FILE"]).read_text()) / 1024,
+    )
 
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory) -> float:
     """Peak RSS (MiB) of checking a three-row export: the program's own."""
-    code, lines, peak = _check(_export(tmp_path_factory.mktemp("tiny"), "tiny.csv",
-                                       text(table("FR"))))
+    code, lines, peak = _check(
+        _export(tmp_path_factory.mktemp("tiny"), "tiny.csv", text(table("FR")))
+    )
     assert code == 0, lines
     return peak
 
@@ -72,11 +85,13 @@ def baseline(tmp_path_factory) -> float:
 @pytest.fixture
 def settings(monkeypatch, tmp_path):
     """Replace settings in this process: settings(max_line_chars=5000)."""
+
     def replace(**values: object) -> None:
         path = tmp_path / "overrides.yaml"
         path.write_text(yaml.safe_dump(values))
         monkeypatch.setenv("OBSERVATORY_SETTINGS", str(path))
         load_settings.cache_clear()
+
     yield replace
     load_settings.cache_clear()
 
@@ -105,32 +120,42 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path, baseline):
     assert bomb.stat().st_size < 2 * MIB
     code, lines, peak = _check(bomb)
     assert code == 1, lines
-    assert lines[0] == (f"{bomb}: cannot read: its parts declare 400 MiB uncompressed, more "
-                        f"than 128 MiB (the xlsx_max_inflated_mib limit of "
-                        f"observatory/config/settings.yaml)")
+    assert lines[0] == (
+        f"{bomb}: cannot read: its parts declare 400 MiB uncompressed, more "
+        f"than 128 MiB (the xlsx_max_inflated_mib limit of "
+        f"observatory/config/settings.yaml)"
+    )
     assert peak - baseline < load_settings().memory_budget_mib, (peak, baseline)
 
 
 def test_a_small_part_inflated_a_thousand_times_is_refused(tmp_path):
     bomb = tmp_path / "bomb.xlsx"
     _bomb(bomb, 8)
-    with pytest.raises(ReadError, match=r"part xl/worksheets/sheet1.xml declares 8 MiB "
-                                        r"compressed [\d,]+ times, more than 100 \(the "
-                                        r"xlsx_max_ratio limit"):
+    with pytest.raises(
+        ReadError,
+        match=r"part xl/worksheets/sheet1.xml declares 8 MiB "
+        r"compressed [\d,]+ times, more than 100 \(the "
+        r"xlsx_max_ratio limit",
+    ):
         workbook.read_sheet(bomb, None)
 
 
 def test_a_100000_column_csv_is_refused_in_one_line(tmp_path):
     header, rows = table("FR")
     extra = 100_000 - len(header)
-    wide = _export(tmp_path, "wide.csv", text(([*header, *(f"x{i}" for i in range(extra))],
-                                               [[*r, *("1" * extra)] for r in rows])))
+    wide = _export(
+        tmp_path,
+        "wide.csv",
+        text(([*header, *(f"x{i}" for i in range(extra))], [[*r, *("1" * extra)] for r in rows])),
+    )
     code, lines, _ = _check(wide)
     assert code == 1
-    assert lines == [f"{wide}: cannot read: line 1 has 100,000 fields separated by ';', more "
-                     f"than 2,000 (the max_columns limit of observatory/config/settings.yaml)",
-                     "check: 1 file(s): 0 would load cleanly, 1 with data problems (rows to "
-                     "quarantine, unknown columns or unreadable)"]
+    assert lines == [
+        f"{wide}: cannot read: line 1 has 100,000 fields separated by ';', more "
+        f"than 2,000 (the max_columns limit of observatory/config/settings.yaml)",
+        "check: 1 file(s): 0 would load cleanly, 1 with data problems (rows to "
+        "quarantine, unknown columns or unreadable)",
+    ]
 
 
 def _large(rows: int) -> str:
@@ -171,9 +196,11 @@ def test_an_unclosed_quote_swallows_no_row(tmp_path, settings, limit):
     export = _export(tmp_path, "unclosed.csv", _unclosed())
     code, lines = check_file(export)
     assert code == 1
-    assert lines[0] == (f"{export}:5:(row): a quote opened on this line is never closed (it "
-                        f"took in the next {7 if limit is None else 3} line(s)): the line is "
-                        f"quarantined and the lines after it read on their own")
+    assert lines[0] == (
+        f"{export}:5:(row): a quote opened on this line is never closed (it "
+        f"took in the next {7 if limit is None else 3} line(s)): the line is "
+        f"quarantined and the lines after it read on their own"
+    )
     assert lines[-1].endswith("11 rows read, 10 would load, 1 would be quarantined")
 
 
@@ -183,19 +210,24 @@ def test_a_line_over_the_limit_is_refused_in_one_line(tmp_path, settings):
     rows[1][header.index("Commentaire libre")] = "x" * 6_000
     code, lines = check_file(_export(tmp_path, "long_line.csv", text((header, rows))))
     assert code == 1
-    assert lines == [f"{tmp_path}/2024/FR/long_line.csv: cannot read: line 3 is longer than "
-                     f"5,000 characters (the max_line_chars limit of "
-                     f"observatory/config/settings.yaml)"]
+    assert lines == [
+        f"{tmp_path}/2024/FR/long_line.csv: cannot read: line 3 is longer than "
+        f"5,000 characters (the max_line_chars limit of "
+        f"observatory/config/settings.yaml)"
+    ]
 
 
 def test_long_values_are_cut_in_messages_with_their_length(tmp_path):
     header, rows = table("FR")
-    export = _export(tmp_path, "long.csv", text(([*header, "C" * (2 * MIB)],
-                                                  [[*r, "x"] for r in rows])))
+    export = _export(
+        tmp_path, "long.csv", text(([*header, "C" * (2 * MIB)], [[*r, "x"] for r in rows]))
+    )
     code, lines = check_file(export)
     assert code == 1
-    assert lines[0] == (f"{export}:1:{'C' * 80}… (2,097,152 characters): column not in the "
-                        f"2024 instrument for language fr")
+    assert lines[0] == (
+        f"{export}:1:{'C' * 80}… (2,097,152 characters): column not in the "
+        f"2024 instrument for language fr"
+    )
     assert max(map(len, lines)) < 1000
 
 
@@ -218,8 +250,13 @@ def test_refresh_lists_the_first_problems_of_a_file_then_counts_the_others(tmp_p
 
     raw = tmp_path / "raw"
     export = _export(raw / "surveys", "unknown.csv", _unknown_columns(300))
-    summary = refresh(build_defs(make_resource(tmp_path, raw)), raw, waves=[2024],
-                      countries=["FR"], progress=lambda _: None)
+    summary = refresh(
+        build_defs(make_resource(tmp_path, raw)),
+        raw,
+        waves=[2024],
+        countries=["FR"],
+        progress=lambda _: None,
+    )
     assert not summary.ok
     assert f"2024 FR: … and 200 more problems in {export}" in summary.problems
     assert len(summary.problems) < 110, len(summary.problems)

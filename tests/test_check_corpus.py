@@ -53,19 +53,32 @@ def test_check_gives_the_expected_outcome(case, corpus, capsys):
 
 def _check(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-    return subprocess.run([sys.executable, "-m", "observatory.cli", "check", *args], cwd=REPO,
-                          capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "observatory.cli", "check", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_check_in_a_subprocess_never_shows_a_traceback(corpus):
-    names = ["FR/binary_junk.csv", "FR/very_long_line.csv", "FR/a_directory.csv",
-             "FR/broken_symlink.csv", "IT/junk.sav", "AT/formula_uncomputed.xlsx"]
+    names = [
+        "FR/binary_junk.csv",
+        "FR/very_long_line.csv",
+        "FR/a_directory.csv",
+        "FR/broken_symlink.csv",
+        "IT/junk.sav",
+        "AT/formula_uncomputed.xlsx",
+    ]
     done = _check(*(str(corpus / "2024" / n) for n in names))
     assert done.returncode == 2, done.stdout + done.stderr  # the worst: usage errors
     assert "Traceback" not in done.stdout + done.stderr and done.stderr == ""
-    assert ("check: 4 file(s): 0 would load cleanly, 4 with data problems (rows to "
-            "quarantine, unknown columns or unreadable); 2 not checked (usage errors)"
-            in done.stdout)
+    assert (
+        "check: 4 file(s): 0 would load cleanly, 4 with data problems (rows to "
+        "quarantine, unknown columns or unreadable); 2 not checked (usage errors)" in done.stdout
+    )
     assert len([line for line in done.stdout.splitlines() if "cannot read" in line]) == 2
     assert "a_directory.csv: a folder with no export in it" in done.stdout
     assert "broken_symlink.csv: does not exist (a broken link to gone.csv)" in done.stdout
@@ -75,10 +88,16 @@ def test_check_on_the_shipped_sample_lists_the_planted_bad_rows():
     export = SAMPLE / "surveys" / "2025" / "HR" / "survey_hr_2025.csv"
     done = _check(str(export))
     assert done.returncode == 1, done.stdout + done.stderr
-    planted = {b["row"] for b in yaml.safe_load((SAMPLE / "planted_truth.json").read_text())
-               ["bad_rows"] if b["path"] == "surveys/2025/HR/survey_hr_2025.csv"}
-    reported = {int(line.split(":")[1]) for line in done.stdout.splitlines()
-                if line.startswith(f"{export}:") and line.split(":")[1].isdigit()}
+    planted = {
+        b["row"]
+        for b in yaml.safe_load((SAMPLE / "planted_truth.json").read_text())["bad_rows"]
+        if b["path"] == "surveys/2025/HR/survey_hr_2025.csv"
+    }
+    reported = {
+        int(line.split(":")[1])
+        for line in done.stdout.splitlines()
+        if line.startswith(f"{export}:") and line.split(":")[1].isdigit()
+    }
     assert planted and reported == planted
     assert f"{len(planted)} would be quarantined" in done.stdout
 
@@ -88,8 +107,9 @@ def _grid(rows: list[list[object]]) -> list[list[str | None]]:
     from observatory.ingest.readers import _cell
 
     grid = [[_cell(v) for v in row] for row in rows]
-    grid = [row[:max((i + 1 for i, v in enumerate(row) if v is not None), default=0)]
-            for row in grid]
+    grid = [
+        row[: max((i + 1 for i, v in enumerate(row) if v is not None), default=0)] for row in grid
+    ]
     while grid and not grid[-1]:
         grid.pop()
     return grid
@@ -100,8 +120,11 @@ def test_calamine_and_openpyxl_read_every_workbook_alike(corpus):
     (openpyxl) see the same cells and merges in every workbook of the corpus and sample."""
     from observatory.ingest import workbook
 
-    books = [p for p in [*corpus.rglob("*.xlsx"), *SAMPLE.rglob("*.xlsx")]
-             if p.name != "not_a_workbook.xlsx"]
+    books = [
+        p
+        for p in [*corpus.rglob("*.xlsx"), *SAMPLE.rglob("*.xlsx")]
+        if p.name != "not_a_workbook.xlsx"
+    ]
     assert len(books) >= 9
     assert {workbook.has_formulas(p) for p in books} == {True, False}
     for path in books:

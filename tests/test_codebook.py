@@ -16,10 +16,18 @@ def test_codebook_is_consistent():
 def test_taxonomy_covers_design_dimensions():
     dims = load_codebook().dimensions
     assert set(dims["scheme_type"].codes) == {"company_led", "territory_led", "internal"}
-    assert set(dims["lever"].codes) == {"clear_ownership", "early_alignment",
-                                        "dedicated_coordination", "process_integration"}
-    assert set(dims["barrier"].codes) == {"role_ambiguity", "limited_capacity",
-                                          "champion_dependency", "multi_actor_complexity"}
+    assert set(dims["lever"].codes) == {
+        "clear_ownership",
+        "early_alignment",
+        "dedicated_coordination",
+        "process_integration",
+    }
+    assert set(dims["barrier"].codes) == {
+        "role_ambiguity",
+        "limited_capacity",
+        "champion_dependency",
+        "multi_actor_complexity",
+    }
     assert len(dims["org_type"].codes) == 8
     assert len(dims["subtheme"].codes) == 14
 
@@ -43,8 +51,10 @@ def test_instrument_drift_is_recorded():
 
 def test_labels_match_loosely():
     lookup = load_codebook().dimensions["barrier"].lookup("fr")
-    assert lookup[normalise_label("  COMPLEXITE des environnements   multi-acteurs")] == \
-        "multi_actor_complexity"
+    assert (
+        lookup[normalise_label("  COMPLEXITE des environnements   multi-acteurs")]
+        == "multi_actor_complexity"
+    )
 
 
 def test_countries_come_from_configuration():
@@ -58,8 +68,13 @@ def test_library_never_imports_dagster():
     for path in (REPO / "observatory").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             for name in names:
                 root = name.split(".")[0]
                 # The CLI may hand `refresh` to the code location, lazily, inside a function.

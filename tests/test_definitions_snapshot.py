@@ -18,9 +18,16 @@ SNAPSHOT = REPO / "tests" / "snapshots" / "definitions.json"
 
 
 def _partitions(definition: dg.PartitionsDefinition | None) -> str | None:
-    return None if definition is None else type(definition).__name__ + (
-        ": " + " x ".join(f"{d.name}" for d in definition.partitions_defs)
-        if isinstance(definition, dg.MultiPartitionsDefinition) else "")
+    return (
+        None
+        if definition is None
+        else type(definition).__name__
+        + (
+            ": " + " x ".join(f"{d.name}" for d in definition.partitions_defs)
+            if isinstance(definition, dg.MultiPartitionsDefinition)
+            else ""
+        )
+    )
 
 
 def describe(definitions: dg.Definitions) -> dict:
@@ -39,21 +46,25 @@ def describe(definitions: dg.Definitions) -> dict:
         }
     checks = {
         f"{key.asset_key.to_user_string()}:{key.name}": {"blocking": spec.blocking}
-        for assets_def in graph.assets_defs for key, spec in
-        ((spec.key, spec) for spec in assets_def.check_specs)
+        for assets_def in graph.assets_defs
+        for key, spec in ((spec.key, spec) for spec in assets_def.check_specs)
     }
-    jobs = {job.name: sorted(k.to_user_string() for k in job.asset_layer.selected_asset_keys)
-            for job in (definitions.resolve_job_def(j.name) for j in definitions.jobs)}
+    jobs = {
+        job.name: sorted(k.to_user_string() for k in job.asset_layer.selected_asset_keys)
+        for job in (definitions.resolve_job_def(j.name) for j in definitions.jobs)
+    }
     return {
         "assets": assets,
         "checks": dict(sorted(checks.items())),
         "jobs": jobs,
-        "schedules": {s.name: {"cron": s.cron_schedule, "job": s.job_name,
-                               "default": s.default_status.value}
-                      for s in sorted(definitions.schedules, key=lambda s: s.name)},
-        "sensors": {s.name: {"interval_s": s.minimum_interval_seconds,
-                             "default": s.default_status.value}
-                    for s in sorted(definitions.sensors, key=lambda s: s.name)},
+        "schedules": {
+            s.name: {"cron": s.cron_schedule, "job": s.job_name, "default": s.default_status.value}
+            for s in sorted(definitions.schedules, key=lambda s: s.name)
+        },
+        "sensors": {
+            s.name: {"interval_s": s.minimum_interval_seconds, "default": s.default_status.value}
+            for s in sorted(definitions.sensors, key=lambda s: s.name)
+        },
     }
 
 
@@ -63,4 +74,5 @@ def test_the_definitions_match_the_reviewed_snapshot():
         SNAPSHOT.write_text(current, encoding="utf-8")
     assert SNAPSHOT.read_text(encoding="utf-8") == current, (
         "the Dagster graph changed: review `OBSERVATORY_UPDATE_SNAPSHOTS=1 pytest "
-        "tests/test_definitions_snapshot.py; git diff tests/snapshots/definitions.json`")
+        "tests/test_definitions_snapshot.py; git diff tests/snapshots/definitions.json`"
+    )

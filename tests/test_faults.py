@@ -51,17 +51,22 @@ KILL_WITHIN_S = 300
 def observatory_env(root: Path, raw: Path) -> dict[str, str]:
     """Paths under `root` for the CLI, and a persistent Dagster instance of its own (with
     the project's pools), as users run it: a killed run stays in it."""
-    return {"OBSERVATORY_RAW_DIR": str(raw), "OBSERVATORY_WAREHOUSE_DIR": str(root / "warehouse"),
-            "OBSERVATORY_REPORTS_DIR": str(root / "reports"),
-            "DAGSTER_HOME": str(root / "dagster_home")}
+    return {
+        "OBSERVATORY_RAW_DIR": str(raw),
+        "OBSERVATORY_WAREHOUSE_DIR": str(root / "warehouse"),
+        "OBSERVATORY_REPORTS_DIR": str(root / "reports"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+    }
 
 
 def _hashes(db: Path) -> dict[str, str]:
     """Content hash of every core and mart table (audit tables hold run ids and times)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        tables = con.execute("SELECT schema_name || '.' || table_name FROM duckdb_tables() "
-                             "WHERE schema_name IN ('core', 'marts') ORDER BY 1").fetchall()
+        tables = con.execute(
+            "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
+            "WHERE schema_name IN ('core', 'marts') ORDER BY 1"
+        ).fetchall()
         return {t: table_hash(con, t) for (t,) in tables}
     finally:
         con.close()
@@ -73,14 +78,18 @@ def _state(root: Path) -> dict[str, object]:
     return {
         "tables": _hashes(wh / "observatory.duckdb"),
         "dictionary": (wh / "DATA_DICTIONARY.md").read_bytes(),
-        "parquet": sorted((p.name, p.stat().st_size)
-                          for p in (wh / "parquet").resolve().rglob("*.parquet")),
+        "parquet": sorted(
+            (p.name, p.stat().st_size) for p in (wh / "parquet").resolve().rglob("*.parquet")
+        ),
     }
 
 
 def _leftovers(root: Path) -> list[Path]:
-    return [p for p in (root / "warehouse").rglob("*")
-            if p.name.endswith((".partial", ".partial.wal", ".incoming"))]
+    return [
+        p
+        for p in (root / "warehouse").rglob("*")
+        if p.name.endswith((".partial", ".partial.wal", ".incoming"))
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +108,10 @@ def clean(tmp_path_factory) -> dict[str, dict[str, str]]:
     done = cli("refresh", *CLEAN, env=observatory_env(root, SAMPLE))
     assert done.returncode == 0, done.stderr
     wh = root / "warehouse"
-    return {"pipeline": _hashes(wh / "pipeline.duckdb"),
-            "published": _hashes(wh / "observatory.duckdb")}
+    return {
+        "pipeline": _hashes(wh / "pipeline.duckdb"),
+        "published": _hashes(wh / "observatory.duckdb"),
+    }
 
 
 def _copy(before: Path, tmp_path: Path) -> Path:
@@ -110,13 +121,15 @@ def _copy(before: Path, tmp_path: Path) -> Path:
 
 # --- kill -9 ---------------------------------------------------------------------------
 
+
 class KillPoint:
     """Kill when `line` has been printed (if given) and then `ready(warehouse dir,
     mtime of the pipeline file when the line was seen)` holds; `until` is a line that
     must not have been printed by then (the kill point was missed)."""
 
-    def __init__(self, line: str | None, ready: Callable[[Path, int], bool],
-                 until: str = "^refresh done") -> None:
+    def __init__(
+        self, line: str | None, ready: Callable[[Path, int], bool], until: str = "^refresh done"
+    ) -> None:
         self.line, self.ready, self.since = re.compile(line) if line else None, ready, None
         self.until = re.compile(until)
 
@@ -160,17 +173,22 @@ KILL_POINTS = {
 STOP_WITHIN_S = 60  # a hang bound, not a speed target: a stop takes a few seconds
 
 
-def _refresh_killed_at(root: Path, point: KillPoint,
-                       sig: signal.Signals = signal.SIGKILL) -> tuple[list[str], int]:
+def _refresh_killed_at(
+    root: Path, point: KillPoint, sig: signal.Signals = signal.SIGKILL
+) -> tuple[list[str], int]:
     """Run the refresh and send `sig` to its process group at `point`; returns its
     output and exit code."""
     proc = subprocess.Popen(
-        [sys.executable, "-u", "-m", "observatory.cli", "refresh", *REFRESH], cwd=REPO,
-        env={**os.environ, **observatory_env(root, SAMPLE)}, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        [sys.executable, "-u", "-m", "observatory.cli", "refresh", *REFRESH],
+        cwd=REPO,
+        env={**os.environ, **observatory_env(root, SAMPLE)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout],
-                              daemon=True)
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True)
     reader.start()
     output, deadline = [], time.monotonic() + KILL_WITHIN_S
     try:
@@ -195,7 +213,8 @@ def _refresh_killed_at(root: Path, point: KillPoint,
 
 @pytest.mark.parametrize("where", list(KILL_POINTS))
 def test_a_killed_refresh_leaves_the_published_warehouse_and_the_next_run_completes(
-        where, before, clean, tmp_path):
+    where, before, clean, tmp_path
+):
     root = _copy(before, tmp_path)
     previous = _state(root)
     _refresh_killed_at(root, KILL_POINTS[where]())
@@ -218,8 +237,7 @@ def test_a_killed_refresh_leaves_the_published_warehouse_and_the_next_run_comple
 RANDOM_KILLS = 5  # kill -9 at this many random moments before the plain refresh
 
 
-def test_kills_at_random_moments_then_a_plain_refresh_equals_a_clean_run(before, clean,
-                                                                        tmp_path):
+def test_kills_at_random_moments_then_a_plain_refresh_equals_a_clean_run(before, clean, tmp_path):
     """kill -9 at random moments of the refresh (seed printed; OBSERVATORY_FAULT_SEED
     replays a failure): after each, the published tables are the old ones or, had the
     refresh finished, the new ones; then a plain refresh, with no manual step, ends
@@ -230,9 +248,13 @@ def test_kills_at_random_moments_then_a_plain_refresh_equals_a_clean_run(before,
     allowed = [_state(root)["tables"], clean["published"]]
     for _ in range(RANDOM_KILLS):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "observatory.cli", "refresh", *REFRESH], cwd=REPO,
-            env={**os.environ, **observatory_env(root, SAMPLE)}, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True)
+            [sys.executable, "-m", "observatory.cli", "refresh", *REFRESH],
+            cwd=REPO,
+            env={**os.environ, **observatory_env(root, SAMPLE)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             proc.wait(timeout=rng.uniform(1.0, 40.0))
         except subprocess.TimeoutExpired:
@@ -248,7 +270,8 @@ def test_kills_at_random_moments_then_a_plain_refresh_equals_a_clean_run(before,
 
 
 def test_a_pipeline_file_a_crash_damaged_is_moved_aside_and_the_refresh_completes(
-        before, clean, tmp_path):
+    before, clean, tmp_path
+):
     """A block of the pipeline file no longer matches its checksum, as a kill during a
     checkpoint left it once in six runs: the next plain refresh moves it aside, stages
     again what was published (wave 2025) with what it was asked (2026), and ends with
@@ -262,25 +285,31 @@ def test_a_pipeline_file_a_crash_damaged_is_moved_aside_and_the_refresh_complete
     assert done.returncode == 0, done.stderr
     (line,) = [o for o in done.stdout.splitlines() if " is damaged " in o]
     assert line.startswith(f"{pipeline} is damaged (Corrupt database file: ") and line.endswith(
-        "staging again the 4 partition(s) asked for or published")
+        "staging again the 4 partition(s) asked for or published"
+    )
     assert [p.name.split("-")[0] for p in pipeline.parent.glob("*.damaged-*")] == [
-        "pipeline.duckdb.damaged"]
+        "pipeline.duckdb.damaged"
+    ]
     assert _hashes(pipeline) == clean["pipeline"]
     assert _hashes(root / "warehouse" / "observatory.duckdb") == clean["published"]
 
 
-@pytest.mark.parametrize(("sig", "where"), [(signal.SIGTERM, "staging"),
-                                            (signal.SIGINT, "warehouse write")],
-                         ids=["SIGTERM while staging", "SIGINT while building"])
+@pytest.mark.parametrize(
+    ("sig", "where"),
+    [(signal.SIGTERM, "staging"), (signal.SIGINT, "warehouse write")],
+    ids=["SIGTERM while staging", "SIGINT while building"],
+)
 def test_sigterm_or_ctrl_c_stops_a_refresh_in_seconds_and_frees_its_slot(
-        sig, where, before, tmp_path):
+    sig, where, before, tmp_path
+):
     root = _copy(before, tmp_path)
     previous = _state(root)
     output, code = _refresh_killed_at(root, KILL_POINTS[where](), sig)
 
     assert code == 128 + sig, output
-    assert output[-1].strip() == (f"refresh stopped by {sig.name}: "
-                                  "the published warehouse is unchanged"), output
+    assert output[-1].strip() == (
+        f"refresh stopped by {sig.name}: the published warehouse is unchanged"
+    ), output
     assert not any("Traceback" in line for line in output), "".join(output)
     assert _state(root) == previous
     assert _leftovers(root) == []
@@ -316,9 +345,13 @@ def _snapshots(root: Path) -> list[str]:
 def test_running_out_of_space_while_publishing_publishes_nothing(before, tmp_path):
     root = _copy(before, tmp_path)
     previous, snapshots = _state(root), _snapshots(root)
-    done = subprocess.run([sys.executable, "-c", DISK_FULL, str(root / "warehouse"),
-                           str(2 * 2**20)], cwd=REPO, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", DISK_FULL, str(root / "warehouse"), str(2 * 2**20)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 3, done.stdout + done.stderr
     assert done.stdout.startswith("publishing the analyst snapshot failed, ")
     assert "is unchanged" in done.stdout and "File too large" in done.stdout
@@ -351,6 +384,7 @@ def test_a_failed_rename_while_publishing_publishes_nothing(before, tmp_path, mo
 
 # --- a file that changes while it is read ----------------------------------------------
 
+
 @pytest.fixture()
 def export(tmp_path):
     raw = tmp_path / "raw"
@@ -368,8 +402,11 @@ def test_a_file_changed_after_its_provenance_was_recorded_is_refused(export):
     recorded = survey_provenance(export).sha256
     assert stage_file(export, recorded).staged.rows_read > 300
     _append_row(export.path)
-    with pytest.raises(ChangedSinceRecorded, match=re.escape(str(export.path))
-                       + r": content differs from the recorded provenance .*re-run the raw"):
+    with pytest.raises(
+        ChangedSinceRecorded,
+        match=re.escape(str(export.path))
+        + r": content differs from the recorded provenance .*re-run the raw",
+    ):
         stage_file(export, recorded)
 
 

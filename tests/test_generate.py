@@ -54,8 +54,10 @@ def expected_header(wave: int, country: str) -> list[str]:
     for q in BOOK.questions_for(wave):
         header = BOOK.header(wave, q.id, lang)
         if q.kind == "multi" and ms.layout == "columns":
-            out += [ms.column.format(question=header, option=BOOK.label(q.dimension, code, lang))
-                    for code in BOOK.dimensions[q.dimension].codes]
+            out += [
+                ms.column.format(question=header, option=BOOK.label(q.dimension, code, lang))
+                for code in BOOK.dimensions[q.dimension].codes
+            ]
         else:
             out.append(header)
     return out
@@ -64,7 +66,8 @@ def expected_header(wave: int, country: str) -> list[str]:
 def test_one_file_per_country_and_wave_in_its_format(sample: tuple[Path, dict]) -> None:
     out, truth = sample
     assert {(f["wave"], f["country"]) for f in truth["files"]} == {
-        (w, c) for w in WAVES for c in COUNTRIES}
+        (w, c) for w in WAVES for c in COUNTRIES
+    }
     for f in truth["files"]:
         path = out / f["path"]
         export = COUNTRIES[f["country"]].export
@@ -77,8 +80,9 @@ def test_one_file_per_country_and_wave_in_its_format(sample: tuple[Path, dict]) 
             with pytest.raises(UnicodeDecodeError):
                 raw.decode("utf-8")
             first = raw.decode(export.encoding).splitlines()[0]
-            assert first.count(export.delimiter) == len(expected_header(f["wave"],
-                                                                        f["country"])) - 1
+            assert (
+                first.count(export.delimiter) == len(expected_header(f["wave"], f["country"])) - 1
+            )
         header, records = read_table(path, f["country"])
         small = SMALL_DELIVERIES.get((f["wave"], f["country"]))
         assert len(records) == f["rows"]
@@ -86,8 +90,11 @@ def test_one_file_per_country_and_wave_in_its_format(sample: tuple[Path, dict]) 
     frame, meta = pyreadstat.read_sav(str(out / "surveys/2025/IT/survey_it_2025.sav"))
     assert all(re.fullmatch(r"v\d+", c) for c in frame.columns)
     labels = meta.variable_value_labels[frame.columns[4]]  # scheme type
-    assert labels == {1.0: "Guidato dall'impresa", 2.0: "Guidato dal territorio",
-                      3.0: "Interno all'organizzazione"}
+    assert labels == {
+        1.0: "Guidato dall'impresa",
+        2.0: "Guidato dal territorio",
+        3.0: "Interno all'organizzazione",
+    }
 
 
 def test_headers_follow_the_codebook_wave_and_language(sample: tuple[Path, dict]) -> None:
@@ -103,26 +110,32 @@ def test_headers_follow_the_codebook_wave_and_language(sample: tuple[Path, dict]
 
 
 def _bytes(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
-def test_same_seed_same_files_other_seed_different(sample: tuple[Path, dict],
-                                                   tmp_path: Path) -> None:
+def test_same_seed_same_files_other_seed_different(
+    sample: tuple[Path, dict], tmp_path: Path
+) -> None:
     out, _ = sample
     generate_sample(tmp_path / "again", seed=7, waves=WAVES, responses=SMALL)
     generate_sample(tmp_path / "other", seed=8, waves=WAVES, responses=SMALL)
     first, again, other = _bytes(out), _bytes(tmp_path / "again"), _bytes(tmp_path / "other")
     assert first == again  # CSV, XLSX, SAV, frames, cases, truth: byte for byte
     for path in ("surveys/2024/IT/survey_it_2024.sav", "surveys/2024/AT/survey_at_2024.xlsx"):
-        assert read_table(out / path, path.split("/")[2]) == \
-            read_table(tmp_path / "again" / path, path.split("/")[2])
+        assert read_table(out / path, path.split("/")[2]) == read_table(
+            tmp_path / "again" / path, path.split("/")[2]
+        )
     changed = [p for p in first if p.startswith("surveys/") and first[p] != other[p]]
     assert len(changed) == len(WAVES) * len(COUNTRIES)
 
 
-def test_a_file_depends_only_on_seed_country_and_wave(sample: tuple[Path, dict],
-                                                       tmp_path: Path) -> None:
+def test_a_file_depends_only_on_seed_country_and_wave(
+    sample: tuple[Path, dict], tmp_path: Path
+) -> None:
     out, _ = sample
     generate_sample(tmp_path, seed=7, waves=[2025], responses=SMALL, countries=["FR", "EL"])
     for path in ("surveys/2025/FR/survey_fr_2025.csv", "surveys/2025/GR/survey_gr_2025.csv"):
@@ -136,14 +149,23 @@ def test_truth_lists_effects_and_bad_rows(sample: tuple[Path, dict]) -> None:
     assert truth["pii_columns"] == ["org_name", "contact_email", "comment"]
     cells = {(e["id"], e["domain_type"], e["domain"], e["wave"]) for e in truth["effects"]}
     for w in WAVES:
-        assert {("E1", "scheme_type", "territory_led", w), ("E1", "scheme_type", "company_led", w),
-                ("E2", "country", "FR", w), ("E3", "scheme_type", "company_led", w),
-                ("E3", "scheme_type", "internal", w)} <= cells
+        assert {
+            ("E1", "scheme_type", "territory_led", w),
+            ("E1", "scheme_type", "company_led", w),
+            ("E2", "country", "FR", w),
+            ("E3", "scheme_type", "company_led", w),
+            ("E3", "scheme_type", "internal", w),
+        } <= cells
         assert {("E4", "country", c, w) for c in COUNTRIES} <= cells
     for e in truth["effects"]:
         assert 0 < e["population_share"] < 1 and 0 < e["sample_share_unweighted"] < 1
-    planted = {("E1", "territory_led"): 0.65, ("E1", "company_led"): 0.30, ("E2", "FR"): None,
-               ("E3", "company_led"): 0.60, ("E3", "internal"): 0.35}
+    planted = {
+        ("E1", "territory_led"): 0.65,
+        ("E1", "company_led"): 0.30,
+        ("E2", "FR"): None,
+        ("E3", "company_led"): 0.60,
+        ("E3", "internal"): 0.35,
+    }
     for e in truth["effects"]:
         if planted.get((e["id"], e["domain"])) is not None:
             assert e["population_share"] == pytest.approx(planted[(e["id"], e["domain"])])
@@ -155,8 +177,12 @@ def test_truth_lists_effects_and_bad_rows(sample: tuple[Path, dict]) -> None:
     assert set(per_file) == {f["path"] for f in truth["files"]}
     assert all(3 <= n <= 6 for n in per_file.values())
     kinds = Counter(b["kind"] for b in truth["bad_rows"])
-    assert set(kinds) == {"likert_out_of_range", "unknown_label", "duplicate_respondent",
-                          "non_numeric"}
+    assert set(kinds) == {
+        "likert_out_of_range",
+        "unknown_label",
+        "duplicate_respondent",
+        "non_numeric",
+    }
     assert kinds["duplicate_respondent"] == 2 * len(truth["files"])
 
 
@@ -174,9 +200,16 @@ def test_bad_rows_are_bad_and_the_others_clean(sample: tuple[Path, dict]) -> Non
         country = COUNTRIES[f["country"]]
         header, records = read_table(out / f["path"], f["country"])
         first = 1 if country.export.format == "sav" else 2
-        col = {q: header.index(BOOK.header(f["wave"], q, country.language))
-               for q in ("respondent_id", "scheme_type", "ci_stage", "satisfaction",
-                         "coordination_fte")}
+        col = {
+            q: header.index(BOOK.header(f["wave"], q, country.language))
+            for q in (
+                "respondent_id",
+                "scheme_type",
+                "ci_stage",
+                "satisfaction",
+                "coordination_fte",
+            )
+        }
         ids = Counter(r[col["respondent_id"]] for r in records)
         for i, record in enumerate(records):
             problems = []
@@ -188,8 +221,9 @@ def test_bad_rows_are_bad_and_the_others_clean(sample: tuple[Path, dict]) -> Non
                 if country.export.format == "sav":
                     known = value is None or 1 <= value <= len(dim.codes)
                 else:
-                    known = value in (None, "") or \
-                        normalise_label(value) in dim.lookup(country.language)
+                    known = value in (None, "") or normalise_label(value) in dim.lookup(
+                        country.language
+                    )
                 if not known:
                     problems.append((q, "unknown_label"))
             try:
@@ -208,8 +242,7 @@ def test_bad_rows_are_bad_and_the_others_clean(sample: tuple[Path, dict]) -> Non
 
 def _frame(out: Path, wave: int) -> dict[tuple[str, str], int]:
     with (out / f"frames/frame_{wave}.csv").open(encoding="utf-8", newline="") as handle:
-        return {(r["country"], r["org_type"]): int(r["population"])
-                for r in csv.DictReader(handle)}
+        return {(r["country"], r["org_type"]): int(r["population"]) for r in csv.DictReader(handle)}
 
 
 def test_frames_and_cases(sample: tuple[Path, dict]) -> None:
@@ -221,12 +254,26 @@ def test_frames_and_cases(sample: tuple[Path, dict]) -> None:
         assert 200 <= n <= 100_000 and n <= frames[2025][key] <= frames[2026][key] <= n * 1.07
     with (out / "cases/case_studies.csv").open(encoding="utf-8", newline="") as handle:
         cases = list(csv.DictReader(handle))
-    assert list(cases[0]) == ["case_id", "country", "year", "scheme_type", "theme", "subtheme",
-                              "sim_roles", "levers", "barriers", "transferable_elements",
-                              "outcome"]
+    assert list(cases[0]) == [
+        "case_id",
+        "country",
+        "year",
+        "scheme_type",
+        "theme",
+        "subtheme",
+        "sim_roles",
+        "levers",
+        "barriers",
+        "transferable_elements",
+        "outcome",
+    ]
     assert all(4 <= n <= 6 for n in Counter(c["country"] for c in cases).values())
-    multi = {"sim_roles": "sim_role", "levers": "lever", "barriers": "barrier",
-             "transferable_elements": "transferability"}
+    multi = {
+        "sim_roles": "sim_role",
+        "levers": "lever",
+        "barriers": "barrier",
+        "transferable_elements": "transferability",
+    }
     for case in cases:
         assert BOOK.dimensions["subtheme"].codes[case["subtheme"]].parent == case["theme"]
         assert case["scheme_type"] in BOOK.dimensions["scheme_type"].codes
@@ -248,8 +295,11 @@ def test_personal_data_looks_real_but_is_fake(sample: tuple[Path, dict]) -> None
 
 
 def test_wave_outside_the_codebook_reuses_the_latest_earlier_instrument(tmp_path: Path) -> None:
-    truth = json.loads(generate_sample(tmp_path, waves=[2028], responses=SMALL,
-                                       countries=["FR"]).read_text(encoding="utf-8"))
+    truth = json.loads(
+        generate_sample(tmp_path, waves=[2028], responses=SMALL, countries=["FR"]).read_text(
+            encoding="utf-8"
+        )
+    )
     assert truth["files"][0]["instrument_wave"] == 2026
     header, _ = read_table(tmp_path / "surveys/2028/FR/survey_fr_2028.csv", "FR")
     assert header == expected_header(2026, "FR")
@@ -258,18 +308,36 @@ def test_wave_outside_the_codebook_reuses_the_latest_earlier_instrument(tmp_path
 
 
 def test_planted_effects_are_recovered_from_a_large_sample(tmp_path: Path) -> None:
-    truth = json.loads(generate_sample(tmp_path, seed=11, waves=[2024], responses=(5000, 5000),
-                                       bad_rows=False, countries=["FR"]).read_text("utf-8"))
+    truth = json.loads(
+        generate_sample(
+            tmp_path,
+            seed=11,
+            waves=[2024],
+            responses=(5000, 5000),
+            bad_rows=False,
+            countries=["FR"],
+        ).read_text("utf-8")
+    )
     header, records = read_table(tmp_path / "surveys/2024/FR/survey_fr_2024.csv", "FR")
-    col = {q: header.index(BOOK.header(2024, q, "fr")) for q in
-           ("org_type", "scheme_type", "theme", "subtheme", "barriers")}
-    code = {q: BOOK.dimensions[q].lookup("fr") for q in ("org_type", "scheme_type", "theme",
-                                                         "subtheme")}
-    rows = [{q: code[q][normalise_label(r[col[q]])] for q in code} |
-            {"barriers": {BOOK.dimensions["barrier"].lookup("fr")[normalise_label(b)]
-                          for b in r[col["barriers"]].split("|") if b}} for r in records]
-    assert all(BOOK.dimensions["subtheme"].codes[r["subtheme"]].parent == r["theme"]
-               for r in rows)
+    col = {
+        q: header.index(BOOK.header(2024, q, "fr"))
+        for q in ("org_type", "scheme_type", "theme", "subtheme", "barriers")
+    }
+    code = {
+        q: BOOK.dimensions[q].lookup("fr") for q in ("org_type", "scheme_type", "theme", "subtheme")
+    }
+    rows = [
+        {q: code[q][normalise_label(r[col[q]])] for q in code}
+        | {
+            "barriers": {
+                BOOK.dimensions["barrier"].lookup("fr")[normalise_label(b)]
+                for b in r[col["barriers"]].split("|")
+                if b
+            }
+        }
+        for r in records
+    ]
+    assert all(BOOK.dimensions["subtheme"].codes[r["subtheme"]].parent == r["theme"] for r in rows)
     effects = {(e["id"], e["domain"]): e for e in truth["effects"]}
     for scheme, generating in (("territory_led", 0.65), ("company_led", 0.30)):
         chosen = [r for r in rows if r["scheme_type"] == scheme]
@@ -312,9 +380,16 @@ def test_fake_data_fits_every_code_page() -> None:
     for country in COUNTRIES.values():
         lang, encoding = country.language, country.export.encoding or "utf-8"
         pool = pools()[lang]
-        texts = [*pool.comments, *pool.words, *pool.places, pool.phone_note, pool.phone,
-                 *(p for patterns in pool.org.values() for p in patterns),
-                 badrows.NON_NUMERIC[lang], *(t[lang] for t in badrows.UNKNOWN_LABELS.values())]
+        texts = [
+            *pool.comments,
+            *pool.words,
+            *pool.places,
+            pool.phone_note,
+            pool.phone,
+            *(p for patterns in pool.org.values() for p in patterns),
+            badrows.NON_NUMERIC[lang],
+            *(t[lang] for t in badrows.UNKNOWN_LABELS.values()),
+        ]
         assert len(pool.comments) >= 5 and len(pool.words) >= 5 and pool.phone  # not vacuous
         for text in texts:
             text.encode(encoding)  # raises UnicodeEncodeError if the code page lacks a letter

@@ -48,12 +48,14 @@ def test_every_readable_corpus_file_balances(corpus):
 
 def test_spss_user_missing_values_read_as_blanks(corpus):
     country = load_countries()["IT"]
-    declared = harmonise_survey(read_survey(corpus / "IT" / "user_missing.sav", 2024, country),
-                                2024, country)
+    declared = harmonise_survey(
+        read_survey(corpus / "IT" / "user_missing.sav", 2024, country), 2024, country
+    )
     assert declared.rows_quarantined == 0
     assert declared.respondents["satisfaction"].isna().sum() == 1
-    undeclared = harmonise_survey(read_survey(corpus / "IT" / "undeclared_99.sav", 2024,
-                                              country), 2024, country)
+    undeclared = harmonise_survey(
+        read_survey(corpus / "IT" / "undeclared_99.sav", 2024, country), 2024, country
+    )
     assert undeclared.quarantine["value"].tolist() == ["99"]
 
 
@@ -61,15 +63,18 @@ def test_codebook_rejects_an_alias_that_clashes_with_an_ignored_column():
     book = load_codebook()
     clash = dataclasses.replace(book, ignored=(*book.ignored, "Identifiant"))
     assert validate(book) == []
-    assert any("respondent_id and an ignored column share the header 'identifiant'" in p
-               for p in validate(clash))
+    assert any(
+        "respondent_id and an ignored column share the header 'identifiant'" in p
+        for p in validate(clash)
+    )
 
 
 def test_provenance_records_what_the_reader_found(pipeline_run):
     con = duckdb.connect(str(pipeline_run.warehouse_dir / "pipeline.duckdb"), read_only=True)
     rows = con.execute(
         "SELECT r.country, r.encoding, r.delimiter, r.rows = a.rows_read, r.run_id IS NOT NULL "
-        "FROM audit.raw_files r JOIN audit.row_accounting a USING (file)").fetchall()
+        "FROM audit.raw_files r JOIN audit.row_accounting a USING (file)"
+    ).fetchall()
     con.close()
     assert len(rows) == 15 and all(same and run for *_, same, run in rows)
     found = {(c, e, d) for c, e, d, *_ in rows}
@@ -83,9 +88,11 @@ def test_reingesting_the_same_files_changes_no_table(pipeline_run):
     assert _hashes(pipeline_run.warehouse_dir) == first
     assert {t.split(".")[0] for t in first} == {"staging", "core", "marts"}
     con = duckdb.connect(str(pipeline_run.warehouse_dir / "pipeline.duckdb"), read_only=True)
-    counts = con.execute("SELECT (SELECT count(*) FROM audit.row_accounting), "
-                         "(SELECT count(DISTINCT file) FROM audit.raw_files "
-                         " WHERE kind = 'survey')").fetchone()
+    counts = con.execute(
+        "SELECT (SELECT count(*) FROM audit.row_accounting), "
+        "(SELECT count(DISTINCT file) FROM audit.raw_files "
+        " WHERE kind = 'survey')"
+    ).fetchone()
     con.close()
     assert counts == (15, 15)
 
@@ -107,22 +114,29 @@ def test_each_refresh_writes_the_data_quality_page(pipeline_run):
 def test_the_page_withholds_personal_data_and_ids(tmp_path):
     db = tmp_path / "w.duckdb"
     con = warehouse.connect(db)
-    con.execute("INSERT INTO audit.row_accounting VALUES "
-                "(2024, 'FR', '/x/surveys/2024/FR/a.csv', 3, 1, 2, 'r1', NULL, NULL)")
-    con.execute("INSERT INTO audit.case_accounting VALUES ('/x/cases/c.csv', 4, 3, 1, 'r1', "
-                "NULL)")
-    con.execute("INSERT INTO audit.case_quarantine VALUES ('/x/cases/c.csv', 5, 'outcome', "
-                "'invented', 'not a code of outcome', 'r1')")
-    con.execute("INSERT INTO audit.quarantine VALUES "
-                "(2024, 'FR', '/x/surveys/2024/FR/a.csv', 2, 'Commentaire libre', "
-                " 'Jeanne Martin 06 12 34 56 78', 'cell of 20000 characters', 'r1'), "
-                "(2024, 'FR', '/x/surveys/2024/FR/a.csv', 3, 'Identifiant', 'FR-77', "
-                " 'duplicate respondent id in rows 3, 4', 'r1'), "
-                "(2024, 'FR', '/x/surveys/2024/FR/a.csv', 3, 'Type d''organisation', 'Mixte', "
-                " 'unknown label for org_type', 'r1')")
-    con.execute("INSERT INTO audit.validation_results VALUES "
-                "('r1', TIMESTAMP '2026-01-01', 's', 'staged', '2024|FR', 'E()', 'c', false, 4, "
-                "true)")
+    con.execute(
+        "INSERT INTO audit.row_accounting VALUES "
+        "(2024, 'FR', '/x/surveys/2024/FR/a.csv', 3, 1, 2, 'r1', NULL, NULL)"
+    )
+    con.execute("INSERT INTO audit.case_accounting VALUES ('/x/cases/c.csv', 4, 3, 1, 'r1', NULL)")
+    con.execute(
+        "INSERT INTO audit.case_quarantine VALUES ('/x/cases/c.csv', 5, 'outcome', "
+        "'invented', 'not a code of outcome', 'r1')"
+    )
+    con.execute(
+        "INSERT INTO audit.quarantine VALUES "
+        "(2024, 'FR', '/x/surveys/2024/FR/a.csv', 2, 'Commentaire libre', "
+        " 'Jeanne Martin 06 12 34 56 78', 'cell of 20000 characters', 'r1'), "
+        "(2024, 'FR', '/x/surveys/2024/FR/a.csv', 3, 'Identifiant', 'FR-77', "
+        " 'duplicate respondent id in rows 3, 4', 'r1'), "
+        "(2024, 'FR', '/x/surveys/2024/FR/a.csv', 3, 'Type d''organisation', 'Mixte', "
+        " 'unknown label for org_type', 'r1')"
+    )
+    con.execute(
+        "INSERT INTO audit.validation_results VALUES "
+        "('r1', TIMESTAMP '2026-01-01', 's', 'staged', '2024|FR', 'E()', 'c', false, 4, "
+        "true)"
+    )
     con.close()
     index, dated = write_page(db, tmp_path / "reports", dt.datetime(2026, 3, 4, 5, 6))
     page = index.read_text(encoding="utf-8")

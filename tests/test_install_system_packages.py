@@ -22,7 +22,7 @@ def fake_bin(tmp_path: Path, uid: int, installed: str = "", apt_ok: bool = True)
     bin_dir.mkdir()
     scripts = {
         "dpkg-query": f'case " {installed} " in *" ${{!#}} "*) '
-                      'printf "install ok installed";; *) exit 1;; esac',
+        'printf "install ok installed";; *) exit 1;; esac',
         "id": f"echo {uid}",
         "apt-get": f'echo "$@" >> {tmp_path}/apt.log; exit {0 if apt_ok else 100}',
     }
@@ -34,16 +34,23 @@ def fake_bin(tmp_path: Path, uid: int, installed: str = "", apt_ok: bool = True)
 
 
 def install(bin_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["/bin/bash", str(SCRIPT), *args], capture_output=True, text=True,
-                          env={"PATH": str(bin_dir)}, timeout=60)
+    return subprocess.run(
+        ["/bin/bash", str(SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        env={"PATH": str(bin_dir)},
+        timeout=60,
+    )
 
 
 def test_without_root_nor_sudo_one_line_says_what_to_run(tmp_path):
     done = install(fake_bin(tmp_path, uid=1000, installed="fonts-dejavu-core postgresql"))
     missing = "chromium poppler-utils r-base-core r-cran-survey"
     assert (done.returncode, done.stdout) == (0, "")
-    assert done.stderr == (f"system packages missing ({missing}): run: sudo sh -c 'apt-get "
-                           f"update && apt-get install -y --no-install-recommends {missing}'\n")
+    assert done.stderr == (
+        f"system packages missing ({missing}): run: sudo sh -c 'apt-get "
+        f"update && apt-get install -y --no-install-recommends {missing}'\n"
+    )
     assert install(tmp_path / "bin", "--require").returncode == 1
     assert not (tmp_path / "apt.log").exists()
 
@@ -53,16 +60,18 @@ def test_as_root_apt_get_installs_what_is_missing(tmp_path):
     assert done.returncode == 0, done.stderr
     log = (tmp_path / "apt.log").read_text().splitlines()
     assert log[0].endswith("update -qq")
-    assert log[1].endswith(f"install -y -qq --no-install-recommends "
-                           f"{PACKAGES.removesuffix(' postgresql')}")
+    assert log[1].endswith(
+        f"install -y -qq --no-install-recommends {PACKAGES.removesuffix(' postgresql')}"
+    )
 
 
 @pytest.mark.parametrize(("args", "code"), [((), 0), (("--require",), 1)])
 def test_a_failing_apt_get_is_one_line(tmp_path, args, code):
     done = install(fake_bin(tmp_path, uid=0, apt_ok=False), *args)
     assert done.returncode == code
-    assert done.stderr.splitlines()[-1].startswith(f"system packages missing ({PACKAGES}): "
-                                                   f"apt-get failed (see ")
+    assert done.stderr.splitlines()[-1].startswith(
+        f"system packages missing ({PACKAGES}): apt-get failed (see "
+    )
 
 
 def test_nothing_to_do_when_everything_is_installed(tmp_path):
@@ -72,7 +81,12 @@ def test_nothing_to_do_when_everything_is_installed(tmp_path):
 
 def test_make_demo_and_test_install_the_system_packages_first():
     for target in ("demo", "test"):
-        plan = subprocess.run(["make", "-n", "--no-print-directory", target], cwd=REPO,
-                              capture_output=True, text=True, check=True).stdout.splitlines()
+        plan = subprocess.run(
+            ["make", "-n", "--no-print-directory", target],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
         assert plan[0] == "scripts/install-system-packages", plan[:3]
     assert "scripts/install-system-packages --require" in (REPO / ".ci" / "run").read_text()

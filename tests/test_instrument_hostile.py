@@ -14,14 +14,19 @@ from openpyxl import Workbook
 from observatory.cli import main
 from observatory.codebook import instrument
 
-LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
-          + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">'.replace("&lol0;",
-                                                                                      "&lol;")
-                    for i in range(1, 10))
-          + ']>\n<document><questions><rows><row><title>&lol9;</title></row></rows></questions>'
-          '</document>')
-XXE = ('<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
-       '<document><questions>&xxe;</questions></document>')
+LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">'.replace("&lol0;", "&lol;")
+        for i in range(1, 10)
+    )
+    + "]>\n<document><questions><rows><row><title>&lol9;</title></row></rows></questions>"
+    "</document>"
+)
+XXE = (
+    '<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+    "<document><questions>&xxe;</questions></document>"
+)
 
 
 def _workbook(path: Path, sheets: dict[str, list[list[object]]]) -> None:
@@ -51,29 +56,60 @@ def _entities_in_a_sheet(path: Path) -> None:
 CASES: dict[str, tuple[str, Callable[[Path], None], str]] = {
     "billion laughs": (".lss", lambda p: p.write_text(LAUGHS), "declares a DOCTYPE"),
     "external entity": (".lss", lambda p: p.write_text(XXE), "declares a DOCTYPE"),
-    "undeclared entity": (".lss", lambda p: p.write_text(
-        "<document><questions>&xxe;</questions></document>"), "malformed XML (undefined entity"),
-    "truncated XML": (".lss", lambda p: p.write_text("<document><questions><rows>"),
-                      "malformed XML"),
-    "not LimeSurvey": (".lss", lambda p: p.write_text("<html><body/></html>"),
-                       "not a LimeSurvey structure"),
-    "unsupported type": (".lss", lambda p: p.write_text(
-        "<document><questions><rows><row><qid>1</qid><parent_qid>0</parent_qid><type>K</type>"
-        "<title>q1</title></row></rows></questions></document>"),
-        "question q1: LimeSurvey type 'K' has no codebook kind"),
+    "undeclared entity": (
+        ".lss",
+        lambda p: p.write_text("<document><questions>&xxe;</questions></document>"),
+        "malformed XML (undefined entity",
+    ),
+    "truncated XML": (
+        ".lss",
+        lambda p: p.write_text("<document><questions><rows>"),
+        "malformed XML",
+    ),
+    "not LimeSurvey": (
+        ".lss",
+        lambda p: p.write_text("<html><body/></html>"),
+        "not a LimeSurvey structure",
+    ),
+    "unsupported type": (
+        ".lss",
+        lambda p: p.write_text(
+            "<document><questions><rows><row><qid>1</qid><parent_qid>0</parent_qid><type>K</type>"
+            "<title>q1</title></row></rows></questions></document>"
+        ),
+        "question q1: LimeSurvey type 'K' has no codebook kind",
+    ),
     "zip bomb": (".xlsx", _zip_bomb, "(a zip bomb?): refused"),
     "entities in a sheet": (".xlsx", _entities_in_a_sheet, "declares a DOCTYPE"),
     "not a zip": (".xlsx", lambda p: p.write_text("type,name\n"), "not an XLSX workbook"),
-    "no survey sheet": (".xlsx", lambda p: _workbook(p, {"Sheet1": [["a"]]}),
-                        "no 'survey' sheet (sheets: Sheet1)"),
-    "no choices sheet": (".xlsx", lambda p: _workbook(p, {"survey": [
-        ["type", "name", "label"], ["select_one yn", "q", "Q?"]]}), "no 'choices' sheet"),
-    "no choice list": (".xlsx", lambda p: _workbook(p, {"survey": [
-        ["type", "name", "label"], ["select_one yn", "q", "Q?"]], "choices": [
-        ["list_name", "name", "label"], ["other", "a", "A"]]}),
-        "survey row 2: no choice list 'yn' in the choices sheet"),
-    "empty survey": (".xlsx", lambda p: _workbook(p, {"survey": [["type", "name"]]}),
-                     "no questions"),
+    "no survey sheet": (
+        ".xlsx",
+        lambda p: _workbook(p, {"Sheet1": [["a"]]}),
+        "no 'survey' sheet (sheets: Sheet1)",
+    ),
+    "no choices sheet": (
+        ".xlsx",
+        lambda p: _workbook(
+            p, {"survey": [["type", "name", "label"], ["select_one yn", "q", "Q?"]]}
+        ),
+        "no 'choices' sheet",
+    ),
+    "no choice list": (
+        ".xlsx",
+        lambda p: _workbook(
+            p,
+            {
+                "survey": [["type", "name", "label"], ["select_one yn", "q", "Q?"]],
+                "choices": [["list_name", "name", "label"], ["other", "a", "A"]],
+            },
+        ),
+        "survey row 2: no choice list 'yn' in the choices sheet",
+    ),
+    "empty survey": (
+        ".xlsx",
+        lambda p: _workbook(p, {"survey": [["type", "name"]]}),
+        "no questions",
+    ),
     "not SPSS": (".sav", lambda p: p.write_bytes(b"$FL2" + b"\x07" * 300), "unreadable ("),
     "not a format": (".pdf", lambda p: p.write_bytes(b"%PDF"), "not an instrument format"),
 }
@@ -81,8 +117,8 @@ CASES: dict[str, tuple[str, Callable[[Path], None], str]] = {
 
 @pytest.mark.parametrize("case", CASES)
 def test_a_bad_instrument_gets_one_line_and_changes_nothing(
-        case: str, codebook: Path, tmp_path: Path,
-        capsys: pytest.CaptureFixture) -> None:
+    case: str, codebook: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     suffix, make, message = CASES[case]
     path = tmp_path / f"instrument{suffix}"
     make(path)
@@ -94,16 +130,21 @@ def test_a_bad_instrument_gets_one_line_and_changes_nothing(
     assert sorted(p.relative_to(codebook) for p in codebook.rglob("*")) == before
 
 
-def test_too_big_or_missing(codebook: Path, tmp_path: Path,
-                            capsys: pytest.CaptureFixture,
-                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_too_big_or_missing(
+    codebook: Path, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "form.xlsx"
     path.write_bytes(b"x" * 2000)
     monkeypatch.setattr(instrument, "MAX_BYTES", 1000)
     assert main(["instrument", "import", str(path), "--wave", "2027", "--country", "GR"]) == 1
-    assert capsys.readouterr().out == f"{path}: 2000 bytes, more than a questionnaire's " \
-                                      "1000 at most\n"
-    assert main(["instrument", "import", str(tmp_path / "no.lss"), "--wave", "2027",
-                 "--country", "HR"]) == 1
+    assert (
+        capsys.readouterr().out == f"{path}: 2000 bytes, more than a questionnaire's 1000 at most\n"
+    )
+    assert (
+        main(
+            ["instrument", "import", str(tmp_path / "no.lss"), "--wave", "2027", "--country", "HR"]
+        )
+        == 1
+    )
     assert capsys.readouterr().out == f"{tmp_path / 'no.lss'}: no such file\n"
     assert not (codebook / "pending").exists()

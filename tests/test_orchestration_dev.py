@@ -26,9 +26,11 @@ def _free_port() -> int:
 
 
 def _query(port: int) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql",
-                                     data=json.dumps({"query": QUERY}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": QUERY}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
 
@@ -37,9 +39,22 @@ def test_dagster_dev_loads_the_code_location(tmp_path):
     port = _free_port()
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
     server = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "dagster"), "dev", "-w", "workspace.yaml", "-h",
-         "127.0.0.1", "-p", str(port)], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True)
+        [
+            str(REPO / ".venv" / "bin" / "dagster"),
+            "dev",
+            "-w",
+            "workspace.yaml",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         location = None
         for _ in range(120):  # about 7 s to answer, then the code location loads
@@ -54,12 +69,17 @@ def test_dagster_dev_loads_the_code_location(tmp_path):
         loaded = location["locationOrLoadError"]
         assert loaded["__typename"] == "RepositoryLocation", loaded
         [repository] = loaded["repositories"]
-        names = {kind: {item["name"] for item in repository[kind]}
-                 for kind in ("jobs", "schedules", "sensors")}
+        names = {
+            kind: {item["name"] for item in repository[kind]}
+            for kind in ("jobs", "schedules", "sensors")
+        }
         assert {"ingest_survey_partition", "build_warehouse_and_report"} <= names["jobs"]
         assert names["schedules"] == {"annual_refresh", "monthly_revalidation"}
-        assert names["sensors"] == {"survey_files_sensor", "build_after_ingest",
-                                    "recover_dead_runs"}
+        assert names["sensors"] == {
+            "survey_files_sensor",
+            "build_after_ingest",
+            "recover_dead_runs",
+        }
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)

@@ -29,14 +29,20 @@ def test_every_file_is_accounted_for(pipeline_run, published):
 
 
 def test_planted_bad_rows_are_quarantined_with_reasons(pipeline_run, published):
-    quarantined = set(published.execute(
-        "SELECT DISTINCT regexp_extract(file, '/raw/(.*)$', 1), \"row\" FROM audit.quarantine"
-    ).fetchall())
+    quarantined = set(
+        published.execute(
+            "SELECT DISTINCT regexp_extract(file, '/raw/(.*)$', 1), \"row\" FROM audit.quarantine"
+        ).fetchall()
+    )
     planted = {(b["path"], b["row"]) for b in pipeline_run.truth["bad_rows"]}
     assert planted, "the sample plants bad rows"
     assert quarantined == planted
-    assert published.execute("SELECT count(*) FROM audit.quarantine WHERE reason IS NULL "
-                             "OR reason = ''").fetchone()[0] == 0
+    assert (
+        published.execute(
+            "SELECT count(*) FROM audit.quarantine WHERE reason IS NULL OR reason = ''"
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def _pii_values(raw_dir) -> set[str]:
@@ -54,12 +60,16 @@ def _pii_values(raw_dir) -> set[str]:
 def _strings(con: duckdb.DuckDBPyConnection) -> str:
     parts = []
     for schema, table, column in con.execute(
-            "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
-            "WHERE data_type = 'VARCHAR' AND schema_name NOT IN ('information_schema', "
-            "'pg_catalog')").fetchall():
-        parts += [v for (v,) in con.execute(
-            f'SELECT DISTINCT "{column}" FROM {schema}."{table}" WHERE "{column}" IS NOT NULL'
-        ).fetchall()]
+        "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+        "WHERE data_type = 'VARCHAR' AND schema_name NOT IN ('information_schema', "
+        "'pg_catalog')"
+    ).fetchall():
+        parts += [
+            v
+            for (v,) in con.execute(
+                f'SELECT DISTINCT "{column}" FROM {schema}."{table}" WHERE "{column}" IS NOT NULL'
+            ).fetchall()
+        ]
     return "\n".join(parts)
 
 
@@ -69,9 +79,11 @@ def test_no_personal_data_reaches_warehouse_or_report(pipeline_run, published):
     pipeline = duckdb.connect(str(pipeline_run.warehouse_dir / "pipeline.duckdb"), read_only=True)
     texts = {"published": _strings(published), "pipeline": _strings(pipeline)}
     pipeline.close()
-    texts["report"] = "\n".join(p.read_text(encoding="utf-8", errors="replace")
-                                for p in pipeline_run.reports_dir.rglob("*")
-                                if p.suffix in (".html", ".csv", ".svg"))
+    texts["report"] = "\n".join(
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in pipeline_run.reports_dir.rglob("*")
+        if p.suffix in (".html", ".csv", ".svg")
+    )
     for where, text in texts.items():
         assert not EMAIL.search(text), f"an e-mail address reached the {where}"
         leaked = [v for v in pii if v in text]
@@ -88,7 +100,8 @@ def test_planted_effects_are_recovered(pipeline_run, published):
             "SELECT share, n_eff, ci_low, ci_high, n, n_selected, suppressed FROM marts.shares "
             "WHERE wave = ? AND domain_type = ? AND domain = ? AND dimension = ? AND code = ? "
             "AND base = 'all respondents'",
-            [e["wave"], e["domain_type"], e["domain"], e["dimension"], e["code"]]).fetchone()
+            [e["wave"], e["domain_type"], e["domain"], e["dimension"], e["code"]],
+        ).fetchone()
         if suppressed:  # only a planted small delivery may be, and it has no estimate
             assert (e["wave"], e["domain"]) in small and share is None, e
             continue
@@ -103,9 +116,13 @@ def test_planted_effects_are_recovered(pipeline_run, published):
 
 
 def test_champion_dependency_falls_in_france(published):
-    shares = [s for (s,) in published.execute(
-        "SELECT share FROM marts.barriers_by_country WHERE country = 'FR' "
-        "AND code = 'champion_dependency' ORDER BY wave").fetchall()]
+    shares = [
+        s
+        for (s,) in published.execute(
+            "SELECT share FROM marts.barriers_by_country WHERE country = 'FR' "
+            "AND code = 'champion_dependency' ORDER BY wave"
+        ).fetchall()
+    ]
     assert len(shares) == 3 and shares[0] > shares[1] > shares[2]
 
 
@@ -113,7 +130,8 @@ def test_marts_have_estimates_for_every_country_and_wave(published):
     rows = published.execute(
         "SELECT count(DISTINCT country), count(DISTINCT wave), count(*), "
         "count(*) FILTER (WHERE ci_low <= share AND share <= ci_high), "
-        "count(*) FILTER (WHERE suppressed) FROM marts.levers_by_country").fetchone()
+        "count(*) FILTER (WHERE suppressed) FROM marts.levers_by_country"
+    ).fetchone()
     assert rows[:3] == (5, 3, 5 * 3 * 4)
     assert rows[3] + rows[4] == rows[2] and rows[4] == 4  # Greece's 2024 pilot: suppressed
 
@@ -121,11 +139,13 @@ def test_marts_have_estimates_for_every_country_and_wave(published):
 def test_every_analyst_table_and_column_is_documented(published):
     undocumented = published.execute(
         "SELECT schema_name || '.' || table_name || '.' || column_name FROM duckdb_columns() "
-        "WHERE schema_name IN ('core', 'marts', 'audit') AND comment IS NULL").fetchall()
+        "WHERE schema_name IN ('core', 'marts', 'audit') AND comment IS NULL"
+    ).fetchall()
     assert undocumented == []
     tables = published.execute(
         "SELECT schema_name || '.' || table_name, comment FROM duckdb_tables() "
-        "WHERE schema_name IN ('core', 'marts', 'audit')").fetchall()
+        "WHERE schema_name IN ('core', 'marts', 'audit')"
+    ).fetchall()
     assert len(tables) >= 20
     assert [t for t, c in tables if not c] == []
 
@@ -142,5 +162,6 @@ def test_report_names_all_countries(pipeline_run):
 def test_validation_results_are_stored(published):
     total, failed_blocking = published.execute(
         "SELECT count(*), count(*) FILTER (WHERE blocking AND NOT success) "
-        "FROM audit.validation_results").fetchone()
+        "FROM audit.validation_results"
+    ).fetchone()
     assert total > 15 * 10 and failed_blocking == 0

@@ -25,9 +25,14 @@ SECRET = "5f0c1a7e9b2d4c6e8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f"
 
 
 def test_refresh_refuses_the_public_development_key_in_one_line(tmp_path):
-    env = {"OBSERVATORY_RAW_DIR": str(SAMPLE), "OBSERVATORY_WAREHOUSE_DIR": str(tmp_path / "w"),
-           "OBSERVATORY_REPORTS_DIR": str(tmp_path / "r"), "DAGSTER_HOME": str(tmp_path / "d"),
-           KEY_VARIABLE: "", ALLOW_VARIABLE: ""}
+    env = {
+        "OBSERVATORY_RAW_DIR": str(SAMPLE),
+        "OBSERVATORY_WAREHOUSE_DIR": str(tmp_path / "w"),
+        "OBSERVATORY_REPORTS_DIR": str(tmp_path / "r"),
+        "DAGSTER_HOME": str(tmp_path / "d"),
+        KEY_VARIABLE: "",
+        ALLOW_VARIABLE: "",
+    }
     done = cli("refresh", "--wave", "2025", "--country", "FR", env=env)
     assert done.returncode == 2, done.stderr
     assert done.stderr.count("\n") == 1 and f"{KEY_VARIABLE} is not set" in done.stderr
@@ -49,8 +54,9 @@ def _staged_keys(monkeypatch, secret: str) -> set[str]:
 
 
 def test_enumerating_ids_reverses_the_development_key_but_not_a_secret_one(monkeypatch):
-    guesses = {pseudonymise("FR", f"FR-2025-{i:05d}", DEVELOPMENT_KEY.encode())
-               for i in range(1, 10_000)}  # every id of the export's pattern, up to 9,999
+    guesses = {
+        pseudonymise("FR", f"FR-2025-{i:05d}", DEVELOPMENT_KEY.encode()) for i in range(1, 10_000)
+    }  # every id of the export's pattern, up to 9,999
     public = _staged_keys(monkeypatch, "")  # allowed for the sample by conftest
     assert len(public) > 500 and public <= guesses  # the attack works on the public key
     secret = _staged_keys(monkeypatch, SECRET)
@@ -59,7 +65,8 @@ def test_enumerating_ids_reverses_the_development_key_but_not_a_secret_one(monke
 
 def test_the_key_in_use_is_fingerprinted_in_audit(published):
     fingerprints = published.execute(
-        "SELECT DISTINCT key_fingerprint FROM audit.row_accounting").fetchall()
+        "SELECT DISTINCT key_fingerprint FROM audit.row_accounting"
+    ).fetchall()
     assert fingerprints == [(key_fingerprint(DEVELOPMENT_KEY.encode()),)]
     assert key_fingerprint(SECRET.encode()) != fingerprints[0][0]
 

@@ -14,8 +14,10 @@ SPECS = [
 
 
 def _outcomes(frame: pd.DataFrame) -> list[tuple[str, bool, int]]:
-    return [(o.spec.column, o.success, o.unexpected_count)
-            for o in run_suite("regression", frame, SPECS).outcomes]
+    return [
+        (o.spec.column, o.success, o.unexpected_count)
+        for o in run_suite("regression", frame, SPECS).outcomes
+    ]
 
 
 def test_a_failure_is_reported_on_its_own_expectation():

@@ -15,8 +15,11 @@ from assets.runner import project_instance
 
 
 def _started_run(instance: dg.DagsterInstance, pid: int, host: str) -> dg.DagsterRun:
-    run = dg.DagsterRun(job_name="ingest_survey_partition", status=dg.DagsterRunStatus.STARTED,
-                        tags={PID: str(pid), HOST: host})
+    run = dg.DagsterRun(
+        job_name="ingest_survey_partition",
+        status=dg.DagsterRunStatus.STARTED,
+        tags={PID: str(pid), HOST: host},
+    )
     instance.add_run(run)
     instance.event_log_storage.claim_concurrency_slot("warehouse", run.run_id, "a_step")
     return run
@@ -45,6 +48,7 @@ def test_a_dead_run_is_failed_and_its_slot_freed_a_live_one_is_not(tmp_path):
     assert instance.get_run_by_id(live.run_id).status == dg.DagsterRunStatus.STARTED
     assert instance.get_run_by_id(elsewhere.run_id).status == dg.DagsterRunStatus.STARTED
     assert dead.run_id not in storage.get_concurrency_run_ids()  # slot freed
-    assert dead.run_id not in [s.run_id for s in storage.get_concurrency_info("warehouse")
-                               .claimed_slots]
+    assert dead.run_id not in [
+        s.run_id for s in storage.get_concurrency_info("warehouse").claimed_slots
+    ]
     assert sweep(instance)[0] == []  # once

@@ -27,9 +27,14 @@ from tests.report_fixture import (
 )
 
 FIGURES = [f[0] for f in (*SHARE_FIGURES, *TREND_FIGURES)] + [
-    "case_studies_by_country", "case_levers_barriers"]
-EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|@import|url\(\s*["']?"""
-                      r"""(?:https?:)?//""", re.IGNORECASE)
+    "case_studies_by_country",
+    "case_levers_barriers",
+]
+EXTERNAL = re.compile(
+    r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|@import|url\(\s*["']?"""
+    r"""(?:https?:)?//""",
+    re.IGNORECASE,
+)
 
 
 @pytest.fixture(scope="module")
@@ -50,17 +55,23 @@ def page_text(page: Path) -> str:
 
 def specs_of(page: Path) -> dict:
     html = page.read_text(encoding="utf-8")
-    found = re.search(r'<script type="application/json" id="vega-specs">(.*?)</script>', html,
-                      re.DOTALL)
+    found = re.search(
+        r'<script type="application/json" id="vega-specs">(.*?)</script>', html, re.DOTALL
+    )
     assert found
     return json.loads(found.group(1))
 
 
 def test_pages_exist_per_language(built: tuple[Path, Path, list[Path]]) -> None:
     _, year_dir, pages = built
-    assert pages == [path for lang in LANGUAGES for path in (
-        year_dir / lang / "index.html",
-        *([year_dir / lang / f"report_2026_{lang}.pdf"] if lang in PRINTED else []))]
+    assert pages == [
+        path
+        for lang in LANGUAGES
+        for path in (
+            year_dir / lang / "index.html",
+            *([year_dir / lang / f"report_2026_{lang}.pdf"] if lang in PRINTED else []),
+        )
+    ]
     for page in pages:
         assert page.is_file() and page.stat().st_size > 100_000
     for pdf in [p for p in pages if p.suffix == ".pdf"]:
@@ -69,8 +80,9 @@ def test_pages_exist_per_language(built: tuple[Path, Path, list[Path]]) -> None:
 
 
 @pytest.mark.parametrize(("lang", "other"), [("en", "fr"), ("fr", "en")])
-def test_country_names_in_the_page_language(built: tuple[Path, Path, list[Path]], lang: str,
-                                            other: str) -> None:
+def test_country_names_in_the_page_language(
+    built: tuple[Path, Path, list[Path]], lang: str, other: str
+) -> None:
     text = page_text(built[1] / lang / "index.html")
     assert f'<html lang="{lang}">' in text
     for country in load_countries().values():
@@ -81,7 +93,8 @@ def test_country_names_in_the_page_language(built: tuple[Path, Path, list[Path]]
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_table_has_a_caption_and_every_link_a_name(
-        built: tuple[Path, Path, list[Path]], lang: str) -> None:
+    built: tuple[Path, Path, list[Path]], lang: str
+) -> None:
     html = page_text(built[1] / lang / "index.html")
     tables = re.findall(r"<table\b.*?</table>", html, re.DOTALL)
     assert len(tables) >= 14
@@ -135,12 +148,15 @@ def test_suppressed_cell_is_never_a_number(built: tuple[Path, Path, list[Path]])
         page = year_dir / lang / "index.html"
         text = page_text(page)
         assert not [x for x in leaks if x in text]
-        row = re.search(rf"<tr><td>[^<]*</td><td>({greece})</td>"
-                        r'<td class="suppressed">([^<]*)</td><td class="suppressed">([^<]*)</td>',
-                        text)
+        row = re.search(
+            rf"<tr><td>[^<]*</td><td>({greece})</td>"
+            r'<td class="suppressed">([^<]*)</td><td class="suppressed">([^<]*)</td>',
+            text,
+        )
         assert row and row.group(2) == row.group(3) == word
-        cells = [v for v in specs_of(page)["levers_by_country"]["data"]["values"]
-                 if v["suppressed"]]
+        cells = [
+            v for v in specs_of(page)["levers_by_country"]["data"]["values"] if v["suppressed"]
+        ]
         assert len(cells) == 1 and cells[0]["n"] == 8
         assert cells[0]["share"] is None and cells[0]["ci_low"] is None
         assert cells[0]["ci_high"] is None
@@ -151,18 +167,22 @@ def test_suppressed_cell_is_never_a_number(built: tuple[Path, Path, list[Path]])
     assert len(rows) == 1 and rows[0]["country"] == "GR" and rows[0]["n"] == "8"
     assert all(rows[0][k] == "" for k in ("share", "se", "ci_low", "ci_high", "n_selected"))
     with open(year_dir / "data" / "significant_changes.csv", encoding="utf-8") as handle:
-        changes = [r for r in csv.DictReader(handle)
-                   if (r["wave"], r["country"], r["code"]) == ("2026", "GR",
-                                                               "dedicated_coordination")]
+        changes = [
+            r
+            for r in csv.DictReader(handle)
+            if (r["wave"], r["country"], r["code"]) == ("2026", "GR", "dedicated_coordination")
+        ]
     assert len(changes) == 1 and changes[0]["suppressed"] == "True"
     assert changes[0]["significant"] == "False"
     assert all(changes[0][k] == "" for k in ("change", "p_value", "z", "share"))
 
 
-@pytest.mark.parametrize(("lang", "expected"), [
-    ("en", "+21.0 pts"), ("fr", "+21,0\u00a0pts"), ("de", "+21,0\u00a0Pp.")])
-def test_significant_change_is_marked(built: tuple[Path, Path, list[Path]], lang: str,
-                                      expected: str) -> None:
+@pytest.mark.parametrize(
+    ("lang", "expected"), [("en", "+21.0 pts"), ("fr", "+21,0\u00a0pts"), ("de", "+21,0\u00a0Pp.")]
+)
+def test_significant_change_is_marked(
+    built: tuple[Path, Path, list[Path]], lang: str, expected: str
+) -> None:
     wave, country, dimension, code = SIGNIFICANT
     page = built[1] / lang / "index.html"
     panels = specs_of(page)[f"trend_{dimension}s"]["vconcat"]  # one panel per item
@@ -172,17 +192,27 @@ def test_significant_change_is_marked(built: tuple[Path, Path, list[Path]], lang
     assert {(r["wave"], r["country"]) for r in marked} >= {(wave, name)}
     planted = next(r for r in marked if (r["wave"], r["country"]) == (wave, name))
     assert planted["change"] == pytest.approx(21.0, abs=0.05) and planted["p_value"] < 0.001
-    assert not [r for r in rows if r["wave"] < wave and r["country"] == name
-                and r["facet"] == planted["facet"] and r["significant"]]
+    assert not [
+        r
+        for r in rows
+        if r["wave"] < wave
+        and r["country"] == name
+        and r["facet"] == planted["facet"]
+        and r["significant"]
+    ]
     text = page_text(page)
-    assert re.search(rf"<td>{re.escape(name)}</td><td class=\"num\">{wave - 1} → {wave}</td>"
-                     rf'<td class="num">[^<]*</td><td class="num">{re.escape(expected)}</td>',
-                     text), expected
+    assert re.search(
+        rf"<td>{re.escape(name)}</td><td class=\"num\">{wave - 1} → {wave}</td>"
+        rf'<td class="num">[^<]*</td><td class="num">{re.escape(expected)}</td>',
+        text,
+    ), expected
 
 
 def test_topic_figures_in_the_page_language(built: tuple[Path, Path, list[Path]]) -> None:
-    for lang, role, stage in (("en", "Facilitator", "Initiate"),
-                              ("fr", "Facilitateur·ice", "Impulser")):
+    for lang, role, stage in (
+        ("en", "Facilitator", "Initiate"),
+        ("fr", "Facilitateur·ice", "Impulser"),
+    ):
         specs = specs_of(built[1] / lang / "index.html")
         assert role in {r["facet"] for r in specs["sim_roles_by_country"]["data"]["values"]}
         stages = specs["ci_stages_by_country"]["data"]["values"]
@@ -193,18 +223,22 @@ def test_topic_figures_in_the_page_language(built: tuple[Path, Path, list[Path]]
 
 def test_data_quality_per_wave_and_validation(built: tuple[Path, Path, list[Path]]) -> None:
     text = page_text(built[1] / "en" / "index.html")
-    quality = text[text.index('id="quality"'):]
+    quality = text[text.index('id="quality"') :]
     for wave in (2024, 2025, 2026):
         assert len(re.findall(rf"<tr><td>{wave}</td><td>", quality)) == 5
     assert re.search(r"<tr><td></td><td>Total</td><td class=\"num\">15</td>", quality)
     # the latest run only: the older failure of staged_respondents is superseded
-    assert re.search(r"<td>staged_respondents</td><td>staged.survey_responses</td>"
-                     r'<td class="num">30</td><td class="num">30</td><td class="num">0</td>',
-                     quality)
-    assert re.search(r"<td>core_respondents</td><td>core.respondents</td>"
-                     r'<td class="num">2</td><td class="num">1</td><td class="num bad">1</td>'
-                     rf'<td class="num">0</td><td class="num bad">{VALIDATION_UNEXPECTED}</td>',
-                     quality)
+    assert re.search(
+        r"<td>staged_respondents</td><td>staged.survey_responses</td>"
+        r'<td class="num">30</td><td class="num">30</td><td class="num">0</td>',
+        quality,
+    )
+    assert re.search(
+        r"<td>core_respondents</td><td>core.respondents</td>"
+        r'<td class="num">2</td><td class="num">1</td><td class="num bad">1</td>'
+        rf'<td class="num">0</td><td class="num bad">{VALIDATION_UNEXPECTED}</td>',
+        quality,
+    )
 
 
 def test_unreliable_cells_are_flagged(built: tuple[Path, Path, list[Path]]) -> None:
@@ -225,9 +259,16 @@ def test_rebuild_is_deterministic(built: tuple[Path, Path, list[Path]], tmp_path
     build_report(warehouse, tmp_path, languages=["de"], pdf_languages=[])
     again = tmp_path / "2026"
     second = {p.relative_to(again) for p in again.rglob("*") if p.is_file()}
-    first = {p.relative_to(year_dir) for p in year_dir.rglob("*") if p.is_file()
-             and (p.parent.name == "de" or p.parent.name not in LANGUAGES
-                  and not re.search(r"_(en|fr|hr|el|it)\.", p.name))}
+    first = {
+        p.relative_to(year_dir)
+        for p in year_dir.rglob("*")
+        if p.is_file()
+        and (
+            p.parent.name == "de"
+            or p.parent.name not in LANGUAGES
+            and not re.search(r"_(en|fr|hr|el|it)\.", p.name)
+        )
+    }
     assert first == second and len(second) > 50
     for rel in second - {Path("datacite.json")}:
         old, new = (year_dir / rel).read_bytes(), (again / rel).read_bytes()
@@ -236,8 +277,9 @@ def test_rebuild_is_deterministic(built: tuple[Path, Path, list[Path]], tmp_path
         assert old == new, rel
 
 
-def test_earlier_year_and_bad_arguments(built: tuple[Path, Path, list[Path]],
-                                        tmp_path: Path) -> None:
+def test_earlier_year_and_bad_arguments(
+    built: tuple[Path, Path, list[Path]], tmp_path: Path
+) -> None:
     warehouse = built[0]
     stale = tmp_path / "2025" / "en" / "index.html"
     stale.parent.mkdir(parents=True)
@@ -245,8 +287,10 @@ def test_earlier_year_and_bad_arguments(built: tuple[Path, Path, list[Path]],
     pages = build_report(warehouse, tmp_path, year=2025, languages=["fr"])
     # the year's folder is replaced whole, and no staging folder is left behind
     assert not stale.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["2025"]
-    assert pages == [tmp_path / "2025" / "fr" / "index.html",
-                     tmp_path / "2025" / "fr" / "report_2025_fr.pdf"]
+    assert pages == [
+        tmp_path / "2025" / "fr" / "index.html",
+        tmp_path / "2025" / "fr" / "report_2025_fr.pdf",
+    ]
     text = page_text(pages[0])
     assert "2025" in text and "Évolutions depuis 2024" in text
     assert 'href="../en/index.html"' not in text
@@ -264,5 +308,5 @@ def test_case_highlights_per_country(built: tuple[Path, Path, list[Path]]) -> No
     assert [r["country"] for r in rows] == list(load_countries())
     assert sum(int(r["cases"]) for r in rows) == 36 and all(r["top_lever"] for r in rows)
     text = page_text(built[1] / "fr" / "index.html")
-    cases = text[text.index('id="cases"'):text.index('id="method"')]
+    cases = text[text.index('id="cases"') : text.index('id="method"')]
     assert "Levier le plus observé" in cases and cases.count("<tr><td>") == 5

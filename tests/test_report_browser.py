@@ -43,8 +43,10 @@ FIRST_PAGES = 4
 def outputs(publication: Publication) -> dict[str, tuple[Path, Path]]:
     """Per language, the HTML page and its PDF (printed for PRINTED only)."""
     year = publication.year_dir
-    return {lang: (year / lang / "index.html", year / lang / f"report_2026_{lang}.pdf")
-            for lang in LANGUAGES}
+    return {
+        lang: (year / lang / "index.html", year / lang / f"report_2026_{lang}.pdf")
+        for lang in LANGUAGES
+    }
 
 
 def axe_check(page: Page, lang: str) -> None:
@@ -52,29 +54,54 @@ def axe_check(page: Page, lang: str) -> None:
     options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
     runs = [(None, options)]
     if lang not in PRINTED:  # contrast in the charts' SVG is checked on PRINTED's pages
-        runs = [(None, {**options, "rules": {"color-contrast": {"enabled": False}}}),
-                ({"exclude": [[".vega-chart svg"]]},
-                 {"runOnly": {"type": "rule", "values": ["color-contrast"]},
-                  "resultTypes": ["violations"]})]
+        runs = [
+            (None, {**options, "rules": {"color-contrast": {"enabled": False}}}),
+            (
+                {"exclude": [[".vega-chart svg"]]},
+                {
+                    "runOnly": {"type": "rule", "values": ["color-contrast"]},
+                    "resultTypes": ["violations"],
+                },
+            ),
+        ]
     found = [Axe().run(page, context=context, options=opts).response for context, opts in runs]
-    violations = [{"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"]),
-                   "help": v["help"], "first": v["nodes"][0]["html"][:300]}
-                  for run in found for v in run["violations"]]
+    violations = [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "nodes": len(v["nodes"]),
+            "help": v["help"],
+            "first": v["nodes"][0]["html"][:300],
+        }
+        for run in found
+        for v in run["violations"]
+    ]
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"axe_{lang}.json").write_text(json.dumps({
-        "axe": found[0]["testEngine"]["version"], "rules": WCAG_AA,
-        "charts_contrast_checked": lang in PRINTED, "violations": violations},
-        indent=2, ensure_ascii=False), encoding="utf-8")
+    (ARTIFACTS / f"axe_{lang}.json").write_text(
+        json.dumps(
+            {
+                "axe": found[0]["testEngine"]["version"],
+                "rules": WCAG_AA,
+                "charts_contrast_checked": lang in PRINTED,
+                "violations": violations,
+            },
+            indent=2,
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     blocking = [v for v in violations if v["impact"] in BLOCKING]
     assert not blocking, blocking
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_page_renders_offline_and_passes_axe(outputs: dict[str, tuple[Path, Path]],
-                                             lang: str) -> None:
+def test_page_renders_offline_and_passes_axe(
+    outputs: dict[str, tuple[Path, Path]], lang: str
+) -> None:
     assert CHROMIUM.exists(), (
         f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); "
-        "never `playwright install`")
+        "never `playwright install`"
+    )
     requests: list[str] = []
     errors: list[str] = []
     with sync_playwright() as p:
@@ -94,14 +121,18 @@ def test_page_renders_offline_and_passes_axe(outputs: dict[str, tuple[Path, Path
                 chart_id = box.get_attribute("id")
                 drawn = box.locator("svg, canvas")
                 assert drawn.count() >= 1, f"{chart_id}: nothing rendered"
-                marks = box.locator("svg .mark-rect path, svg .mark-symbol path, "
-                                    "svg .mark-line path, svg .mark-text text")
+                marks = box.locator(
+                    "svg .mark-rect path, svg .mark-symbol path, "
+                    "svg .mark-line path, svg .mark-text text"
+                )
                 assert marks.count() > 0, f"{chart_id}: rendered SVG is empty"
                 size = drawn.first.bounding_box()
                 assert size and size["width"] > 100 and size["height"] > 100, chart_id
             # significant changes are ringed in the barrier trend (the fixture plants one)
-            rings = page.locator("#chart-trend_barriers svg .mark-symbol path[fill='none'], "
-                                 "#chart-trend_barriers svg .mark-symbol path[fill='transparent']")
+            rings = page.locator(
+                "#chart-trend_barriers svg .mark-symbol path[fill='none'], "
+                "#chart-trend_barriers svg .mark-symbol path[fill='transparent']"
+            )
             assert rings.count() >= 1
             # each chart is named by its title and description, not "Vega visualization"
             for i in range(containers.count()):
@@ -117,8 +148,9 @@ def test_page_renders_offline_and_passes_axe(outputs: dict[str, tuple[Path, Path
             if lang in PRINTED:
                 ARTIFACTS.mkdir(exist_ok=True)
                 page.screenshot(path=str(ARTIFACTS / f"report_{lang}.png"), full_page=True)
-                page.evaluate("document.querySelectorAll('details').forEach(d => {"
-                              " d.open = true; })")
+                page.evaluate(
+                    "document.querySelectorAll('details').forEach(d => { d.open = true; })"
+                )
             axe_check(page, lang)
         finally:
             browser.close()
@@ -131,40 +163,68 @@ def ink_fraction(ppm: bytes) -> float:
     """Share of pixels that are not (nearly) white in a binary PPM (P6, 8 bits)."""
     fields, pos = [], 0
     while len(fields) < 4:  # magic, width, height, maxval, separated by whitespace
-        while ppm[pos:pos + 1].isspace():
+        while ppm[pos : pos + 1].isspace():
             pos += 1
         end = pos
-        while not ppm[end:end + 1].isspace():
+        while not ppm[end : end + 1].isspace():
             end += 1
         fields.append(ppm[pos:end])
         pos = end
     assert fields[0] == b"P6" and fields[3] == b"255", fields
     width, height = int(fields[1]), int(fields[2])
-    pixels = ppm[pos + 1:pos + 1 + 3 * width * height]
+    pixels = ppm[pos + 1 : pos + 1 + 3 * width * height]
     assert len(pixels) == 3 * width * height
-    inked = sum(1 for i in range(0, len(pixels), 3) if min(pixels[i:i + 3]) < 200)
+    inked = sum(1 for i in range(0, len(pixels), 3) if min(pixels[i : i + 3]) < 200)
     return inked / (width * height)
 
 
 @pytest.mark.parametrize("lang", PRINTED)
-def test_pdf_first_pages_are_not_blank(outputs: dict[str, tuple[Path, Path]], lang: str,
-                                       tmp_path: Path) -> None:
+def test_pdf_first_pages_are_not_blank(
+    outputs: dict[str, tuple[Path, Path]], lang: str, tmp_path: Path
+) -> None:
     for tool in (PDFTOPPM, PDFTOTEXT):
         assert tool.exists(), f"{tool} is missing: apt-get install poppler-utils"
     pdf = outputs[lang][1]
-    subprocess.run([str(PDFTOPPM), "-r", "30", "-f", "1", "-l", str(FIRST_PAGES), str(pdf),
-                    str(tmp_path / "page")], check=True)
+    subprocess.run(
+        [
+            str(PDFTOPPM),
+            "-r",
+            "30",
+            "-f",
+            "1",
+            "-l",
+            str(FIRST_PAGES),
+            str(pdf),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
     pages = sorted(tmp_path.glob("page-*.ppm"))
     assert len(pages) == FIRST_PAGES
     for page in pages:
         ink = ink_fraction(page.read_bytes())
         assert 0.005 < ink < 0.6, f"{page.name}: {ink:.1%} of the page inked"
     ARTIFACTS.mkdir(exist_ok=True)
-    subprocess.run([str(PDFTOPPM), "-r", "60", "-png", "-f", "2", "-l", "2", "-singlefile",
-                    str(pdf), str(ARTIFACTS / f"report_{lang}_pdf_page2")], check=True)
+    subprocess.run(
+        [
+            str(PDFTOPPM),
+            "-r",
+            "60",
+            "-png",
+            "-f",
+            "2",
+            "-l",
+            "2",
+            "-singlefile",
+            str(pdf),
+            str(ARTIFACTS / f"report_{lang}_pdf_page2"),
+        ],
+        check=True,
+    )
     # every section after the first starts a page; the text is in the page's language
-    text = subprocess.run([str(PDFTOTEXT), str(pdf), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    text = subprocess.run(
+        [str(PDFTOTEXT), str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
     first_lines = {page.strip().splitlines()[0] for page in text.split("\f") if page.strip()}
     for key in list(SECTIONS.values())[1:]:
         assert t(lang, key, first=2024) in first_lines, key
@@ -174,19 +234,26 @@ def test_pdf_first_pages_are_not_blank(outputs: dict[str, tuple[Path, Path]], la
 
 
 @pytest.mark.parametrize("lang", PRINTED)
-def test_pdf_has_a_table_of_contents_and_an_outline(outputs: dict[str, tuple[Path, Path]],
-                                                    lang: str) -> None:
+def test_pdf_has_a_table_of_contents_and_an_outline(
+    outputs: dict[str, tuple[Path, Path]], lang: str
+) -> None:
     assert PDFTOHTML.exists(), f"{PDFTOHTML} is missing: apt-get install poppler-utils"
     pdf = outputs[lang][1]
-    first = subprocess.run([str(PDFTOTEXT), "-l", "1", str(pdf), "-"], check=True,
-                           capture_output=True, text=True).stdout
+    first = subprocess.run(
+        [str(PDFTOTEXT), "-l", "1", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
     sections = [t(lang, key, first=2024) for key in SECTIONS.values()]
-    contents = first[first.index(t(lang, "contents")):]
-    assert [line.split(". ", 1)[-1] for line in contents.splitlines()[1:1 + len(sections)]] \
-        == sections
-    xml = subprocess.run([str(PDFTOHTML), "-xml", "-stdout", "-i", "-q", "-l", "1", str(pdf)],
-                         check=True, capture_output=True, text=True).stdout
-    outline = xml[xml.index("<outline>"):]
+    contents = first[first.index(t(lang, "contents")) :]
+    assert [
+        line.split(". ", 1)[-1] for line in contents.splitlines()[1 : 1 + len(sections)]
+    ] == sections
+    xml = subprocess.run(
+        [str(PDFTOHTML), "-xml", "-stdout", "-i", "-q", "-l", "1", str(pdf)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    outline = xml[xml.index("<outline>") :]
     for name in sections:  # every section is a bookmark, with the page it starts on
         assert f">{name}</item>" in outline, name
     assert len(set(re.findall(r'<item page="(\d+)">', outline))) >= len(sections)

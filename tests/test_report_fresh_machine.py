@@ -21,8 +21,11 @@ def published(tmp_path: Path) -> Path:
 
 
 def test_without_chromium_everything_but_the_pdf_is_published(
-        published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    published: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     reports, nowhere = tmp_path / "reports", tmp_path / "nowhere" / "chromium"
     stale = reports / "2026" / "en" / "report_2026_en.pdf"  # printed by an earlier build
     stale.parent.mkdir(parents=True)
@@ -37,12 +40,18 @@ def test_without_chromium_everything_but_the_pdf_is_published(
     assert err.splitlines() == [
         f"warning: cannot print the report to PDF: {nowhere} is missing — run "
         "`scripts/install-system-packages` as root (or `sudo apt-get install chromium`), "
-        "never `playwright install`; the report is published without its PDF"]
+        "never `playwright install`; the report is published without its PDF"
+    ]
     year = reports / "2026"
-    assert out.splitlines() == [str(year / "en" / "index.html"), str(year / "de" / "index.html"),
-                                str(year / "figures"), str(year / "data"),
-                                str(year / "data_2026.zip"), str(year / "CITATION.cff"),
-                                str(year / "datacite.json")]
+    assert out.splitlines() == [
+        str(year / "en" / "index.html"),
+        str(year / "de" / "index.html"),
+        str(year / "figures"),
+        str(year / "data"),
+        str(year / "data_2026.zip"),
+        str(year / "CITATION.cff"),
+        str(year / "datacite.json"),
+    ]
     assert outputs(reports, languages=["en", "de"]) == [Path(line) for line in out.splitlines()]
     assert not list(reports.rglob("*.pdf"))  # the stale PDF went with the old build
     for page in outputs(reports)[:2]:
@@ -53,19 +62,26 @@ def test_without_chromium_everything_but_the_pdf_is_published(
     assert (year / "snapshot.txt").read_text(encoding="utf-8") == f"{SNAPSHOT}\n"
 
 
-def test_a_failed_print_publishes_no_half_printed_pdf(published: Path, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_print_publishes_no_half_printed_pdf(
+    published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def crash(jobs: list[PrintJob]) -> None:
         jobs[0].pdf.write_bytes(b"%PDF- torn")
         raise ReportPrintError("Chromium could not print the report: Target crashed")
 
     monkeypatch.setattr(report_build, "print_pdfs", crash)
     warnings: list[str] = []
-    pages = build_report(published / "observatory.duckdb", tmp_path / "reports",
-                         languages=["en"], warn=warnings.append)
+    pages = build_report(
+        published / "observatory.duckdb",
+        tmp_path / "reports",
+        languages=["en"],
+        warn=warnings.append,
+    )
     assert pages == [tmp_path / "reports" / "2026" / "en" / "index.html"]
-    assert warnings == ["Chromium could not print the report: Target crashed; the report is "
-                        "published without its PDF"]
+    assert warnings == [
+        "Chromium could not print the report: Target crashed; the report is "
+        "published without its PDF"
+    ]
     assert not list((tmp_path / "reports").rglob("*.pdf"))
 
 

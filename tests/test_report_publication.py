@@ -34,8 +34,18 @@ from tests.report_fixture import (
 )
 
 VERSION = "2026-11-01T06:00:00Z"  # tests.report_fixture.SNAPSHOT's timestamp
-SIDECAR_FIELDS = ("title", "definition", "unit", "base", "n_rule", "interval_method",
-                  "suppression_rule", "source", "snapshot", "licence")
+SIDECAR_FIELDS = (
+    "title",
+    "definition",
+    "unit",
+    "base",
+    "n_rule",
+    "interval_method",
+    "suppression_rule",
+    "source",
+    "snapshot",
+    "licence",
+)
 
 
 def visible_text(page: Path) -> str:
@@ -60,10 +70,12 @@ def test_every_language_has_its_page_words_and_labels(publication: Publication) 
         assert '"formatLocale":{"currency"' in html  # Babel's d3 locale, not a hand-made one
 
 
-@pytest.mark.parametrize(("lang", "total"), [("en", "1,757"), ("fr", "1\u202f757"),
-                                             ("de", "1.757"), ("el", "1.757")])
-def test_numbers_are_formatted_for_the_locale(publication: Publication, lang: str,
-                                              total: str) -> None:
+@pytest.mark.parametrize(
+    ("lang", "total"), [("en", "1,757"), ("fr", "1\u202f757"), ("de", "1.757"), ("el", "1.757")]
+)
+def test_numbers_are_formatted_for_the_locale(
+    publication: Publication, lang: str, total: str
+) -> None:
     assert fmt_int(_row_accounting()["rows_read"].sum(), lang) == total
     html = (publication.year_dir / lang / "index.html").read_text(encoding="utf-8")
     assert f'<td class="num">{total}</td>' in html
@@ -76,8 +88,7 @@ def test_drafts_are_marked_until_reviewed(publication: Publication) -> None:
         html = (publication.year_dir / lang / "index.html").read_text(encoding="utf-8")
         assert ('class="draft"' in html) == (lang not in reviewed), lang
         if lang not in reviewed:
-            assert t(lang, "draft_note") in visible_text(publication.year_dir / lang /
-                                                         "index.html")
+            assert t(lang, "draft_note") in visible_text(publication.year_dir / lang / "index.html")
 
 
 def test_no_message_is_left_untranslated() -> None:
@@ -86,22 +97,28 @@ def test_no_message_is_left_untranslated() -> None:
         messages = catalog(lang)  # complete, same placeholders: else TranslationError
         assert set(messages) == set(english)
         if lang != REFERENCE:  # a long message equal to its English source is untranslated
-            same = [k for k, v in messages.items()
-                    if len(re.sub(r"\{\w+\}", "", v)) > 24 and v == english[k]]
+            same = [
+                k
+                for k, v in messages.items()
+                if len(re.sub(r"\{\w+\}", "", v)) > 24 and v == english[k]
+            ]
             assert not same, (lang, same)
 
 
 def test_default_languages_are_all_unless_the_environment_says(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv(report_text.LANGUAGES_ENV, raising=False)
-    assert report_text.default_languages() == list(LANGUAGES) == [
-        "en", "fr", "hr", "de", "el", "it"]
+    assert (
+        report_text.default_languages() == list(LANGUAGES) == ["en", "fr", "hr", "de", "el", "it"]
+    )
     monkeypatch.setenv(report_text.LANGUAGES_ENV, " de, it ")
     assert report_text.default_languages() == ["de", "it"]
 
 
 def test_a_missing_translation_fails_the_build_naming_it(
-        publication: Publication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    publication: Publication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     locales = tmp_path / "locales"
     shutil.copytree(report_text.LOCALES, locales)
     po = locales / "it" / "LC_MESSAGES" / "report.po"
@@ -163,8 +180,11 @@ def test_sidecars_match_their_csvs(publication: Publication) -> None:
         assert meta["licence"]["id"] == load_publication().licence.id
         assert meta["source"]["tables"] and "SELECT" in meta["source"]["query"]
     shares = json.loads((folder / "levers_by_country.metadata.json").read_text("utf-8"))
-    assert set(shares["title"]) == set(LANGUAGES) and "Korn–Graubard" in shares[
-        "interval_method"] and "fewer than 10" in shares["suppression_rule"]
+    assert (
+        set(shares["title"]) == set(LANGUAGES)
+        and "Korn–Graubard" in shares["interval_method"]
+        and "fewer than 10" in shares["suppression_rule"]
+    )
     with zipfile.ZipFile(publication.year_dir / "data_2026.zip") as archive:
         zipped = {name: archive.read(name) for name in archive.namelist()}
     assert zipped == {f"data/{p.name}": p.read_bytes() for p in folder.iterdir()}
@@ -172,8 +192,14 @@ def test_sidecars_match_their_csvs(publication: Publication) -> None:
 
 def test_quality_record_comes_from_the_warehouse(publication: Publication) -> None:
     record = json.loads((publication.year_dir / "data" / "quality.json").read_text("utf-8"))
-    assert [c["sims"] for c in record["concepts"]] == ["S.13", "S.14", "S.15.2", "S.15.4",
-                                                       "S.17.1", "S.8.1"]
+    assert [c["sims"] for c in record["concepts"]] == [
+        "S.13",
+        "S.14",
+        "S.15.2",
+        "S.15.4",
+        "S.17.1",
+        "S.8.1",
+    ]
     facts, accounting = record["facts"], _row_accounting()
     now = accounting[accounting["wave"] == 2026]
     assert facts["rows_read"] == now["rows_read"].sum()
@@ -185,8 +211,12 @@ def test_quality_record_comes_from_the_warehouse(publication: Publication) -> No
     assert facts["versions"] == {str(w): f"{w}.1" for w in WAVES}
     assert facts["not_every_wave"] == [NOT_IN_FIRST_WAVE]
     assert facts["suppressed"] == 1 and 0 < facts["se_median"] <= facts["se_max"] < 15
-    assert record["report"] == {"wave": 2026, "version": VERSION, "release_date": "2026-11-01",
-                                "snapshot": "observatory-20261101T060000000000Z.duckdb"}
+    assert record["report"] == {
+        "wave": 2026,
+        "version": VERSION,
+        "release_date": "2026-11-01",
+        "snapshot": "observatory-20261101T060000000000Z.duckdb",
+    }
     for lang in LANGUAGES:  # the same facts, stated in each page
         text = visible_text(publication.year_dir / lang / "index.html")
         assert t(lang, "q_timeliness") in text

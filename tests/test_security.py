@@ -28,6 +28,7 @@ HOSTILE = "'; DROP TABLE core.respondents; --"
 
 # --- file names cannot escape data/ ----------------------------------------------------
 
+
 @pytest.fixture()
 def raw(tmp_path) -> Path:
     raw = tmp_path / "raw"
@@ -55,8 +56,9 @@ def test_a_linked_export_leading_outside_raw_is_refused(raw):
     assert len(survey_files(raw)) == 14  # the sample's 15 exports but Italy 2025
 
 
-@pytest.mark.parametrize("folder, name", [("frames", "frame_2024.csv"),
-                                          ("cases", "case_studies.csv")])
+@pytest.mark.parametrize(
+    "folder, name", [("frames", "frame_2024.csv"), ("cases", "case_studies.csv")]
+)
 def test_a_frame_or_case_file_leading_outside_raw_is_refused(raw, tmp_path, folder, name):
     from observatory.warehouse.inputs import read_cases, read_frames
 
@@ -98,10 +100,12 @@ def test_traversal_in_cli_arguments_is_rejected(tmp_path):
 def test_observatory_sql_cannot_read_or_write_files(tmp_path, pipeline_run):
     env = {"OBSERVATORY_WAREHOUSE_DIR": str(pipeline_run.warehouse_dir)}
     target = tmp_path / "out.csv"
-    for query in ("SELECT * FROM read_csv('/etc/passwd')",
-                  f"COPY (SELECT 1) TO '{target}'",
-                  f"ATTACH '{tmp_path / 'other.duckdb'}' AS other",
-                  "SET enable_external_access = true"):
+    for query in (
+        "SELECT * FROM read_csv('/etc/passwd')",
+        f"COPY (SELECT 1) TO '{target}'",
+        f"ATTACH '{tmp_path / 'other.duckdb'}' AS other",
+        "SET enable_external_access = true",
+    ):
         done = cli("sql", query, env=env)
         assert done.returncode == 1 and "sql error" in done.stderr, (query, done.stderr)
         assert "root:" not in done.stdout
@@ -110,14 +114,16 @@ def test_observatory_sql_cannot_read_or_write_files(tmp_path, pipeline_run):
 
 # --- no input is ever interpolated into SQL --------------------------------------------
 
-SQL_WORDS = re.compile(r"\b(SELECT|INSERT|DELETE|UPDATE|CREATE|DROP|COPY|ATTACH|COMMENT ON|"
-                       r"SET|FROM|WHERE)\b")
+SQL_WORDS = re.compile(
+    r"\b(SELECT|INSERT|DELETE|UPDATE|CREATE|DROP|COPY|ATTACH|COMMENT ON|"
+    r"SET|FROM|WHERE)\b"
+)
 # Every expression spliced into SQL text in the library and the code location, and
 # where its value comes from. Anything else fails this test until reviewed.
 REVIEWED = {
     "schema": "a schema name from ANALYST_SCHEMAS or the catalog (duckdb_tables)",
-    "name": "schema.\"table\" built from the catalog (duckdb_tables), or a model name "
-            "(a .sql file name of the package)",
+    "name": 'schema."table" built from the catalog (duckdb_tables), or a model name '
+    "(a .sql file name of the package)",
     "table": "a table name from the catalog or from PARTITION_TABLES (code)",
     "column": "a column name from the catalog (duckdb_columns)",
     "columns": "quoted column names a suite checks: question ids of the codebook (code)",
@@ -143,8 +149,11 @@ def _sql_fstrings(root: Path) -> list[tuple[str, int, str]]:
                 continue
             text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
             if SQL_WORDS.search(text):
-                found += [(str(path.relative_to(REPO)), node.lineno, ast.unparse(v.value))
-                          for v in node.values if isinstance(v, ast.FormattedValue)]
+                found += [
+                    (str(path.relative_to(REPO)), node.lineno, ast.unparse(v.value))
+                    for v in node.values
+                    if isinstance(v, ast.FormattedValue)
+                ]
     return found
 
 
@@ -158,11 +167,19 @@ def test_sql_text_only_splices_names_from_code_or_the_catalog():
 def test_sql_is_not_built_with_format_or_percent():
     for path in list((REPO / "observatory").rglob("*.py")) + list((REPO / "assets").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) \
-                    and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+            if (
+                isinstance(node, ast.BinOp)
+                and isinstance(node.op, ast.Mod)
+                and isinstance(node.left, ast.Constant)
+                and isinstance(node.left.value, str)
+            ):
                 assert not SQL_WORDS.search(node.left.value), (path, node.lineno)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                    and node.func.attr == "format" and isinstance(node.func.value, ast.Constant):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "format"
+                and isinstance(node.func.value, ast.Constant)
+            ):
                 assert not SQL_WORDS.search(str(node.func.value.value)), (path, node.lineno)
 
 
@@ -187,8 +204,17 @@ def hostile_run(tmp_path_factory):
     raw = root / "raw"
     shutil.copytree(SAMPLE, raw)
     path, _ = _hostile_export(raw)
-    done = cli("refresh", "--wave", "2025", "--country", "FR", "--country", "IT", "--report",
-               env=observatory_env(root, raw))
+    done = cli(
+        "refresh",
+        "--wave",
+        "2025",
+        "--country",
+        "FR",
+        "--country",
+        "IT",
+        "--report",
+        env=observatory_env(root, raw),
+    )
     return root, path, done
 
 
@@ -197,12 +223,19 @@ def test_hostile_values_are_stored_verbatim_or_quarantined(hostile_run):
     assert done.returncode == 0, done.stderr
     for db in ("pipeline.duckdb", "observatory.duckdb"):
         con = duckdb.connect(str(root / "warehouse" / db), read_only=True)
-        assert con.execute("SELECT count(*) FROM core.respondents WHERE country = 'FR'"
-                           ).fetchone()[0] > 300
-        assert con.execute("SELECT count(*) FROM audit.raw_files WHERE file = ?",
-                           [str(path)]).fetchone()[0] == 1
-        quarantined = con.execute("SELECT \"row\" FROM audit.quarantine WHERE file = ? AND "
-                                  "value = ?", [str(path), HOSTILE]).fetchall()
+        assert (
+            con.execute("SELECT count(*) FROM core.respondents WHERE country = 'FR'").fetchone()[0]
+            > 300
+        )
+        assert (
+            con.execute(
+                "SELECT count(*) FROM audit.raw_files WHERE file = ?", [str(path)]
+            ).fetchone()[0]
+            == 1
+        )
+        quarantined = con.execute(
+            'SELECT "row" FROM audit.quarantine WHERE file = ? AND value = ?', [str(path), HOSTILE]
+        ).fetchall()
         assert quarantined == [(2,)] or sorted(quarantined) == [(2,), (3,)], quarantined
         con.close()
 
@@ -222,8 +255,9 @@ def test_a_hostile_header_stops_the_run_with_a_clean_error(hostile_run, tmp_path
     done = cli("refresh", "--wave", "2025", "--country", "FR", env=observatory_env(tmp_path, raw))
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
-    assert f"{export.name}:1:{HOSTILE}: column not in the 2025 instrument" in done.stderr, \
+    assert f"{export.name}:1:{HOSTILE}: column not in the 2025 instrument" in done.stderr, (
         done.stderr
+    )
     assert published.read_bytes() == before
     con = duckdb.connect(str(tmp_path / "warehouse" / "pipeline.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM core.respondents").fetchone()[0] > 600
@@ -232,12 +266,17 @@ def test_a_hostile_header_stops_the_run_with_a_clean_error(hostile_run, tmp_path
 
 # --- spreadsheet formula injection -----------------------------------------------------
 
+
 def test_neutralise_prefixes_formula_text_only():
-    frame = pd.DataFrame({"text": ["=1+1", "+33 6", "-x", "@SUM(A1)", "\tx", "\rx", "ok", None],
-                          "number": [-1.5, 2, 3, 4, 5, 6, 7, 8], "=head": ["a"] * 8})
+    frame = pd.DataFrame(
+        {
+            "text": ["=1+1", "+33 6", "-x", "@SUM(A1)", "\tx", "\rx", "ok", None],
+            "number": [-1.5, 2, 3, 4, 5, 6, 7, 8],
+            "=head": ["a"] * 8,
+        }
+    )
     out = neutralise(frame)
-    assert out["text"].tolist()[:7] == ["'=1+1", "'+33 6", "'-x", "'@SUM(A1)", "'\tx", "'\rx",
-                                        "ok"]
+    assert out["text"].tolist()[:7] == ["'=1+1", "'+33 6", "'-x", "'@SUM(A1)", "'\tx", "'\rx", "ok"]
     assert out["text"].isna().tolist() == [False] * 7 + [True]
     assert out["number"].tolist() == frame["number"].tolist()
     assert list(out.columns) == ["text", "number", "'=head"]
@@ -245,8 +284,12 @@ def test_neutralise_prefixes_formula_text_only():
 
 
 def _formula_cells(text: str) -> list[str]:
-    return [cell for row in csv.reader(io.StringIO(text)) for cell in row
-            if cell.startswith(FORMULA_START) and not _is_number(cell)]
+    return [
+        cell
+        for row in csv.reader(io.StringIO(text))
+        for cell in row
+        if cell.startswith(FORMULA_START) and not _is_number(cell)
+    ]
 
 
 def _is_number(cell: str) -> bool:
@@ -258,19 +301,29 @@ def _is_number(cell: str) -> bool:
 
 
 def test_sql_csv_output_neutralises_formulas(pipeline_run):
-    query = ("SELECT '=HYPERLINK(\"http://x\")' AS a, '@cmd' AS b, '-2+3' AS c, "
-             "chr(9) || 'tab' AS d, -1.5 AS e, 'plain' AS \"+f\"")
-    done = cli("sql", query, "--format", "csv",
-               env={"OBSERVATORY_WAREHOUSE_DIR": str(pipeline_run.warehouse_dir)})
+    query = (
+        "SELECT '=HYPERLINK(\"http://x\")' AS a, '@cmd' AS b, '-2+3' AS c, "
+        "chr(9) || 'tab' AS d, -1.5 AS e, 'plain' AS \"+f\""
+    )
+    done = cli(
+        "sql",
+        query,
+        "--format",
+        "csv",
+        env={"OBSERVATORY_WAREHOUSE_DIR": str(pipeline_run.warehouse_dir)},
+    )
     assert done.returncode == 0, done.stderr
     header, row = list(csv.reader(io.StringIO(done.stdout)))
     assert header == ["a", "b", "c", "d", "e", "'+f"]
-    assert row == ["'=HYPERLINK(\"http://x\")", "'@cmd", "'-2+3", "'\ttab", "-1.5", "plain"]
+    assert row == ['\'=HYPERLINK("http://x")', "'@cmd", "'-2+3", "'\ttab", "-1.5", "plain"]
 
 
 def test_report_csvs_carry_no_formula(pipeline_run, hostile_run):
-    csvs = [p for root in (pipeline_run.reports_dir, hostile_run[0] / "reports")
-            for p in root.rglob("*.csv")]
+    csvs = [
+        p
+        for root in (pipeline_run.reports_dir, hostile_run[0] / "reports")
+        for p in root.rglob("*.csv")
+    ]
     assert len(csvs) >= 10
     for path in csvs:
         assert _formula_cells(path.read_text(encoding="utf-8")) == [], path
@@ -287,8 +340,13 @@ def _report_texts(reports: Path) -> dict[Path, str]:
     texts = {}
     for path in sorted(p for p in reports.rglob("*") if p.is_file()):
         if path.suffix == ".pdf":
-            texts[path] = subprocess.run(["pdftotext", str(path), "-"], capture_output=True,
-                                         text=True, check=True, timeout=120).stdout
+            texts[path] = subprocess.run(
+                ["pdftotext", str(path), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=120,
+            ).stdout
         else:
             texts[path] = path.read_bytes().decode("utf-8", errors="replace")
     return texts

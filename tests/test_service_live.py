@@ -33,8 +33,11 @@ def _pooled_steps(instance: dg.DagsterInstance, run_ids: list[str]) -> list[tupl
     from assets.definitions import defs
 
     graph = defs.resolve_asset_graph()
-    pooled = {graph.get(k).assets_def.op.name for k in graph.get_all_asset_keys()
-              if graph.get(k).pools == {"warehouse"}}
+    pooled = {
+        graph.get(k).assets_def.op.name
+        for k in graph.get_all_asset_keys()
+        if graph.get(k).pools == {"warehouse"}
+    }
     steps = []
     for run_id in run_ids:
         started = {}
@@ -44,8 +47,10 @@ def _pooled_steps(instance: dg.DagsterInstance, run_ids: list[str]) -> list[tupl
                 continue
             if event.event_type == dg.DagsterEventType.STEP_START:
                 started[event.step_key] = entry.timestamp
-            elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS,
-                                      dg.DagsterEventType.STEP_FAILURE):
+            elif event.event_type in (
+                dg.DagsterEventType.STEP_SUCCESS,
+                dg.DagsterEventType.STEP_FAILURE,
+            ):
                 steps.append((started[event.step_key], entry.timestamp, run_id, event.step_key))
     return sorted(steps)
 
@@ -58,8 +63,11 @@ def test_the_service_ingests_dropped_exports_once_and_builds_once(service):
     published = svc.published()
 
     svc.start_sensor("survey_files_sensor")
-    [first] = wait_for("the file sensor's first tick", lambda: [
-        t for t in svc.ticks("survey_files_sensor") if t["status"] != "STARTED"], 120)
+    [first] = wait_for(
+        "the file sensor's first tick",
+        lambda: [t for t in svc.ticks("survey_files_sensor") if t["status"] != "STARTED"],
+        120,
+    )
     assert first["runIds"] == [] and "no new or changed export" in first["skipReason"], first
 
     # (a) one export changed, one added; (c) a refresh started at the same time
@@ -72,8 +80,11 @@ def test_the_service_ingests_dropped_exports_once_and_builds_once(service):
         runs = svc.runs()
         ingests = [r for r in runs if "observatory/exports" in r["tags"]]
         builds = [r for r in runs if "observatory/after" in r["tags"]]
-        done = len(ingests) == 2 and builds and all(
-            r["status"] in ("SUCCESS", "FAILURE", "CANCELED") for r in ingests + builds)
+        done = (
+            len(ingests) == 2
+            and builds
+            and all(r["status"] in ("SUCCESS", "FAILURE", "CANCELED") for r in ingests + builds)
+        )
         return runs if done and concurrent.poll() is not None else None
 
     runs = wait_for("two ingest runs, a build and the concurrent refresh", settled, 600)
@@ -81,16 +92,20 @@ def test_the_service_ingests_dropped_exports_once_and_builds_once(service):
     assert concurrent.returncode == 0, out + err
     time.sleep(3 * INTERVAL_S)  # a second build would be requested by now
     runs = svc.runs()
-    ingests = {r["tags"]["observatory/exports"]: r for r in runs
-               if "observatory/exports" in r["tags"]}
-    assert set(ingests) == {"surveys/2025/FR/survey_fr_2025.csv",
-                            "surveys/2025/AT/survey_at_2025.xlsx"}  # each once
+    ingests = {
+        r["tags"]["observatory/exports"]: r for r in runs if "observatory/exports" in r["tags"]
+    }
+    assert set(ingests) == {
+        "surveys/2025/FR/survey_fr_2025.csv",
+        "surveys/2025/AT/survey_at_2025.xlsx",
+    }  # each once
     [build] = [r for r in runs if "observatory/after" in r["tags"]]  # exactly one build
     assert {r["status"] for r in [*ingests.values(), build]} == {"SUCCESS"}
     assert svc.published() != published  # replaced ...
     con = duckdb.connect(str(svc.root / "warehouse" / "observatory.duckdb"), read_only=True)
-    countries = {c for (c,) in con.execute("SELECT DISTINCT country FROM core.respondents")
-                 .fetchall()}
+    countries = {
+        c for (c,) in con.execute("SELECT DISTINCT country FROM core.respondents").fetchall()
+    }
     con.close()
     assert countries == {"FR", "GR", "IT", "AT"}  # ... and holds the new rows
 
@@ -107,12 +122,21 @@ def test_the_service_ingests_dropped_exports_once_and_builds_once(service):
     # (d) a bad export fails only its partition, its reason readable; nothing published
     published = svc.published()
     (svc.raw / "surveys" / "2025" / "GR" / "broken.csv").write_bytes(b"\x00\x01\x02" * 400)
-    failed = wait_for("the failed ingest run", lambda: [
-        r for r in svc.runs() if "broken.csv" in r["tags"].get("observatory/exports", "")
-        and r["status"] == "FAILURE"], 300)
+    failed = wait_for(
+        "the failed ingest run",
+        lambda: [
+            r
+            for r in svc.runs()
+            if "broken.csv" in r["tags"].get("observatory/exports", "") and r["status"] == "FAILURE"
+        ],
+        300,
+    )
     events = svc.gql(FAILURE, id=failed[0]["runId"])["runOrError"]["eventConnection"]["events"]
-    reasons = [e["failureMetadata"]["description"] for e in events
-               if e["__typename"] == "ExecutionStepFailureEvent" and e["failureMetadata"]]
+    reasons = [
+        e["failureMetadata"]["description"]
+        for e in events
+        if e["__typename"] == "ExecutionStepFailureEvent" and e["failureMetadata"]
+    ]
     assert any("broken.csv" in r and "\n" not in r.strip() for r in reasons), events
     time.sleep(3 * INTERVAL_S)
     assert len([r for r in svc.runs() if "observatory/after" in r["tags"]]) == 1

@@ -39,15 +39,30 @@ def test_effective_n():
 @pytest.fixture()
 def frame():
     rng = np.random.default_rng(3)
-    return pd.DataFrame({"h": np.repeat(["a", "b", "c"], 20), "w": rng.uniform(1, 4, 60),
-                         "y": rng.normal(size=60), "g": rng.choice(["x", "y"], 60),
-                         "d": rng.choice(["d1", "d2"], 60), "N": np.repeat([40, 60, 20], 20)})
+    return pd.DataFrame(
+        {
+            "h": np.repeat(["a", "b", "c"], 20),
+            "w": rng.uniform(1, 4, 60),
+            "y": rng.normal(size=60),
+            "g": rng.choice(["x", "y"], 60),
+            "d": rng.choice(["d1", "d2"], 60),
+            "N": np.repeat([40, 60, 20], 20),
+        }
+    )
 
 
 def test_proportion_table_has_one_row_per_domain_and_level(frame):
     table = survey_proportion(frame, "g", weight="w", strata="h", by="d")
-    assert list(table.columns) == ["d", "level", "estimate", "se", "ci_low", "ci_high", "n",
-                                   "n_eff"]
+    assert list(table.columns) == [
+        "d",
+        "level",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "n",
+        "n_eff",
+    ]
     assert len(table) == 4
     assert table.groupby("d")["estimate"].sum().to_numpy() == pytest.approx([1, 1])
     assert (table["ci_low"] < table["estimate"]).all()
@@ -68,12 +83,15 @@ def test_degrees_of_freedom_widen_korn_graubard():
     assert korn_graubard(0.3, 50, rows=60, df=59) == pytest.approx(plain)
 
 
-@pytest.mark.parametrize(("change", "kwargs", "message"), [
-    ({"y": np.nan}, {}, r"column 'y' has 60 missing values"),
-    ({"w": 0.0}, {}, r"column 'w': weights must be positive"),
-    ({"N": 5}, {"fpc": "N"}, r"column 'N' must hold each stratum's population size"),
-    ({}, {"by": "nowhere"}, r"column 'nowhere' is not in the frame"),
-])
+@pytest.mark.parametrize(
+    ("change", "kwargs", "message"),
+    [
+        ({"y": np.nan}, {}, r"column 'y' has 60 missing values"),
+        ({"w": 0.0}, {}, r"column 'w': weights must be positive"),
+        ({"N": 5}, {"fpc": "N"}, r"column 'N' must hold each stratum's population size"),
+        ({}, {"by": "nowhere"}, r"column 'nowhere' is not in the frame"),
+    ],
+)
 def test_bad_input_gets_a_clear_error(frame, change, kwargs, message):
     with pytest.raises(ValueError, match=message):
         survey_mean(frame.assign(**change), "y", weight="w", strata="h", **kwargs)

@@ -38,8 +38,11 @@ DESIGNS = {
 }
 LONELY_OPTIONS = ("certainty", "remove", "adjust", "average")
 for _option in LONELY_OPTIONS:
-    DESIGNS[f"clustered_lonely_{_option}"] = {"strata": "h", "cluster": "psu",
-                                               "lonely_psu": _option}
+    DESIGNS[f"clustered_lonely_{_option}"] = {
+        "strata": "h",
+        "cluster": "psu",
+        "lonely_psu": _option,
+    }
     DESIGNS[f"stratified_lonely_{_option}"] = {"strata": "h", "lonely_psu": _option}
 WEIGHTS = {"poststratified": "w_ps", "raked": "w_rake"}
 
@@ -48,15 +51,24 @@ def run_oracle(mode: str, folder: Path) -> pd.DataFrame:
     """Run the R script; fail (never skip) with a clear message when R is missing."""
     rscript = shutil.which("Rscript")
     if rscript is None:
-        pytest.fail("Rscript not found: install Debian r-base-core and r-cran-survey "
-                    "(.ci/run does) to run the R cross-check")
-    done = subprocess.run([rscript, str(ORACLE), mode, str(folder)],
-                          capture_output=True, text=True, check=False)
+        pytest.fail(
+            "Rscript not found: install Debian r-base-core and r-cran-survey "
+            "(.ci/run does) to run the R cross-check"
+        )
+    done = subprocess.run(
+        [rscript, str(ORACLE), mode, str(folder)], capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
-        pytest.fail(f"Rscript {ORACLE.name} {mode} failed (is r-cran-survey installed?):\n"
-                    f"{done.stderr[-2000:]}")
-    return pd.read_csv(folder / "r_estimates.csv", keep_default_na=False,
-                       na_values=["NA"], dtype={"design": str, "domain": str, "level": str})
+        pytest.fail(
+            f"Rscript {ORACLE.name} {mode} failed (is r-cran-survey installed?):\n"
+            f"{done.stderr[-2000:]}"
+        )
+    return pd.read_csv(
+        folder / "r_estimates.csv",
+        keep_default_na=False,
+        na_values=["NA"],
+        dtype={"design": str, "domain": str, "level": str},
+    )
 
 
 def sample() -> pd.DataFrame:
@@ -68,8 +80,11 @@ def sample() -> pd.DataFrame:
     effect = rng.normal(0, 1, len(psus))[unit_psu]
     frame["w"] = rng.uniform(1, 12, len(frame)).round(3)
     frame["y"] = (10 + 3 * effect + rng.normal(0, 4, len(frame))).round(4)
-    frame["g"] = np.where(effect + rng.normal(0, 1, len(frame)) > 0.8, "x",
-                          rng.choice(["y", "z"], len(frame), p=[0.7, 0.3]))
+    frame["g"] = np.where(
+        effect + rng.normal(0, 1, len(frame)) > 0.8,
+        "x",
+        rng.choice(["y", "z"], len(frame), p=[0.7, 0.3]),
+    )
     frame["dom"] = rng.choice(["d1", "d2", "d3"], len(frame), p=[0.5, 0.3, 0.2])
     frame["ps"] = rng.choice(POP_PS["ps"], len(frame))
     frame["r1"] = rng.choice(POP_R1["r1"], len(frame))
@@ -79,8 +94,9 @@ def sample() -> pd.DataFrame:
     frame["N_h"] = n_h * frame["h"].map(dict(zip(STRATA, [3, 1.5, 8, 20], strict=True)))
     frame["M_h"] = psu_h * frame["h"].map(dict(zip(STRATA, [2, 4, 1.25, 10], strict=True)))
     frame["w_ps"] = poststratify(frame, weight="w", by="ps", population=POP_PS)
-    frame["w_rake"] = rake(frame, weight="w", margins={"r1": POP_R1, "r2": POP_R2},
-                           max_iter=100, epsilon=1e-12)
+    frame["w_rake"] = rake(
+        frame, weight="w", margins={"r1": POP_R1, "r2": POP_R2}, max_iter=100, epsilon=1e-12
+    )
     return frame
 
 
@@ -103,12 +119,16 @@ def ours(frame: pd.DataFrame, design: str, stat: str) -> pd.DataFrame:
         frame = lonely_unit(frame)
     if stat in ("mean", "total"):
         estimator = survey_mean if stat == "mean" else survey_total
-        parts = [estimator(frame, "y", **kwargs).assign(dom=""),
-                 estimator(frame, "y", by="dom", **kwargs)]
+        parts = [
+            estimator(frame, "y", **kwargs).assign(dom=""),
+            estimator(frame, "y", by="dom", **kwargs),
+        ]
         return pd.concat(parts).rename(columns={"dom": "domain"}).assign(level="")
     method = {"beta": "korn-graubard"}.get(stat, stat)
-    parts = [survey_proportion(frame, "g", method=method, **kwargs).assign(dom=""),
-             survey_proportion(frame, "g", method=method, by="dom", **kwargs)]
+    parts = [
+        survey_proportion(frame, "g", method=method, **kwargs).assign(dom=""),
+        survey_proportion(frame, "g", method=method, by="dom", **kwargs),
+    ]
     return pd.concat(parts).rename(columns={"dom": "domain"})
 
 
@@ -134,8 +154,10 @@ def test_estimates_match_r(oracle, design, stat):
     assert worst < REL, f"{design} {stat}: relative difference {worst:.2e}"
 
 
-@pytest.mark.parametrize(("design", "column"), [
-    ("poststratified", "w_ps"), ("raked", "w_rake"), ("raked_default", "default")])
+@pytest.mark.parametrize(
+    ("design", "column"),
+    [("poststratified", "w_ps"), ("raked", "w_rake"), ("raked_default", "default")],
+)
 def test_calibrated_weights_match_r(oracle, design, column):
     frame, r = oracle
     if column == "default":  # R's own stopping rule: maxit = 10, epsilon = 1
@@ -163,8 +185,12 @@ def test_lonely_options_differ(oracle):
     """The lonely strata make a difference: adjust > certainty = remove, and average
     differs from both (otherwise the R comparison above would prove little)."""
     frame, _ = oracle
-    se = {option: survey_mean(lonely_unit(frame), "y", weight="w", strata="h",
-                              lonely_psu=option)["se"].iloc[0] for option in LONELY_OPTIONS}
+    se = {
+        option: survey_mean(lonely_unit(frame), "y", weight="w", strata="h", lonely_psu=option)[
+            "se"
+        ].iloc[0]
+        for option in LONELY_OPTIONS
+    }
     assert se["certainty"] == se["remove"] < se["adjust"]
     assert se["average"] not in (se["certainty"], se["adjust"])
 
@@ -182,11 +208,15 @@ def shares_oracle(pipeline_run, tmp_path_factory) -> tuple[pd.DataFrame, pd.Data
     assert pipeline_run.summary.ok, pipeline_run.summary.problems
     path = pipeline_run.warehouse_dir / "observatory.duckdb"
     with duckdb.connect(str(path), read_only=True) as con:
-        codes = [c for (c,) in con.execute(
-            "SELECT code FROM core.taxonomy WHERE dimension = 'barrier' ORDER BY code"
-        ).fetchall()]
+        codes = [
+            c
+            for (c,) in con.execute(
+                "SELECT code FROM core.taxonomy WHERE dimension = 'barrier' ORDER BY code"
+            ).fetchall()
+        ]
         indicators = ", ".join(
-            f"coalesce(bool_or(a.code = '{c}'), false)::INTEGER AS y_{c}" for c in codes)
+            f"coalesce(bool_or(a.code = '{c}'), false)::INTEGER AS y_{c}" for c in codes
+        )
         frame = con.execute(f"""
             SELECT r.wave, r.respondent_key, r.country, r.org_type, r.scheme_type, w.weight,
                    {indicators}
@@ -196,9 +226,12 @@ def shares_oracle(pipeline_run, tmp_path_factory) -> tuple[pd.DataFrame, pd.Data
             GROUP BY ALL""").df()
         mart = con.execute(
             "SELECT wave::VARCHAR AS design, domain_type, domain, code, share, se, ci_low, "
-            "ci_high, n_eff, n, suppressed FROM marts.shares WHERE dimension = 'barrier'").df()
-        (lonely,) = con.execute("SELECT sum(len(lonely_strata)) FROM marts.weight_diagnostics "
-                                "WHERE wave = 2025 AND country = 'AT'").fetchone()
+            "ci_high, n_eff, n, suppressed FROM marts.shares WHERE dimension = 'barrier'"
+        ).df()
+        (lonely,) = con.execute(
+            "SELECT sum(len(lonely_strata)) FROM marts.weight_diagnostics "
+            "WHERE wave = 2025 AND country = 'AT'"
+        ).fetchone()
     assert lonely > 0  # the sample's small Austrian delivery has one-respondent strata
     folder = tmp_path_factory.mktemp("r_shares")
     frame.to_csv(folder / "waves.csv", index=False)
@@ -210,17 +243,23 @@ def test_marts_shares_match_r(shares_oracle):
     assert set(r["stat"]) == {"country", "scheme_type"}
     assert set(r["design"]) == {"2024", "2025", "2026"}
     both = r.rename(columns={"stat": "domain_type", "level": "code"}).merge(
-        mart, on=["design", "domain_type", "domain", "code"], suffixes=("_r", ""),
-        validate="1:1")
+        mart, on=["design", "domain_type", "domain", "code"], suffixes=("_r", ""), validate="1:1"
+    )
     assert len(both) == len(r) == 3 * 4 * 8
     hidden = both[both["suppressed"]]
     assert set(hidden["design"] + hidden["domain"]) == {"2024GR"}
     assert hidden[["share", "se", "ci_low", "ci_high", "n_eff"]].isna().all().all()
     shown = both[~both["suppressed"]]
-    for mine, theirs in [("share", "estimate"), ("se", "se_r"), ("ci_low", "ci_low_r"),
-                         ("ci_high", "ci_high_r")]:
+    for mine, theirs in [
+        ("share", "estimate"),
+        ("se", "se_r"),
+        ("ci_low", "ci_low_r"),
+        ("ci_high", "ci_high_r"),
+    ]:
         np.testing.assert_allclose(shown[mine], shown[theirs], rtol=REL, err_msg=mine)
-    capped = np.minimum(shown["estimate"] * (1 - shown["estimate"]) / shown["se_r"] ** 2,
-                        shown["n"])
-    np.testing.assert_allclose(shown["n_eff"], capped.where(shown["se_r"] > 0, shown["n"]),
-                               rtol=REL)
+    capped = np.minimum(
+        shown["estimate"] * (1 - shown["estimate"]) / shown["se_r"] ** 2, shown["n"]
+    )
+    np.testing.assert_allclose(
+        shown["n_eff"], capped.where(shown["se_r"] > 0, shown["n"]), rtol=REL
+    )

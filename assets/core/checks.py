@@ -1,6 +1,5 @@
 """Blocking Great Expectations suites on the core tables."""
 
-
 import dagster as dg
 
 from assets.keys import CORE_RESPONDENTS, CORE_WEIGHTS, WEIGHT_DIAGNOSTICS
@@ -9,8 +8,12 @@ from assets.staged.checks import one_line
 from observatory.quality import Spec, run_suite, suite_columns, suites
 
 
-def _validate(context: dg.AssetCheckExecutionContext, observatory: ObservatoryResource,
-              table: str, specs: list[Spec]) -> dg.AssetCheckResult:
+def _validate(
+    context: dg.AssetCheckExecutionContext,
+    observatory: ObservatoryResource,
+    table: str,
+    specs: list[Spec],
+) -> dg.AssetCheckResult:
     with observatory.connect() as con:
         columns = ", ".join(f'"{c}"' for c in suite_columns(specs))  # from the codebook
         frame = con.execute(f"SELECT {columns} FROM {table}").df()
@@ -21,25 +24,34 @@ def _validate(context: dg.AssetCheckExecutionContext, observatory: ObservatoryRe
     failures = result.failures()
     return dg.AssetCheckResult(
         passed=result.passed,
-        description=one_line(failures, f"{len(result.outcomes)} expectations pass on "
-                                       f"{len(frame)} rows"),
-        metadata={"rows": len(frame), "expectations": len(result.outcomes),
-                  "failures": dg.MetadataValue.md(
-                      "\n".join(f"- {f}" for f in failures) or "none")},
+        description=one_line(
+            failures, f"{len(result.outcomes)} expectations pass on {len(frame)} rows"
+        ),
+        metadata={
+            "rows": len(frame),
+            "expectations": len(result.outcomes),
+            "failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures) or "none"),
+        },
     )
 
 
-@dg.asset_check(asset=CORE_RESPONDENTS, blocking=True,
-                description="Keys unique per wave, codes inside the taxonomy, Likert in range.")
-def core_respondents_suite(context: dg.AssetCheckExecutionContext,
-                           observatory: ObservatoryResource) -> dg.AssetCheckResult:
+@dg.asset_check(
+    asset=CORE_RESPONDENTS,
+    blocking=True,
+    description="Keys unique per wave, codes inside the taxonomy, Likert in range.",
+)
+def core_respondents_suite(
+    context: dg.AssetCheckExecutionContext, observatory: ObservatoryResource
+) -> dg.AssetCheckResult:
     return _validate(context, observatory, "core.respondents", suites.core_respondents())
 
 
-@dg.asset_check(asset=CORE_WEIGHTS, blocking=True,
-                description="Every response has one positive, finite weight.")
-def core_weights_suite(context: dg.AssetCheckExecutionContext,
-                       observatory: ObservatoryResource) -> dg.AssetCheckResult:
+@dg.asset_check(
+    asset=CORE_WEIGHTS, blocking=True, description="Every response has one positive, finite weight."
+)
+def core_weights_suite(
+    context: dg.AssetCheckExecutionContext, observatory: ObservatoryResource
+) -> dg.AssetCheckResult:
     return _validate(context, observatory, "core.weights", suites.weights())
 
 
@@ -49,20 +61,26 @@ FROM core.weights WHERE stratum_population IS NULL GROUP BY ALL ORDER BY ALL
 """
 
 
-@dg.asset_check(asset=CORE_WEIGHTS, blocking=True,
-                description="Every wave x country x organisation type with responses has "
-                            "its population in the wave's frame (data/raw/frames).")
+@dg.asset_check(
+    asset=CORE_WEIGHTS,
+    blocking=True,
+    description="Every wave x country x organisation type with responses has "
+    "its population in the wave's frame (data/raw/frames).",
+)
 def population_frames(observatory: ObservatoryResource) -> dg.AssetCheckResult:
     with observatory.connect() as con:
         missing = con.execute(MISSING_FRAMES).fetchall()
     frames = observatory.paths.raw_dir / "frames"
-    failures = [f"{wave} {country}: no population for {org_types} in "
-                f"{frames / f'frame_{wave}.csv'}; add it, then refresh"
-                for wave, country, org_types in missing]
+    failures = [
+        f"{wave} {country}: no population for {org_types} in "
+        f"{frames / f'frame_{wave}.csv'}; add it, then refresh"
+        for wave, country, org_types in missing
+    ]
     return dg.AssetCheckResult(
-        passed=not missing, description=one_line(failures, "every stratum has its population"),
-        metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures)
-                                                  or "none")})
+        passed=not missing,
+        description=one_line(failures, "every stratum has its population"),
+        metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures) or "none")},
+    )
 
 
 SMALL_STRATA = """
@@ -74,21 +92,31 @@ ORDER BY ALL
 """
 
 
-@dg.asset_check(asset=WEIGHT_DIAGNOSTICS, blocking=False,
-                description="Every wave x country x organisation type of the frame has at "
-                            "least two respondents (a warning naming those that do not).")
+@dg.asset_check(
+    asset=WEIGHT_DIAGNOSTICS,
+    blocking=False,
+    description="Every wave x country x organisation type of the frame has at "
+    "least two respondents (a warning naming those that do not).",
+)
 def small_strata(observatory: ObservatoryResource) -> dg.AssetCheckResult:
     with observatory.connect() as con:
         small = con.execute(SMALL_STRATA).fetchall()
     lines = [f"- {wave} {country} {org_type}: {what}" for wave, country, what, org_type in small]
     return dg.AssetCheckResult(
-        passed=not small, severity=dg.AssetCheckSeverity.WARN,
-        description=(f"{len(small)} stratum(s) with fewer than two respondents: their SEs "
-                     "use R's lonely.psu = 'adjust' (one respondent) or leave the stratum's "
-                     "population out (none)") if small else "every stratum has two or more "
-                                                            "respondents",
-        metadata={"small_strata": len(small),
-                  "strata": dg.MetadataValue.md("\n".join(lines) or "none")})
+        passed=not small,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            f"{len(small)} stratum(s) with fewer than two respondents: their SEs "
+            "use R's lonely.psu = 'adjust' (one respondent) or leave the stratum's "
+            "population out (none)"
+        )
+        if small
+        else "every stratum has two or more respondents",
+        metadata={
+            "small_strata": len(small),
+            "strata": dg.MetadataValue.md("\n".join(lines) or "none"),
+        },
+    )
 
 
 KEYS = """
@@ -98,18 +126,26 @@ FROM audit.row_accounting GROUP BY ALL ORDER BY count(*) DESC, key
 """
 
 
-@dg.asset_check(asset=CORE_RESPONDENTS, blocking=False,
-                description="Every partition's respondent keys were made with one pseudonym "
-                            "key (fingerprints in audit.row_accounting): a warning naming the "
-                            "partitions to re-ingest when the key changed.")
+@dg.asset_check(
+    asset=CORE_RESPONDENTS,
+    blocking=False,
+    description="Every partition's respondent keys were made with one pseudonym "
+    "key (fingerprints in audit.row_accounting): a warning naming the "
+    "partitions to re-ingest when the key changed.",
+)
 def one_pseudonym_key(observatory: ObservatoryResource) -> dg.AssetCheckResult:
     with observatory.connect() as con:
         keys = con.execute(KEYS).fetchall()
     others = [f"{partitions} (key {key})" for key, partitions in keys[1:]]
     return dg.AssetCheckResult(
-        passed=len(keys) <= 1, severity=dg.AssetCheckSeverity.WARN,
-        description=(f"respondent keys of {'; '.join(others)} were made with another "
-                     f"pseudonym key than the rest (key {keys[0][0]}): they do not join across "
-                     "waves; re-ingest them with the current key") if others
+        passed=len(keys) <= 1,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            f"respondent keys of {'; '.join(others)} were made with another "
+            f"pseudonym key than the rest (key {keys[0][0]}): they do not join across "
+            "waves; re-ingest them with the current key"
+        )
+        if others
         else "one pseudonym key" + (f" (fingerprint {keys[0][0]})" if keys else ""),
-        metadata={"keys": dg.MetadataValue.json({k: p for k, p in keys})})
+        metadata={"keys": dg.MetadataValue.json({k: p for k, p in keys})},
+    )

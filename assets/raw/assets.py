@@ -1,6 +1,5 @@
 """Raw stage: provenance of every file before anything reads its content."""
 
-
 import dagster as dg
 import pandas as pd
 
@@ -25,21 +24,26 @@ from observatory.warehouse.inputs import case_files, frame_files
     pool="warehouse",
     kinds={"duckdb"},
 )
-def raw_survey_files(context: dg.AssetExecutionContext,
-                     observatory: ObservatoryResource) -> None:
+def raw_survey_files(context: dg.AssetExecutionContext, observatory: ObservatoryResource) -> None:
     """Provenance of the wave x country survey export(s) under
     data/raw/surveys/<wave>/<country>/: SHA-256, size, arrival time, detected encoding
     and delimiter, codebook version (table audit.raw_files). Takes one partition or a
     range (single-run backfill)."""
     with observatory.connect() as con:
+
         def record(wave: int, country: str) -> dict:
-            records = [survey_provenance(s) for s in exports(observatory.paths.raw_dir, wave,
-                                                             country)]
+            records = [
+                survey_provenance(s) for s in exports(observatory.paths.raw_dir, wave, country)
+            ]
             record_provenance(con, records, context.run_id)
             return {
-                "files": dg.MetadataValue.md("\n".join(
-                    f"- `{r.file}`: {r.bytes} bytes, sha256 `{r.sha256[:12]}`, encoding "
-                    f"{r.encoding or '-'}, delimiter {r.delimiter or '-'!r}" for r in records)),
+                "files": dg.MetadataValue.md(
+                    "\n".join(
+                        f"- `{r.file}`: {r.bytes} bytes, sha256 `{r.sha256[:12]}`, encoding "
+                        f"{r.encoding or '-'}, delimiter {r.delimiter or '-'!r}"
+                        for r in records
+                    )
+                ),
                 "sha256": ",".join(r.sha256 for r in records),
             }
 
@@ -47,28 +51,52 @@ def raw_survey_files(context: dg.AssetExecutionContext,
 
 
 def case_accounting(cases: list[CaseFile]) -> dg.AssetCheckResult:
-    quarantined = [f"{f.path}: {f.rows_quarantined} of {f.rows_read} row(s) quarantined"
-                   for f in cases if f.rows_quarantined]
-    problems = [f"{f}:{r}:{c}: {reason}" for f, r, c, reason in pd.concat(
-        [f.quarantine for f in cases])[["file", "row", "column", "reason"]].head(20).itertuples(
-        index=False)] if quarantined else []
+    quarantined = [
+        f"{f.path}: {f.rows_quarantined} of {f.rows_read} row(s) quarantined"
+        for f in cases
+        if f.rows_quarantined
+    ]
+    problems = (
+        [
+            f"{f}:{r}:{c}: {reason}"
+            for f, r, c, reason in pd.concat([f.quarantine for f in cases])[
+                ["file", "row", "column", "reason"]
+            ]
+            .head(20)
+            .itertuples(index=False)
+        ]
+        if quarantined
+        else []
+    )
     return dg.AssetCheckResult(
-        check_name="case_accounting", passed=not quarantined,
+        check_name="case_accounting",
+        passed=not quarantined,
         severity=dg.AssetCheckSeverity.WARN,
-        description="; ".join(quarantined) if quarantined else
-        f"{sum(f.rows_read for f in cases)} case rows read, all loaded",
-        metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems)
-                                                  or "none")})
+        description="; ".join(quarantined)
+        if quarantined
+        else f"{sum(f.rows_read for f in cases)} case rows read, all loaded",
+        metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none")},
+    )
 
 
-@dg.asset(key=REFERENCE_FILES, group_name="raw", owners=owners("raw"),
-          pool="warehouse", kinds={"duckdb"},
-          check_specs=[dg.AssetCheckSpec(
-              "case_accounting", asset=REFERENCE_FILES,
-              description="Case-study rows: read = loaded + quarantined; a warning naming "
-                          "the rows whose codes are not in the codebook")])
-def raw_reference_files(context: dg.AssetExecutionContext,
-                        observatory: ObservatoryResource) -> dg.MaterializeResult:
+@dg.asset(
+    key=REFERENCE_FILES,
+    group_name="raw",
+    owners=owners("raw"),
+    pool="warehouse",
+    kinds={"duckdb"},
+    check_specs=[
+        dg.AssetCheckSpec(
+            "case_accounting",
+            asset=REFERENCE_FILES,
+            description="Case-study rows: read = loaded + quarantined; a warning naming "
+            "the rows whose codes are not in the codebook",
+        )
+    ],
+)
+def raw_reference_files(
+    context: dg.AssetExecutionContext, observatory: ObservatoryResource
+) -> dg.MaterializeResult:
     """Provenance of the population frames (data/raw/frames) and case studies
     (data/raw/cases); case rows checked against the codebook, the bad ones quarantined
     (audit.case_accounting, audit.case_quarantine)."""
@@ -85,7 +113,10 @@ def raw_reference_files(context: dg.AssetExecutionContext,
         record_provenance(con, records, context.run_id)
         record_cases(con, cases, context.run_id)
     return dg.MaterializeResult(
-        metadata={"files": len(records),
-                  "case_rows_read": sum(f.rows_read for f in cases),
-                  "case_rows_quarantined": sum(f.rows_quarantined for f in cases)},
-        check_results=[case_accounting(cases)])
+        metadata={
+            "files": len(records),
+            "case_rows_read": sum(f.rows_read for f in cases),
+            "case_rows_quarantined": sum(f.rows_quarantined for f in cases),
+        },
+        check_results=[case_accounting(cases)],
+    )

@@ -1,7 +1,6 @@
 """Staged stage: each wave x country decoded, mapped to codes, bad rows quarantined
 with a reason, PII removed, respondent ids pseudonymised."""
 
-
 import dagster as dg
 import pandas as pd
 
@@ -33,16 +32,20 @@ def _failure(files: str, exc: Exception) -> dg.Failure:
     if isinstance(exc, EXPECTED):
         return dg.Failure(description=str(exc), allow_retries=False)
     first = (str(exc).strip().splitlines() or [""])[0][:300]
-    return dg.Failure(description=f"{files}: unexpected {type(exc).__name__}: {first} "
-                                  "(nothing of this partition was loaded)", allow_retries=False)
+    return dg.Failure(
+        description=f"{files}: unexpected {type(exc).__name__}: {first} "
+        "(nothing of this partition was loaded)",
+        allow_retries=False,
+    )
 
 
 def _reasons(staged: list[StagedFile]) -> dict[str, int]:
     """Quarantined rows by reason (without the row list)."""
     reasons: dict[str, int] = {}
     for frame in (f.staged.quarantine for f in staged):
-        for reason, count in frame["reason"].str.replace(r" in rows .*", "", regex=True) \
-                .value_counts().items():
+        for reason, count in (
+            frame["reason"].str.replace(r" in rows .*", "", regex=True).value_counts().items()
+        ):
             reasons[reason] = reasons.get(reason, 0) + int(count)
     return reasons
 
@@ -56,8 +59,9 @@ def _metadata(staged: list[StagedFile], results: list[SuiteResult]) -> dict:
         "quarantine_reasons": dg.MetadataValue.json(_reasons(staged)),
         "validation": checks.summary(results),
         "preview": dg.MetadataValue.md(respondents.head(10).to_markdown(index=False)),
-        "dagster/column_schema": dg.TableSchema(columns=[
-            dg.TableColumn(str(c), str(t)) for c, t in respondents.dtypes.items()]),
+        "dagster/column_schema": dg.TableSchema(
+            columns=[dg.TableColumn(str(c), str(t)) for c, t in respondents.dtypes.items()]
+        ),
     }
 
 
@@ -72,8 +76,9 @@ def _metadata(staged: list[StagedFile], results: list[SuiteResult]) -> dict:
     pool="warehouse",
     kinds={"duckdb", "pandas"},
 )
-def staged_survey_responses(context: dg.AssetExecutionContext,
-                            observatory: ObservatoryResource) -> dg.MaterializeResult:
+def staged_survey_responses(
+    context: dg.AssetExecutionContext, observatory: ObservatoryResource
+) -> dg.MaterializeResult:
     """Responses of one wave x country in canonical codes (staging.responses, long
     answers in staging.answers); every rejected row in audit.quarantine with file, row,
     column, value and reason; row accounting in audit.row_accounting. Per partition:
@@ -88,6 +93,7 @@ def staged_survey_responses(context: dg.AssetExecutionContext,
     except KeyRefused as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
     with observatory.connect() as con:
+
         def stage(wave: int, country: str) -> dict:
             surveys, staged = exports(observatory.paths.raw_dir, wave, country), []
             for survey in surveys:  # nothing is written until every file is read
@@ -111,8 +117,10 @@ def staged_survey_responses(context: dg.AssetExecutionContext,
         except dg.Failure as failure:
             bad = sorted({line.split(":")[0] for line in (failure.description or "").splitlines()})
             for evaluation in checks.on_failure(
-                    [checks.row_accounting(files), checks.staged_suite(suites)], ", ".join(bad)):
+                [checks.row_accounting(files), checks.staged_suite(suites)], ", ".join(bad)
+            ):
                 context.log_event(evaluation)
             raise
     return dg.MaterializeResult(
-        check_results=[checks.row_accounting(files), checks.staged_suite(suites)])
+        check_results=[checks.row_accounting(files), checks.staged_suite(suites)]
+    )

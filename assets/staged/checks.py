@@ -2,7 +2,6 @@
 exactly the partitions it wrote (one, or a range in a single-run backfill). Blocking:
 a failure stops everything downstream."""
 
-
 import dagster as dg
 import duckdb
 import pandas as pd
@@ -12,19 +11,29 @@ from observatory.ingest.stage import StagedFile
 from observatory.quality import SuiteResult, run_suite, suites
 
 check_specs = [
-    dg.AssetCheckSpec("row_accounting", asset=STAGED, blocking=True,
-                      description="For every file: rows read = rows loaded + rows quarantined."),
-    dg.AssetCheckSpec("staged_suite", asset=STAGED, blocking=True,
-                      description="Great Expectations suite on the staged partition: keys "
-                                  "unique, codes inside the taxonomy, Likert values in range."),
+    dg.AssetCheckSpec(
+        "row_accounting",
+        asset=STAGED,
+        blocking=True,
+        description="For every file: rows read = rows loaded + rows quarantined.",
+    ),
+    dg.AssetCheckSpec(
+        "staged_suite",
+        asset=STAGED,
+        blocking=True,
+        description="Great Expectations suite on the staged partition: keys "
+        "unique, codes inside the taxonomy, Likert values in range.",
+    ),
 ]
 
 
 def accounting(files: list[StagedFile]) -> dict[str, tuple[int, int, int]]:
     """{file: (rows read, loaded, quarantined)}: what the row_accounting check needs
     of a partition, so that its frames can be let go."""
-    return {str(f.survey.path): (f.staged.rows_read, f.staged.rows_loaded,
-                                 f.staged.rows_quarantined) for f in files}
+    return {
+        str(f.survey.path): (f.staged.rows_read, f.staged.rows_loaded, f.staged.rows_quarantined)
+        for f in files
+    }
 
 
 def one_line(failures: list[str], checked: str) -> str:
@@ -37,24 +46,37 @@ def one_line(failures: list[str], checked: str) -> str:
 def row_accounting(table: dict[str, tuple[int, int, int]]) -> dg.AssetCheckResult:
     broken = {path: t for path, t in table.items() if t[0] != t[1] + t[2]}
     return dg.AssetCheckResult(
-        check_name="row_accounting", passed=not broken,
-        description=one_line([f"{p}: {t[0]} rows read != {t[1]} loaded + {t[2]} quarantined"
-                              for p, t in broken.items()],
-                             f"{len(table)} staged file(s) balance"),
-        metadata={"files": dg.MetadataValue.json(
-            {p: dict(zip(("read", "loaded", "quarantined"), t, strict=True))
-             for p, t in table.items()})},
+        check_name="row_accounting",
+        passed=not broken,
+        description=one_line(
+            [
+                f"{p}: {t[0]} rows read != {t[1]} loaded + {t[2]} quarantined"
+                for p, t in broken.items()
+            ],
+            f"{len(table)} staged file(s) balance",
+        ),
+        metadata={
+            "files": dg.MetadataValue.json(
+                {
+                    p: dict(zip(("read", "loaded", "quarantined"), t, strict=True))
+                    for p, t in table.items()
+                }
+            )
+        },
     )
 
 
-def validate_partition(con: duckdb.DuckDBPyConnection, files: list[StagedFile], run_id: str,
-                       partition: str) -> list[SuiteResult]:
+def validate_partition(
+    con: duckdb.DuckDBPyConnection, files: list[StagedFile], run_id: str, partition: str
+) -> list[SuiteResult]:
     """Run the staged suites on one partition and record them in audit.validation_results."""
     respondents = pd.concat([f.staged.respondents for f in files], ignore_index=True)
     answers = pd.concat([f.staged.answers for f in files], ignore_index=True)
     answers["dimension_code"] = answers["dimension"] + ":" + answers["code"]
-    results = [run_suite("staged_respondents", respondents, suites.staged_respondents()),
-               run_suite("staged_answers", answers, suites.answer_codes())]
+    results = [
+        run_suite("staged_respondents", respondents, suites.staged_respondents()),
+        run_suite("staged_answers", answers, suites.answer_codes()),
+    ]
     for result in results:
         con.register("incoming", result.records(run_id, "staged.survey_responses", partition))
         con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM incoming")
@@ -67,21 +89,25 @@ def summary(results: list[SuiteResult]) -> str:
     passed = sum(o.success for r in results for o in r.outcomes)
     total = sum(len(r.outcomes) for r in results)
     failures = [line for r in results for line in r.failures()]
-    return f"{passed}/{total} expectations passed" + (f"; {'; '.join(failures)}"
-                                                     if failures else "")
+    return f"{passed}/{total} expectations passed" + (
+        f"; {'; '.join(failures)}" if failures else ""
+    )
 
 
 def staged_suite(results: dict[str, list[SuiteResult]]) -> dg.AssetCheckResult:
     """The suite check over every partition of the run ({partition label: results})."""
-    failures = [f"{label}: {line}" for label, rs in results.items()
-                for r in rs for line in r.failures()]
+    failures = [
+        f"{label}: {line}" for label, rs in results.items() for r in rs for line in r.failures()
+    ]
     return dg.AssetCheckResult(
-        check_name="staged_suite", passed=all(r.passed for rs in results.values() for r in rs),
+        check_name="staged_suite",
+        passed=all(r.passed for rs in results.values() for r in rs),
         description=one_line(failures, f"{len(results)} staged partition(s) pass"),
-        metadata={"expectations": sum(len(r.outcomes) for rs in results.values() for r in rs),
-                  "partitions": len(results),
-                  "failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures)
-                                                  or "none")},
+        metadata={
+            "expectations": sum(len(r.outcomes) for rs in results.values() for r in rs),
+            "partitions": len(results),
+            "failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures) or "none"),
+        },
     )
 
 
@@ -89,7 +115,14 @@ def on_failure(results: list[dg.AssetCheckResult], failed: str) -> list[dg.Asset
     """The checks' evaluations when some partitions failed: they ran on what was staged
     (the failed partitions wrote nothing), so the UI shows them as run, not as failed to
     execute, and says which partitions they did not see."""
-    return [dg.AssetCheckEvaluation(
-        asset_key=STAGED, check_name=r.check_name, passed=r.passed,
-        description=f"{r.description}; not staged, so not checked: {failed}",
-        metadata=r.metadata, blocking=True) for r in results]
+    return [
+        dg.AssetCheckEvaluation(
+            asset_key=STAGED,
+            check_name=r.check_name,
+            passed=r.passed,
+            description=f"{r.description}; not staged, so not checked: {failed}",
+            metadata=r.metadata,
+            blocking=True,
+        )
+        for r in results
+    ]

@@ -25,14 +25,16 @@ def plugins() -> list[ModuleType]:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="observatory",
-                                description="Partnership Survey Observatory pipeline.")
+    p = argparse.ArgumentParser(
+        prog="observatory", description="Partnership Survey Observatory pipeline."
+    )
     sub = p.add_subparsers(dest="command", required=True)
     for command in (*plugins(), *COMMANDS):
         command.add_parser(sub)
     for cmd in sub.choices.values():
-        cmd.add_argument("--debug", action="store_true",
-                         help="show the traceback of an unexpected error")
+        cmd.add_argument(
+            "--debug", action="store_true", help="show the traceback of an unexpected error"
+        )
     return p
 
 
@@ -44,8 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         first = (str(exc).strip().splitlines() or [""])[0]
-        print(f"observatory {args.command}: {type(exc).__name__}: {first} (--debug shows the "
-              f"traceback)", file=sys.stderr)
+        print(
+            f"observatory {args.command}: {type(exc).__name__}: {first} (--debug shows the "
+            f"traceback)",
+            file=sys.stderr,
+        )
         return DATA_PROBLEM
 
 

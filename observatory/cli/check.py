@@ -55,8 +55,11 @@ def expand(name: str) -> tuple[list[Path], str | None]:
         return [], f"{path}: does not exist{link}"
     if not path.is_dir():
         return [path], None
-    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
-                   and not p.name.startswith("."))
+    files = sorted(
+        p
+        for p in path.rglob("*")
+        if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+    )
     if not files:
         return [], f"{path}: a folder with no export in it ({', '.join(sorted(SUFFIXES))})"
     return files, None
@@ -66,8 +69,13 @@ def check(path: Path, args: argparse.Namespace) -> tuple[int, list[str]]:
     """One file's outcome and lines; an unexpected error is a line too (--debug: raised)."""
     from observatory.ingest.preflight import check_file
 
-    overrides = {"encoding": args.encoding, "sheet": args.sheet, "header_row": args.header_row,
-                 "delimiter": DELIMITERS.get(args.delimiter), "separator": args.separator}
+    overrides = {
+        "encoding": args.encoding,
+        "sheet": args.sheet,
+        "header_row": args.header_row,
+        "delimiter": DELIMITERS.get(args.delimiter),
+        "separator": args.separator,
+    }
     try:
         return check_file(path, args.wave, args.country, overrides)
     except Exception as exc:  # whatever the input: a line, never a traceback
@@ -104,21 +112,26 @@ def run(args: argparse.Namespace) -> int:
     checked = len(outcomes) - outcomes.count(USAGE_ERROR)
     if checked:
         skipped = outcomes.count(USAGE_ERROR)
-        print(f"check: {checked} file(s): {outcomes.count(OK)} would load cleanly, "
-              f"{outcomes.count(DATA_PROBLEM)} with data problems (rows to quarantine, "
-              f"unknown columns or unreadable)"
-              + (f"; {skipped} not checked (usage errors)" if skipped else ""))
+        print(
+            f"check: {checked} file(s): {outcomes.count(OK)} would load cleanly, "
+            f"{outcomes.count(DATA_PROBLEM)} with data problems (rows to quarantine, "
+            f"unknown columns or unreadable)"
+            + (f"; {skipped} not checked (usage errors)" if skipped else "")
+        )
     return max(outcomes)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    cmd = sub.add_parser("check", help="read survey exports as the pipeline would and list "
-                                       "every problem (file:row:column: problem)")
+    cmd = sub.add_parser(
+        "check",
+        help="read survey exports as the pipeline would and list "
+        "every problem (file:row:column: problem)",
+    )
     cmd.add_argument("paths", nargs="+", metavar="PATH", help="an export, or a folder of them")
-    cmd.add_argument("--wave", type=int,
-                     help="wave of the export (default: from its folder, else its headers)")
-    cmd.add_argument("--country",
-                     help="country code (default: from its folder, else its headers)")
+    cmd.add_argument(
+        "--wave", type=int, help="wave of the export (default: from its folder, else its headers)"
+    )
+    cmd.add_argument("--country", help="country code (default: from its folder, else its headers)")
     override = cmd.add_argument_group("ingest profile overrides (default: countries.yaml)")
     override.add_argument("--encoding")
     override.add_argument("--delimiter", choices=sorted(DELIMITERS))

@@ -9,10 +9,13 @@ def run(args: argparse.Namespace) -> int:
     from observatory.generate import generate_sample
 
     t0 = time.monotonic()
-    truth = generate_sample(Path(args.out), seed=args.seed,
-                            waves=[int(w) for w in args.waves.split(",") if w.strip()],
-                            responses=(args.min_responses, args.max_responses),
-                            bad_rows=not args.no_bad_rows)
+    truth = generate_sample(
+        Path(args.out),
+        seed=args.seed,
+        waves=[int(w) for w in args.waves.split(",") if w.strip()],
+        responses=(args.min_responses, args.max_responses),
+        bad_rows=not args.no_bad_rows,
+    )
     print(f"sample written to {args.out} in {time.monotonic() - t0:.1f} s (truth: {truth})")
     return 0
 

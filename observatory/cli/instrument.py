@@ -20,13 +20,24 @@ from pathlib import Path
 def _import(args: argparse.Namespace, folder: Path) -> int:
     from observatory.codebook.review import import_instrument
 
-    target, problems = import_instrument(folder, Path(args.file), args.wave, args.country,
-                                         Path(args.mapping) if args.mapping else None)
+    target, problems = import_instrument(
+        folder,
+        Path(args.file),
+        args.wave,
+        args.country,
+        Path(args.mapping) if args.mapping else None,
+    )
     for line in problems:
         print(line)
-    print(f"{args.file}: imported for wave {args.wave} ({target})" +
-          (f"; {len(problems)} label(s) map to no code: add them to a mapping file "
-           "(--mapping) and import again" if problems else ""))
+    print(
+        f"{args.file}: imported for wave {args.wave} ({target})"
+        + (
+            f"; {len(problems)} label(s) map to no code: add them to a mapping file "
+            "(--mapping) and import again"
+            if problems
+            else ""
+        )
+    )
     return 1 if problems else 0
 
 
@@ -39,8 +50,11 @@ def _diff(args: argparse.Namespace, folder: Path) -> int:
         print(f"  {line}")
     for line in proposal.problems:
         print(line)
-    verdict = (f"{len(proposal.problems)} blocking problem(s)" if proposal.problems
-               else f"review it, then: observatory instrument accept --wave {args.wave}")
+    verdict = (
+        f"{len(proposal.problems)} blocking problem(s)"
+        if proposal.problems
+        else f"review it, then: observatory instrument accept --wave {args.wave}"
+    )
     print(f"proposed codebook change: {target} ({verdict})")
     return 1 if proposal.problems else 0
 
@@ -51,8 +65,9 @@ def _accept(args: argparse.Namespace, folder: Path) -> int:
 
     target = accept(folder, args.wave)
     record = read_yaml(target)
-    print(f"wave {args.wave} accepted by {record['accepted_by']} at {record['accepted_at']}: "
-          f"{target}")
+    print(
+        f"wave {args.wave} accepted by {record['accepted_by']} at {record['accepted_at']}: {target}"
+    )
     return 0
 
 
@@ -72,19 +87,33 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    cmd = sub.add_parser("instrument", help="a new wave's questionnaire from the survey "
-                                            "tools' definitions: import, diff, accept")
+    cmd = sub.add_parser(
+        "instrument",
+        help="a new wave's questionnaire from the survey tools' definitions: import, diff, accept",
+    )
     steps = cmd.add_subparsers(dest="instrument_step", required=True)
-    imp = steps.add_parser("import", help="read an XLSForm (.xlsx), LimeSurvey (.lss) or "
-                                          "SPSS (.sav) instrument and map it to the codebook")
+    imp = steps.add_parser(
+        "import",
+        help="read an XLSForm (.xlsx), LimeSurvey (.lss) or "
+        "SPSS (.sav) instrument and map it to the codebook",
+    )
     imp.add_argument("file", help="the instrument: .xlsx (XLSForm), .lss or .sav")
-    imp.add_argument("--country", required=True, help="country code (its language is the "
-                                                      "one labels are matched in)")
-    imp.add_argument("--mapping", help="YAML mapping of the labels and headers the codebook "
-                                       "does not know (see observatory/codebook/mapping.py)")
+    imp.add_argument(
+        "--country",
+        required=True,
+        help="country code (its language is the one labels are matched in)",
+    )
+    imp.add_argument(
+        "--mapping",
+        help="YAML mapping of the labels and headers the codebook "
+        "does not know (see observatory/codebook/mapping.py)",
+    )
     imp.set_defaults(step=_import)
-    dif = steps.add_parser("diff", help="compare the wave's imported instruments with the "
-                                        "previous wave and write the proposed change")
+    dif = steps.add_parser(
+        "diff",
+        help="compare the wave's imported instruments with the "
+        "previous wave and write the proposed change",
+    )
     dif.set_defaults(step=_diff)
     acc = steps.add_parser("accept", help="record the proposed change in the codebook")
     acc.set_defaults(step=_accept)

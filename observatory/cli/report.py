@@ -20,14 +20,20 @@ def run(args: argparse.Namespace) -> int:
 
     paths = Paths.from_env()
     if not paths.published_db.exists():
-        print(f"no published warehouse at {paths.published_db}: run `observatory refresh` first",
-              file=sys.stderr)
+        print(
+            f"no published warehouse at {paths.published_db}: run `observatory refresh` first",
+            file=sys.stderr,
+        )
         return USAGE_ERROR
-    languages = (None if args.lang is None  # every language, or OBSERVATORY_REPORT_LANGUAGES
-                 else [lang.strip() for lang in args.lang.split(",") if lang.strip()])
+    languages = (
+        None
+        if args.lang is None  # every language, or OBSERVATORY_REPORT_LANGUAGES
+        else [lang.strip() for lang in args.lang.split(",") if lang.strip()]
+    )
     try:
-        pages = build_report(paths.published_db, paths.reports_dir, year=args.year,
-                             languages=languages, warn=warn)
+        pages = build_report(
+            paths.published_db, paths.reports_dir, year=args.year, languages=languages, warn=warn
+        )
     except (ReportDataError, ValueError) as error:
         print(f"report FAILED: {error}", file=sys.stderr)
         return USAGE_ERROR
@@ -38,10 +44,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    rep = sub.add_parser("report", help="build the annual report (HTML and PDF per language) "
-                                        "from the published warehouse")
+    rep = sub.add_parser(
+        "report",
+        help="build the annual report (HTML and PDF per language) from the published warehouse",
+    )
     rep.add_argument("--year", type=int, default=None, help="wave (default: the latest)")
-    rep.add_argument("--lang", default=None,
-                     help="comma-separated report languages among en, fr, hr, de, el, it "
-                          "(default: all, or $OBSERVATORY_REPORT_LANGUAGES)")
+    rep.add_argument(
+        "--lang",
+        default=None,
+        help="comma-separated report languages among en, fr, hr, de, el, it "
+        "(default: all, or $OBSERVATORY_REPORT_LANGUAGES)",
+    )
     rep.set_defaults(func=run)

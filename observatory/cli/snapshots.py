@@ -39,8 +39,10 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "list":
         for snapshot in listed:
             verdict = f"keep: {', '.join(snapshot.reasons)}" if snapshot.reasons else "delete"
-            print(f"{snapshot.path.name}  {_when(snapshot.path.name)} UTC  "
-                  f"{snapshot.size / MB:8.1f} MB  {verdict}")
+            print(
+                f"{snapshot.path.name}  {_when(snapshot.path.name)} UTC  "
+                f"{snapshot.size / MB:8.1f} MB  {verdict}"
+            )
         doomed = [s for s in listed if not s.reasons]
     else:
         doomed = retention.prune(*where, dry_run=args.dry_run)
@@ -48,20 +50,28 @@ def run(args: argparse.Namespace) -> int:
         for snapshot in doomed:
             print(f"{verb} {snapshot.path.name} ({snapshot.size / MB:.1f} MB)")
     status = "deleted" if args.action == "prune" and not args.dry_run else "to delete"
-    print(f"snapshots: {len(listed)} in {paths.snapshots_dir} "
-          f"({sum(s.size for s in listed) / MB:.1f} MB); policy: keep the latest {keep}, the "
-          f"published one and those behind a published report: {len(doomed)} {status} "
-          f"({sum(s.size for s in doomed) / MB:.1f} MB)")
+    print(
+        f"snapshots: {len(listed)} in {paths.snapshots_dir} "
+        f"({sum(s.size for s in listed) / MB:.1f} MB); policy: keep the latest {keep}, the "
+        f"published one and those behind a published report: {len(doomed)} {status} "
+        f"({sum(s.size for s in doomed) / MB:.1f} MB)"
+    )
     return OK
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    cmd = sub.add_parser("snapshots", help="list the dated warehouse snapshots, or prune "
-                                           "them by the retention policy")
+    cmd = sub.add_parser(
+        "snapshots",
+        help="list the dated warehouse snapshots, or prune them by the retention policy",
+    )
     cmd.add_argument("action", nargs="?", choices=("list", "prune"), default="list")
-    cmd.add_argument("--dry-run", action="store_true",
-                     help="prune: say what would be deleted, delete nothing")
-    cmd.add_argument("--keep", type=int, default=None,
-                     help="keep this many latest snapshots (default: keep_snapshots in "
-                          "settings.yaml)")
+    cmd.add_argument(
+        "--dry-run", action="store_true", help="prune: say what would be deleted, delete nothing"
+    )
+    cmd.add_argument(
+        "--keep",
+        type=int,
+        default=None,
+        help="keep this many latest snapshots (default: keep_snapshots in settings.yaml)",
+    )
     cmd.set_defaults(func=run)

@@ -21,8 +21,9 @@ from observatory.outcomes import DATA_PROBLEM, OK, USAGE_ERROR
 from observatory.paths import Paths
 from observatory.textable import render
 
-TABLES = ("SELECT schema_name || '.' || table_name AS table_name, comment FROM duckdb_tables() "
-          "ORDER BY 1")
+TABLES = (
+    "SELECT schema_name || '.' || table_name AS table_name, comment FROM duckdb_tables() ORDER BY 1"
+)
 
 
 def show(frame: pd.DataFrame, fmt: str, max_rows: int) -> None:
@@ -74,8 +75,10 @@ def shell(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     paths = Paths.from_env()
     if not paths.published_db.exists():
-        print(f"no published warehouse at {paths.published_db}: run `observatory refresh`",
-              file=sys.stderr)
+        print(
+            f"no published warehouse at {paths.published_db}: run `observatory refresh`",
+            file=sys.stderr,
+        )
         return USAGE_ERROR
     con = duckdb.connect(str(paths.published_db), read_only=True)
     con.execute("SET enable_external_access = false; SET lock_configuration = true")

@@ -148,9 +148,10 @@ def validate(book: Codebook) -> list[str]:
             missing = [lang for lang in ("en", *SURVEY_LANGUAGES) if not code.labels.get(lang)]
             if missing:
                 problems.append(f"{dim.name}.{code.code}: no label in {', '.join(missing)}")
-            if dim.parent_dimension and code.parent not in book.dimensions[
+            if (
                 dim.parent_dimension
-            ].codes:
+                and code.parent not in book.dimensions[dim.parent_dimension].codes
+            ):
                 problems.append(f"{dim.name}.{code.code}: unknown parent {code.parent!r}")
         for lang in SURVEY_LANGUAGES:
             seen: dict[str, str] = {}
@@ -191,8 +192,10 @@ def _header_clashes(book: Codebook, wave: Wave) -> list[str]:
                 continue
             for text in {normalise_label(h) for h in book.headers(wave.year, qid, lang)}:
                 if seen.setdefault(text, qid) != qid:
-                    problems.append(f"wave {wave.year} ({lang}): {qid} and {seen[text]} "
-                                    f"share the header {text!r}")
+                    problems.append(
+                        f"wave {wave.year} ({lang}): {qid} and {seen[text]} "
+                        f"share the header {text!r}"
+                    )
     return problems
 
 
@@ -204,8 +207,12 @@ def codebook_dir() -> Path:
 
 def build_codebook(taxonomy: dict, questionnaire: dict) -> Codebook:
     questions, waves = _load_questions(questionnaire)
-    return Codebook(_load_dimensions(taxonomy), questions, waves,
-                    tuple(questionnaire.get("ignored_columns", ())))
+    return Codebook(
+        _load_dimensions(taxonomy),
+        questions,
+        waves,
+        tuple(questionnaire.get("ignored_columns", ())),
+    )
 
 
 @cache

@@ -11,14 +11,18 @@ from observatory.codebook.instrument import Option
 from observatory.codebook.mapping import Mapped, Mapping
 
 
-def option_changes(book: Codebook, based_on: int, r: Resolved, qid: str, m: Mapped,
-                   codes: dict) -> list[str]:
+def option_changes(
+    book: Codebook, based_on: int, r: Resolved, qid: str, m: Mapped, codes: dict
+) -> list[str]:
     """The changes of a choice question's options against the `based_on` wave; the codes
     to add to its dimension (new codes, new aliases) go in `codes`."""
     lang, cc, dim = r.imported.language, r.imported.country, m.dimension
     known = book.dimensions[dim].codes if dim in book.dimensions else {}
-    prev = list(book.options(based_on, dim)) if known and qid in \
-        book.wave(based_on).question_ids else []
+    prev = (
+        list(book.options(based_on, dim))
+        if known and qid in book.wave(based_on).question_ids
+        else []
+    )
     rules = Mapping.from_dict(r.imported.mapping).options.get(dim or "", {})
     changes: list[str] = []
     now, replaced_by = [], {}
@@ -37,34 +41,43 @@ def option_changes(book: Codebook, based_on: int, r: Resolved, qid: str, m: Mapp
         if replaces:
             entry["replaces"] = replaces
         if len(replaces) > 1:
-            changes.append(f"{cc}: > options {' + '.join(f'{dim}.{x}' for x in replaces)} "
-                           f"merged into {code}")
+            changes.append(
+                f"{cc}: > options {' + '.join(f'{dim}.{x}' for x in replaces)} merged into {code}"
+            )
         elif replaces:
             replaced_by.setdefault(replaces[0], []).append(code)
         else:
             changes.append(f"{cc}: + option {dim}.{code} {option.labels.get(lang)!r} (new)")
     for old, new in replaced_by.items():
-        changes.append(f"{cc}: < option {dim}.{old} " + (
-            f"split into {', '.join(new)}" if len(new) > 1 else f"replaced by {new[0]}"))
+        changes.append(
+            f"{cc}: < option {dim}.{old} "
+            + (f"split into {', '.join(new)}" if len(new) > 1 else f"replaced by {new[0]}")
+        )
     gone = {x for c in now for x in codes.get(c, {}).get("replaces", [])}
-    changes += [f"{cc}: + option {dim}.{c}" for c in now if c in known and c not in prev
-                and prev]
-    changes += [f"{cc}: - option {dim}.{c} {book.label(dim, c, lang)!r}" for c in prev
-                if c not in now and c not in gone]
+    changes += [f"{cc}: + option {dim}.{c}" for c in now if c in known and c not in prev and prev]
+    changes += [
+        f"{cc}: - option {dim}.{c} {book.label(dim, c, lang)!r}"
+        for c in prev
+        if c not in now and c not in gone
+    ]
     return changes
 
 
-def _relabel(book: Codebook, codes: dict, cc: str, dim: str, code: str,
-             option: Option) -> list[str]:
+def _relabel(
+    book: Codebook, codes: dict, cc: str, dim: str, code: str, option: Option
+) -> list[str]:
     """An existing code offered with new wording: the wording becomes an alias of it."""
     entry, changes = book.dimensions[dim].codes[code], []
     known = {normalise_label(a) for a in entry.aliases}
     for lang, text in option.labels.items():
-        if lang in SURVEY_LANGUAGES and normalise_label(text) not in \
-                known | {normalise_label(entry.labels[lang])}:
+        if lang in SURVEY_LANGUAGES and normalise_label(text) not in known | {
+            normalise_label(entry.labels[lang])
+        }:
             aliases = codes.setdefault(code, {}).setdefault("aliases", [])
             if text not in aliases:
                 aliases.append(text)
-                changes.append(f"{cc}: ~ option {dim}.{code} relabelled ({lang}): "
-                               f"{entry.labels[lang]!r} -> {text!r}")
+                changes.append(
+                    f"{cc}: ~ option {dim}.{code} relabelled ({lang}): "
+                    f"{entry.labels[lang]!r} -> {text!r}"
+                )
     return changes

@@ -14,16 +14,27 @@ from observatory.codebook import Codebook, normalise_label
 from observatory.codebook.instrument import Instrument
 from observatory.codebook.mapping import Mapped, Mapping, map_items, suggestions
 
-KINDS = {"text": ("id", "pii"), "single": ("single",), "multiple": ("multi",),
-         "scale": ("likert",), "number": ("number",)}
-NEW_KIND = {"text": "pii", "single": "single", "multiple": "multi", "scale": "likert",
-            "number": "number"}  # a new free-text question is personal data until said otherwise
+KINDS = {
+    "text": ("id", "pii"),
+    "single": ("single",),
+    "multiple": ("multi",),
+    "scale": ("likert",),
+    "number": ("number",),
+}
+NEW_KIND = {
+    "text": "pii",
+    "single": "single",
+    "multiple": "multi",
+    "scale": "likert",
+    "number": "number",
+}  # a new free-text question is personal data until said otherwise
 RENAME_SIMILARITY = 0.3
 
 
 @dataclass(frozen=True)
 class Imported:
     """An instrument imported for a wave: where from, in which language, how to map it."""
+
     country: str
     language: str
     source: str
@@ -35,6 +46,7 @@ class Imported:
 @dataclass
 class Resolved:
     """One country's instrument in canonical terms."""
+
     imported: Imported
     questions: list[tuple[str, Mapped]] = field(default_factory=list)  # (question id, item)
     new: set[str] = field(default_factory=set)  # question ids the codebook does not have
@@ -53,11 +65,17 @@ def _pair(book: Codebook, prev: int, m: Mapped, free: list[str], language: str) 
     """The previous wave's unmatched question an unknown item most likely renames: same
     kind, same dimension for a choice, the closest header otherwise."""
     text = m.item.labels.get(language, "")
-    candidates = [q for q in free if book.questions[q].kind in KINDS[m.item.kind]
-                  and (not m.item.options or book.questions[q].dimension == m.dimension)]
+    candidates = [
+        q
+        for q in free
+        if book.questions[q].kind in KINDS[m.item.kind]
+        and (not m.item.options or book.questions[q].dimension == m.dimension)
+    ]
     scored = sorted(candidates, key=lambda q: -_similarity(text, book.header(prev, q, language)))
-    if scored and (m.item.options or _similarity(text, book.header(prev, scored[0], language))
-                   >= RENAME_SIMILARITY):
+    if scored and (
+        m.item.options
+        or _similarity(text, book.header(prev, scored[0], language)) >= RENAME_SIMILARITY
+    ):
         return scored[0]
     return None
 
@@ -74,14 +92,18 @@ def resolve(book: Codebook, prev: int, imported: Imported) -> Resolved:
             free.remove(qid)
             m = Mapped(m.item, qid, m.dimension, m.codes)
         if qid in (q for q, _ in out.questions) or (m.question is None and qid in seen):
-            out.problems.append(f"{imported.source}: question {m.item.name}: maps to {qid}, as "
-                                "another question does (name it in the mapping file)")
+            out.problems.append(
+                f"{imported.source}: question {m.item.name}: maps to {qid}, as "
+                "another question does (name it in the mapping file)"
+            )
         elif qid not in book.questions:
             out.new.add(qid)
         elif book.questions[qid].kind not in KINDS[m.item.kind]:
-            out.problems.append(f"{imported.source}: question {m.item.name}: a {m.item.kind} "
-                                f"question, but {qid} is {book.questions[qid].kind} in the "
-                                "codebook (give it a new id in the mapping file)")
+            out.problems.append(
+                f"{imported.source}: question {m.item.name}: a {m.item.kind} "
+                f"question, but {qid} is {book.questions[qid].kind} in the "
+                "codebook (give it a new id in the mapping file)"
+            )
         out.questions.append((qid, m))
         out.problems += _unmapped(book, imported, m)
     return out
@@ -93,7 +115,9 @@ def _unmapped(book: Codebook, imported: Imported, m: Mapped) -> list[str]:
         if code is None:
             label = option.labels.get(imported.language, option.name)
             close = suggestions(book, m.dimension, label, imported.language)
-            problems.append(f"{imported.source}: question {m.item.name}: label {label!r} maps to "
-                            f"no code of {m.dimension or 'any dimension'}; closest: "
-                            f"{', '.join(close) or 'none'}")
+            problems.append(
+                f"{imported.source}: question {m.item.name}: label {label!r} maps to "
+                f"no code of {m.dimension or 'any dimension'}; closest: "
+                f"{', '.join(close) or 'none'}"
+            )
     return problems

@@ -26,8 +26,10 @@ def refuse_declarations(data: bytes) -> None:
     """XML declaring a DOCTYPE or an entity is refused: no survey tool writes one, and
     entities expand without bound (billion laughs) or read other files (XXE)."""
     if DECLARATION.search(data):
-        raise InstrumentError("declares a DOCTYPE or an entity: refused (no survey tool "
-                              "writes one; entities can expand without bound)")
+        raise InstrumentError(
+            "declares a DOCTYPE or an entity: refused (no survey tool "
+            "writes one; entities can expand without bound)"
+        )
 
 
 class InstrumentError(Exception):
@@ -57,8 +59,10 @@ class Instrument:
 
     @classmethod
     def from_dict(cls, raw: dict) -> Instrument:
-        items = tuple(Item(**{**item, "options": tuple(Option(**o) for o in item["options"])})
-                      for item in raw["items"])
+        items = tuple(
+            Item(**{**item, "options": tuple(Option(**o) for o in item["options"])})
+            for item in raw["items"]
+        )
         return cls(raw["tool"], items)
 
 
@@ -77,14 +81,14 @@ def read_instrument(path: Path, country: Country) -> Instrument:
     readers = _readers()
     reader = readers.get(path.suffix.lower())
     if reader is None:
-        raise InstrumentError(f"{path}: not an instrument format this reads "
-                              f"({', '.join(readers)})")
+        raise InstrumentError(f"{path}: not an instrument format this reads ({', '.join(readers)})")
     if not path.is_file():
         raise InstrumentError(f"{path}: no such file")
     limit = MAX_SAV_BYTES if path.suffix.lower() == ".sav" else MAX_BYTES
     if path.stat().st_size > limit:
-        raise InstrumentError(f"{path}: {path.stat().st_size} bytes, more than a "
-                              f"questionnaire's {limit} at most")
+        raise InstrumentError(
+            f"{path}: {path.stat().st_size} bytes, more than a questionnaire's {limit} at most"
+        )
     try:
         instrument = reader(path, country)
     except InstrumentError as exc:
@@ -95,6 +99,8 @@ def read_instrument(path: Path, country: Country) -> Instrument:
         raise InstrumentError(f"{path}: no questions")
     names = [item.name for item in instrument.items]
     if len(set(names)) < len(names):
-        raise InstrumentError(f"{path}: question names repeat "
-                              f"({', '.join(sorted({n for n in names if names.count(n) > 1}))})")
+        raise InstrumentError(
+            f"{path}: question names repeat "
+            f"({', '.join(sorted({n for n in names if names.count(n) > 1}))})"
+        )
     return instrument

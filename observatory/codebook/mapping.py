@@ -36,10 +36,13 @@ class Mapping:
 
     @classmethod
     def from_dict(cls, raw: dict) -> Mapping:
-        options = {dim: {normalise_label(label): _rule(spec) for label, spec in labels.items()}
-                   for dim, labels in (raw.get("options") or {}).items()}
-        return cls({normalise_label(k): str(v) for k, v in (raw.get("questions") or {}).items()},
-                   options)
+        options = {
+            dim: {normalise_label(label): _rule(spec) for label, spec in labels.items()}
+            for dim, labels in (raw.get("options") or {}).items()
+        }
+        return cls(
+            {normalise_label(k): str(v) for k, v in (raw.get("questions") or {}).items()}, options
+        )
 
 
 def _rule(spec: object) -> Rule:
@@ -57,8 +60,10 @@ def load_mapping(path: Path | None) -> dict:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         Mapping.from_dict(raw)
     except (OSError, yaml.YAMLError, TypeError, AttributeError, KeyError, ValueError) as exc:
-        raise InstrumentError(f"{path}: not a mapping file ({type(exc).__name__}: "
-                              f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+        raise InstrumentError(
+            f"{path}: not a mapping file ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''})"
+        ) from None
     return raw
 
 
@@ -83,28 +88,39 @@ def _dimension(book: Codebook, item: Item, language: str, mapping: Mapping) -> s
     """The dimension most of a new question's option labels belong to."""
     labels = [normalise_label(o.labels.get(language, "")) for o in item.options]
     lookups = {name: dim.lookup(language) for name, dim in book.dimensions.items()}
-    scores = {name: sum(label in lookups.get(name, {}) or label in mapping.options.get(name, {})
-                        for label in labels) for name in [*lookups, *mapping.options]}
+    scores = {
+        name: sum(
+            label in lookups.get(name, {}) or label in mapping.options.get(name, {})
+            for label in labels
+        )
+        for name in [*lookups, *mapping.options]
+    }
     best = max(scores, key=scores.__getitem__, default=None)
     return best if best is not None and scores[best] else None
 
 
-def map_items(book: Codebook, items: tuple[Item, ...], language: str,
-              mapping: Mapping) -> list[Mapped]:
+def map_items(
+    book: Codebook, items: tuple[Item, ...], language: str, mapping: Mapping
+) -> list[Mapped]:
     headers = _headers(book, language)
     return [_map(book, headers, item, language, mapping) for item in items]
 
 
-def _map(book: Codebook, headers: dict[str, str], item: Item, language: str,
-         mapping: Mapping) -> Mapped:
+def _map(
+    book: Codebook, headers: dict[str, str], item: Item, language: str, mapping: Mapping
+) -> Mapped:
     text = normalise_label(item.labels.get(language, ""))
-    qid = mapping.questions.get(text) or mapping.questions.get(normalise_label(item.name)) \
-        or headers.get(text)  # what the mapping file says first
+    qid = (
+        mapping.questions.get(text)
+        or mapping.questions.get(normalise_label(item.name))
+        or headers.get(text)
+    )  # what the mapping file says first
     if not item.options:
         return Mapped(item, qid, None)
     known = book.questions.get(qid) if qid else None
-    dim = known.dimension if known and known.dimension else _dimension(book, item, language,
-                                                                         mapping)
+    dim = (
+        known.dimension if known and known.dimension else _dimension(book, item, language, mapping)
+    )
     lookup = book.dimensions[dim].lookup(language) if dim in book.dimensions else {}
     rules = mapping.options.get(dim or "", {})
     codes = []
@@ -116,8 +132,11 @@ def _map(book: Codebook, headers: dict[str, str], item: Item, language: str,
 
 def suggestions(book: Codebook, dimension: str | None, label: str, language: str) -> list[str]:
     """The closest codes to a label (by its text against the codes' labels and aliases)."""
-    dims = [book.dimensions[dimension]] if dimension in book.dimensions else \
-        list(book.dimensions.values())
+    dims = (
+        [book.dimensions[dimension]]
+        if dimension in book.dimensions
+        else list(book.dimensions.values())
+    )
     table = {}
     for dim in dims:
         prefix = "" if len(dims) == 1 else f"{dim.name}."

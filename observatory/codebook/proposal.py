@@ -55,10 +55,13 @@ def propose(book: Codebook, wave: int, imports: list[Imported]) -> Proposal:
             if m.dimension:
                 codes = asked.setdefault(m.dimension, [])
                 codes += [c for c in m.codes if c and c not in codes]
-                dim = p.dimensions.setdefault(m.dimension, {} if m.dimension in book.dimensions
-                                              else {"label": dict(m.item.labels)})
-                p.changes += option_changes(book, p.based_on, r, qid, m,
-                                            dim.setdefault("codes", {}))
+                dim = p.dimensions.setdefault(
+                    m.dimension,
+                    {} if m.dimension in book.dimensions else {"label": dict(m.item.labels)},
+                )
+                p.changes += option_changes(
+                    book, p.based_on, r, qid, m, dim.setdefault("codes", {})
+                )
     order = _order(resolved)
     headers = _headers(book, prev, order, resolved, p)
     p.waves[wave] = {"version": f"{wave}.1", "questions": order}
@@ -83,43 +86,55 @@ def _questions(book: Codebook, p: Proposal, r: Resolved) -> None:
     for qid, m in r.questions:
         header = m.item.labels.get(lang, "")
         if qid not in prev_ids:
-            p.changes.append(f"{cc}: + question {qid} {header!r} ({m.item.kind}"
-                             f"{', ' + m.dimension if m.dimension else ''}"
-                             f"{', new' if qid in r.new else ''})")
+            p.changes.append(
+                f"{cc}: + question {qid} {header!r} ({m.item.kind}"
+                f"{', ' + m.dimension if m.dimension else ''}"
+                f"{', new' if qid in r.new else ''})"
+            )
         elif normalise_label(header) != normalise_label(book.header(p.based_on, qid, lang)):
-            p.changes.append(f"{cc}: ~ question {qid} renamed: "
-                             f"{book.header(p.based_on, qid, lang)!r} -> {header!r}")
+            p.changes.append(
+                f"{cc}: ~ question {qid} renamed: "
+                f"{book.header(p.based_on, qid, lang)!r} -> {header!r}"
+            )
         if qid in r.new and qid not in p.questions:
             spec = {"kind": NEW_KIND[m.item.kind]}
             if m.dimension:
                 spec["dimension"] = m.dimension
             spec["header"] = {k: v for k, v in m.item.labels.items() if k in SURVEY_LANGUAGES}
-            spec.update({k: v for k, v in (("min", m.item.min), ("max", m.item.max))
-                         if v is not None})
+            spec.update(
+                {k: v for k, v in (("min", m.item.min), ("max", m.item.max)) if v is not None}
+            )
             p.questions[qid] = spec
-    p.changes += [f"{cc}: - question {qid} {book.header(p.based_on, qid, lang)!r}"
-                  for qid in prev_ids if qid not in ids]
+    p.changes += [
+        f"{cc}: - question {qid} {book.header(p.based_on, qid, lang)!r}"
+        for qid in prev_ids
+        if qid not in ids
+    ]
 
 
-def _headers(book: Codebook, prev: int, order: list[str], resolved: list[Resolved],
-             p: Proposal) -> dict[str, dict[str, str]]:
+def _headers(
+    book: Codebook, prev: int, order: list[str], resolved: list[Resolved], p: Proposal
+) -> dict[str, dict[str, str]]:
     """Each question's header per language: the imported one (the instrument's own
     language first), else the previous wave's; kept where it differs from the codebook's."""
     found: dict[str, dict[str, str]] = {}
     for r in resolved:
         for qid, m in r.questions:
             for lang, text in m.item.labels.items():
-                if lang in SURVEY_LANGUAGES and (lang == r.imported.language
-                                                 or lang not in found.get(qid, {})):
+                if lang in SURVEY_LANGUAGES and (
+                    lang == r.imported.language or lang not in found.get(qid, {})
+                ):
                     found.setdefault(qid, {})[lang] = text
     overrides: dict[str, dict[str, str]] = {}
     for qid in order:
         if qid in p.questions:
             continue
         for lang in SURVEY_LANGUAGES:
-            text = found.get(qid, {}).get(lang) or (book.header(prev, qid, lang)
-                                                    if qid in book.wave(prev).question_ids
-                                                    else book.questions[qid].header.get(lang))
+            text = found.get(qid, {}).get(lang) or (
+                book.header(prev, qid, lang)
+                if qid in book.wave(prev).question_ids
+                else book.questions[qid].header.get(lang)
+            )
             if text and text != book.questions[qid].header.get(lang):
                 overrides.setdefault(qid, {})[lang] = text
     return overrides

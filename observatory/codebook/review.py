@@ -47,14 +47,20 @@ class Refused(Exception):
     """A step that cannot go ahead; its args are the lines to show."""
 
 
-def import_instrument(folder: Path, path: Path, wave: int, country_code: str,
-                      mapping: Path | None = None) -> tuple[Path, list[str]]:
+def import_instrument(
+    folder: Path, path: Path, wave: int, country_code: str, mapping: Path | None = None
+) -> tuple[Path, list[str]]:
     """Keep the instrument for the wave's diff; return where, and its unmapped labels."""
     country = load_countries()[canonical_country(country_code)]
     instrument = read_instrument(path, country)  # InstrumentError: nothing is written
-    imported = Imported(country.code, country.language, str(path),
-                        hashlib.sha256(path.read_bytes()).hexdigest(), instrument,
-                        load_mapping(mapping))
+    imported = Imported(
+        country.code,
+        country.language,
+        str(path),
+        hashlib.sha256(path.read_bytes()).hexdigest(),
+        instrument,
+        load_mapping(mapping),
+    )
     target = pending_dir(folder, wave) / f"{country.code}.yaml"
     write_yaml(target, asdict(imported))
     try:
@@ -66,8 +72,10 @@ def import_instrument(folder: Path, path: Path, wave: int, country_code: str,
 
 def _imports(folder: Path, wave: int) -> list[Imported]:
     order = list(load_countries())
-    files = sorted((p for p in pending_dir(folder, wave).glob("*.yaml") if p.name != PROPOSAL),
-                   key=lambda p: order.index(p.stem) if p.stem in order else len(order))
+    files = sorted(
+        (p for p in pending_dir(folder, wave).glob("*.yaml") if p.name != PROPOSAL),
+        key=lambda p: order.index(p.stem) if p.stem in order else len(order),
+    )
     return [_imported(read_yaml(p)) for p in files]
 
 
@@ -84,27 +92,39 @@ def _fingerprint(folder: Path, wave: int) -> str:
 def diff(folder: Path, wave: int) -> tuple[Path, Proposal]:
     imports = _imports(folder, wave)
     if not imports:
-        raise Refused(f"no instrument imported for wave {wave} (observatory instrument "
-                      f"import FILE --wave {wave} --country CC)")
+        raise Refused(
+            f"no instrument imported for wave {wave} (observatory instrument "
+            f"import FILE --wave {wave} --country CC)"
+        )
     proposal = propose(_book(folder), wave, imports)
-    record = {"wave": wave, "based_on": proposal.based_on,
-              "instruments": [{"country": i.country, "file": i.source, "sha256": i.sha256}
-                              for i in imports],
-              "fingerprint": _fingerprint(folder, wave), "changes": proposal.changes,
-              "problems": proposal.problems,
-              **{k: getattr(proposal, k) for k in CHANGE_KEYS if getattr(proposal, k)}}
+    record = {
+        "wave": wave,
+        "based_on": proposal.based_on,
+        "instruments": [
+            {"country": i.country, "file": i.source, "sha256": i.sha256} for i in imports
+        ],
+        "fingerprint": _fingerprint(folder, wave),
+        "changes": proposal.changes,
+        "problems": proposal.problems,
+        **{k: getattr(proposal, k) for k in CHANGE_KEYS if getattr(proposal, k)},
+    }
     target = pending_dir(folder, wave) / PROPOSAL
-    write_yaml(target, record, f"# Proposed codebook change for wave {wave}, from its "
-                               "instruments. Review it, then: observatory instrument accept "
-                               f"--wave {wave}\n")
+    write_yaml(
+        target,
+        record,
+        f"# Proposed codebook change for wave {wave}, from its "
+        "instruments. Review it, then: observatory instrument accept "
+        f"--wave {wave}\n",
+    )
     return target, proposal
 
 
 def _who(folder: Path) -> str:
     def git(key: str) -> str:
         try:
-            return subprocess.run(["git", "config", key], cwd=folder, capture_output=True,
-                                  text=True, timeout=10).stdout.strip()
+            return subprocess.run(
+                ["git", "config", key], cwd=folder, capture_output=True, text=True, timeout=10
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
 
@@ -117,22 +137,33 @@ def _who(folder: Path) -> str:
 def accept(folder: Path, wave: int) -> Path:
     path = pending_dir(folder, wave) / PROPOSAL
     if not path.is_file():
-        raise Refused(f"{path}: no proposal for wave {wave} (run observatory instrument diff "
-                      f"--wave {wave} first)")
+        raise Refused(
+            f"{path}: no proposal for wave {wave} (run observatory instrument diff "
+            f"--wave {wave} first)"
+        )
     proposal = read_yaml(path)
     if proposal.get("problems"):
-        raise Refused(*proposal["problems"], f"{path}: {len(proposal['problems'])} blocking "
-                                             "problem(s): nothing accepted")
+        raise Refused(
+            *proposal["problems"],
+            f"{path}: {len(proposal['problems'])} blocking problem(s): nothing accepted",
+        )
     if proposal.get("fingerprint") != _fingerprint(folder, wave):
-        raise Refused(f"{path}: the codebook or the imported instruments changed since this "
-                      f"proposal: run observatory instrument diff --wave {wave} again")
+        raise Refused(
+            f"{path}: the codebook or the imported instruments changed since this "
+            f"proposal: run observatory instrument diff --wave {wave} again"
+        )
     taxonomy, questionnaire = merge(*read_codebook(folder), proposal)
     problems = validate(build_codebook(taxonomy, questionnaire))
     if problems:
-        raise Refused(*(f"{path}: {p}" for p in problems), f"{path}: the codebook would not "
-                                                          "be consistent: nothing accepted")
-    record = {"accepted_by": _who(folder), "accepted_at": datetime.now(UTC).isoformat(
-        timespec="seconds"), **{k: v for k, v in proposal.items() if k != "fingerprint"}}
+        raise Refused(
+            *(f"{path}: {p}" for p in problems),
+            f"{path}: the codebook would not be consistent: nothing accepted",
+        )
+    record = {
+        "accepted_by": _who(folder),
+        "accepted_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **{k: v for k, v in proposal.items() if k != "fingerprint"},
+    }
     target = folder / "changes" / f"{len(change_files(folder)) + 1:03d}_wave_{wave}.yaml"
     write_yaml(target, record, f"# Accepted codebook change for wave {wave}.\n")
     shutil.rmtree(pending_dir(folder, wave))

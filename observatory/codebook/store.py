@@ -33,8 +33,9 @@ def write_yaml(path: Path, data: dict, comment: str = "") -> None:
     """Write atomically (a reader never sees half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     text = comment + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=4096)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
-                                     suffix=".tmp") as handle:
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
+    ) as handle:
         handle.write(text)
     os.replace(handle.name, path)
 
@@ -51,8 +52,7 @@ def merge(taxonomy: dict, questionnaire: dict, change: dict) -> tuple[dict, dict
     """The codebook with one change applied (the inputs are left as they are)."""
     taxonomy, questionnaire = copy.deepcopy(taxonomy), copy.deepcopy(questionnaire)
     for name, spec in change.get("dimensions", {}).items():
-        dim = taxonomy["dimensions"].setdefault(name, {"label": spec.get("label", {}),
-                                                       "codes": {}})
+        dim = taxonomy["dimensions"].setdefault(name, {"label": spec.get("label", {}), "codes": {}})
         for code, entry in spec.get("codes", {}).items():
             _add(dim["codes"].setdefault(code, {}), entry)
     for qid, spec in change.get("questions", {}).items():

@@ -11,8 +11,14 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).parent
-LIMITS = ("memory_budget_mib", "max_columns", "max_line_chars", "xlsx_max_inflated_mib",
-          "xlsx_max_ratio", "max_problems_per_file")
+LIMITS = (
+    "memory_budget_mib",
+    "max_columns",
+    "max_line_chars",
+    "xlsx_max_inflated_mib",
+    "xlsx_max_ratio",
+    "max_problems_per_file",
+)
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,7 @@ class Licence:
 @dataclass(frozen=True)
 class Publication:
     """How the annual report is published (report.yaml)."""
+
     publisher: str
     licence: Licence
     reviewed_languages: tuple[str, ...]
@@ -130,6 +137,9 @@ class Publication:
 @cache
 def load_publication() -> Publication:
     raw = yaml.safe_load((HERE / "report.yaml").read_text(encoding="utf-8"))
-    return Publication(publisher=str(raw["publisher"]), licence=Licence(**raw["licence"]),
-                       reviewed_languages=tuple(raw["reviewed_languages"]),
-                       keywords=tuple(raw.get("keywords", ())))
+    return Publication(
+        publisher=str(raw["publisher"]),
+        licence=Licence(**raw["licence"]),
+        reviewed_languages=tuple(raw["reviewed_languages"]),
+        keywords=tuple(raw.get("keywords", ())),
+    )

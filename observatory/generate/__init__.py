@@ -29,11 +29,15 @@ TRUTH_FILE = "planted_truth.json"
 PII_KINDS = ("pii",)
 
 
-def generate_sample(out_dir: Path, seed: int = 2026, waves: Sequence[int] = (2024, 2025, 2026),
-                    responses: tuple[int, int] = (300, 800), bad_rows: bool = True,
-                    countries: Sequence[str] | None = None,
-                    small_deliveries: Mapping[tuple[int, str], int] = model.SMALL_DELIVERIES
-                    ) -> Path:
+def generate_sample(
+    out_dir: Path,
+    seed: int = 2026,
+    waves: Sequence[int] = (2024, 2025, 2026),
+    responses: tuple[int, int] = (300, 800),
+    bad_rows: bool = True,
+    countries: Sequence[str] | None = None,
+    small_deliveries: Mapping[tuple[int, str], int] = model.SMALL_DELIVERIES,
+) -> Path:
     """Write the synthetic sample under `out_dir` and return the path of the truth file.
 
     `responses` is the (min, max) number of responses per country and wave (drawn
@@ -60,8 +64,9 @@ def generate_sample(out_dir: Path, seed: int = 2026, waves: Sequence[int] = (202
         sizes[wave] = {}
         for code in chosen:
             small = small_deliveries.get((wave, code))
-            sample = draw_sample(seed, config[code], wave, book,
-                                 (small, small) if small else (lo, hi))
+            sample = draw_sample(
+                seed, config[code], wave, book, (small, small) if small else (lo, hi)
+            )
             relative = writers.export_path(sample)
             overrides: writers.Overrides = {}
             if bad_rows:
@@ -70,20 +75,35 @@ def generate_sample(out_dir: Path, seed: int = 2026, waves: Sequence[int] = (202
                 planted += [b.as_dict() for b in found]
             _write(out_dir / relative, sample, book, overrides)
             sizes[wave][code] = sample.n
-            files.append({"wave": wave, "country": code, "path": relative.as_posix(),
-                          "rows": sample.n, "format": config[code].export.format,
-                          "instrument_wave": sample.instrument})
+            files.append(
+                {
+                    "wave": wave,
+                    "country": code,
+                    "path": relative.as_posix(),
+                    "rows": sample.n,
+                    "format": config[code].export.format,
+                    "instrument_wave": sample.instrument,
+                }
+            )
     instruments.write_instruments(out_dir, book, [config[c] for c in chosen], waves)
     n_cases = frames.write_cases(out_dir / "cases" / "case_studies.csv", seed, book, chosen)
     questionnaires = {w: model.instrument_wave(book, w) for w in waves}
     result = {
-        "seed": seed, "synthetic": True,
-        "generator": {"waves": waves, "responses": [lo, hi], "bad_rows": bad_rows,
-                      "countries": chosen, "instrument_waves": questionnaires,
-                      "case_studies": n_cases,
-                      "small_deliveries": [{"wave": w, "country": c, "rows": n}
-                                           for (w, c), n in small_deliveries.items()
-                                           if w in waves and c in chosen]},
+        "seed": seed,
+        "synthetic": True,
+        "generator": {
+            "waves": waves,
+            "responses": [lo, hi],
+            "bad_rows": bad_rows,
+            "countries": chosen,
+            "instrument_waves": questionnaires,
+            "case_studies": n_cases,
+            "small_deliveries": [
+                {"wave": w, "country": c, "rows": n}
+                for (w, c), n in small_deliveries.items()
+                if w in waves and c in chosen
+            ],
+        },
         "effects": truth.effects_truth(seed, chosen, waves, sizes),
         "files": files,
         "bad_rows": planted,
@@ -92,8 +112,17 @@ def generate_sample(out_dir: Path, seed: int = 2026, waves: Sequence[int] = (202
     path = out_dir / TRUTH_FILE
     path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (out_dir / "README.md").write_text(
-        truth.readme(seed, waves, (lo, hi), bad_rows, questionnaires, files,
-                     result["generator"]["small_deliveries"]), encoding="utf-8")
+        truth.readme(
+            seed,
+            waves,
+            (lo, hi),
+            bad_rows,
+            questionnaires,
+            files,
+            result["generator"]["small_deliveries"],
+        ),
+        encoding="utf-8",
+    )
     return path
 
 

@@ -19,10 +19,20 @@ from observatory.generate.sample import Sample
 
 # Answers in no codebook language, per question and survey language.
 UNKNOWN_LABELS = {
-    "scheme_type": {"fr": "Mixte", "de": "Sonstiges", "hr": "Mješoviti", "el": "Μικτό",
-                    "it": "Misto"},
-    "ci_stage": {"fr": "Évaluer", "de": "Evaluieren", "hr": "Evaluacija", "el": "Αξιολόγηση",
-                 "it": "Valutare"},
+    "scheme_type": {
+        "fr": "Mixte",
+        "de": "Sonstiges",
+        "hr": "Mješoviti",
+        "el": "Μικτό",
+        "it": "Misto",
+    },
+    "ci_stage": {
+        "fr": "Évaluer",
+        "de": "Evaluieren",
+        "hr": "Evaluacija",
+        "el": "Αξιολόγηση",
+        "it": "Valutare",
+    },
 }
 UNDECLARED_CODE = 9  # numeric formats: a code without a value label
 NON_NUMERIC = {"fr": "beaucoup", "de": "viel", "hr": "puno", "el": "δεν ξέρω", "it": "molto"}
@@ -53,8 +63,9 @@ def _check_unknown(book: Codebook) -> None:
             raise AssertionError(f"'unknown' labels of {qid} are codebook labels: {clash}")
 
 
-def plant(sample: Sample, book: Codebook, rng: np.random.Generator, path: str
-          ) -> tuple[list[BadRow], dict[str, dict[int, object]]]:
+def plant(
+    sample: Sample, book: Codebook, rng: np.random.Generator, path: str
+) -> tuple[list[BadRow], dict[str, dict[int, object]]]:
     """Alter `sample` in place; return the bad rows and the cell overrides (question id ->
     row index -> raw cell value) that writers apply on top of the rendered answers."""
     _check_unknown(book)
@@ -73,10 +84,11 @@ def plant(sample: Sample, book: Codebook, rng: np.random.Generator, path: str
     overrides: dict[str, dict[int, object]] = {}
 
     def add(row: int, column: str, kind: str, value: object) -> None:
-        bad.append(BadRow(sample.wave, sample.country.code, path, row + first, column, kind,
-                          str(value)))
+        bad.append(
+            BadRow(sample.wave, sample.country.code, path, row + first, column, kind, str(value))
+        )
 
-    for row, kind in zip(rows[:len(kinds)].tolist(), kinds, strict=True):
+    for row, kind in zip(rows[: len(kinds)].tolist(), kinds, strict=True):
         if kind == "likert_out_of_range":
             value = int(rng.choice([likert.min - 1, likert.max + 1, likert.max + 2]))
             sample.numbers[likert.id][row] = value
@@ -84,14 +96,15 @@ def plant(sample: Sample, book: Codebook, rng: np.random.Generator, path: str
         elif kind == "unknown_label":
             qid = single[int(rng.integers(0, len(single)))]
             declared = len(book.dimensions[book.questions[qid].dimension].codes)
-            value = max(UNDECLARED_CODE, declared + 1) if fmt == "sav" \
-                else UNKNOWN_LABELS[qid][lang]
+            value = (
+                max(UNDECLARED_CODE, declared + 1) if fmt == "sav" else UNKNOWN_LABELS[qid][lang]
+            )
             overrides.setdefault(qid, {})[row] = value
             add(row, qid, kind, value)
         else:
             overrides.setdefault(number.id, {})[row] = NON_NUMERIC[lang]
             add(row, number.id, kind, NON_NUMERIC[lang])
-    earlier, later = sorted(rows[len(kinds):].tolist())
+    earlier, later = sorted(rows[len(kinds) :].tolist())
     ids = sample.text[id_q.id]
     ids[later] = ids[earlier]
     add(earlier, id_q.id, "duplicate_respondent", ids[earlier])

@@ -35,12 +35,19 @@ class Pool:
 @cache
 def pools() -> dict[str, Pool]:
     raw = yaml.safe_load(POOLS_FILE.read_text(encoding="utf-8"))
-    return {lang: Pool(
-        first=tuple(spec["first"]), last=tuple(spec["last"]),
-        org={t: tuple(p) for t, p in spec["org"].items()}, words=tuple(spec["words"]),
-        places=tuple(spec["places"]), comments=tuple(spec["comments"]),
-        phone_note=spec["phone_note"], phone=spec["phone"],
-    ) for lang, spec in raw.items()}
+    return {
+        lang: Pool(
+            first=tuple(spec["first"]),
+            last=tuple(spec["last"]),
+            org={t: tuple(p) for t, p in spec["org"].items()},
+            words=tuple(spec["words"]),
+            places=tuple(spec["places"]),
+            comments=tuple(spec["comments"]),
+            phone_note=spec["phone_note"],
+            phone=spec["phone"],
+        )
+        for lang, spec in raw.items()
+    }
 
 
 def pool_for(language: str) -> Pool:
@@ -61,16 +68,24 @@ def org_names(rng: np.random.Generator, language: str, org_types: np.ndarray) ->
     pick = rng.random(len(org_types))
     for org_type in sorted(set(org_types.tolist())):
         rows = np.flatnonzero(org_types == org_type)
-        combos = np.array([o.format(w=w, p=p) for o in pool.org.get(org_type, every)
-                           for w in pool.words for p in pool.places], dtype=object)
+        combos = np.array(
+            [
+                o.format(w=w, p=p)
+                for o in pool.org.get(org_type, every)
+                for w in pool.words
+                for p in pool.places
+            ],
+            dtype=object,
+        )
         names[rows] = combos[(pick[rows] * len(combos)).astype(np.int64)]
     return _empty(rng, names, SHARE_EMPTY["org_name"])
 
 
 def emails(rng: np.random.Generator, language: str, n: int) -> np.ndarray:
     pool = pool_for(language)
-    combos = np.array([f"{f}.{la}@{d}" for f in pool.first for la in pool.last
-                       for d in DOMAINS], dtype=object)
+    combos = np.array(
+        [f"{f}.{la}@{d}" for f in pool.first for la in pool.last for d in DOMAINS], dtype=object
+    )
     return _empty(rng, combos[rng.integers(0, len(combos), n)], SHARE_EMPTY["contact_email"])
 
 

@@ -11,8 +11,19 @@ import numpy as np
 from observatory.codebook import Codebook
 from observatory.generate import model as m
 
-CASE_COLUMNS = ("case_id", "country", "year", "scheme_type", "theme", "subtheme", "sim_roles",
-                "levers", "barriers", "transferable_elements", "outcome")
+CASE_COLUMNS = (
+    "case_id",
+    "country",
+    "year",
+    "scheme_type",
+    "theme",
+    "subtheme",
+    "sim_roles",
+    "levers",
+    "barriers",
+    "transferable_elements",
+    "outcome",
+)
 CASE_YEARS = (2019, 2025)  # cases were documented before and during the survey waves
 OUTCOME_WEIGHTS = {"sustained": 0.35, "scaled": 0.15, "ongoing": 0.35, "discontinued": 0.15}
 
@@ -24,8 +35,9 @@ def write_frame(path: Path, seed: int, countries: Sequence[str], wave: int) -> N
         writer.writerow(["country", "org_type", "population"])
         for country in countries:
             population = m.frame_population(seed, country, wave)
-            writer.writerows((country, t, int(p)) for t, p in zip(m.ORG_SHARES, population,
-                                                                  strict=True))
+            writer.writerows(
+                (country, t, int(p)) for t, p in zip(m.ORG_SHARES, population, strict=True)
+            )
 
 
 def _some(rng: np.random.Generator, codes: list[str], most: int = 3) -> str:
@@ -44,14 +56,21 @@ def case_rows(seed: int, book: Codebook, country: str) -> list[list[object]]:
     for j in range(int(rng.integers(4, 7))):
         theme = codes["theme"][int(rng.integers(0, len(codes["theme"])))]
         children = [c for c, s in book.dimensions["subtheme"].codes.items() if s.parent == theme]
-        rows.append([
-            f"{country}-C{j + 1:02d}", country, int(rng.integers(CASE_YEARS[0], CASE_YEARS[1] + 1)),
-            m.SCHEME_ORDER[int(rng.integers(0, len(m.SCHEME_ORDER)))], theme,
-            children[int(rng.integers(0, len(children)))],
-            _some(rng, codes["sim_role"]), _some(rng, codes["lever"]),
-            _some(rng, codes["barrier"]), _some(rng, codes["transferability"]),
-            outcomes[int(rng.choice(len(outcomes), p=weights / weights.sum()))],
-        ])
+        rows.append(
+            [
+                f"{country}-C{j + 1:02d}",
+                country,
+                int(rng.integers(CASE_YEARS[0], CASE_YEARS[1] + 1)),
+                m.SCHEME_ORDER[int(rng.integers(0, len(m.SCHEME_ORDER)))],
+                theme,
+                children[int(rng.integers(0, len(children)))],
+                _some(rng, codes["sim_role"]),
+                _some(rng, codes["lever"]),
+                _some(rng, codes["barrier"]),
+                _some(rng, codes["transferability"]),
+                outcomes[int(rng.choice(len(outcomes), p=weights / weights.sum()))],
+            ]
+        )
     return rows
 
 

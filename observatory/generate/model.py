@@ -18,8 +18,14 @@ FIRST_WAVE = 2024  # frames grow from this wave on
 
 # Population frame: typical share of each organisation type; each country jitters it.
 ORG_SHARES = {
-    "company": 0.30, "social_economy_org": 0.07, "association": 0.27, "foundation": 0.03,
-    "local_authority": 0.12, "public_body": 0.06, "academic": 0.03, "citizen_collective": 0.12,
+    "company": 0.30,
+    "social_economy_org": 0.07,
+    "association": 0.27,
+    "foundation": 0.03,
+    "local_authority": 0.12,
+    "public_body": 0.06,
+    "academic": 0.03,
+    "citizen_collective": 0.12,
 }
 # Sampling design: companies answer far more often, citizen collectives far less.
 SAMPLING_FACTOR = {"company": 3.0, "citizen_collective": 0.35}
@@ -46,8 +52,13 @@ SCHEME_GIVEN_ORG = {
 SCHEME_ORDER = ("company_led", "territory_led", "internal")
 # Relative weights of single-choice codes (a code not listed weighs 1).
 CODE_WEIGHTS = {
-    "theme": {"sustainability_environment": 1.1, "health_wellbeing": 0.95, "social_inclusion": 1.25,
-              "digital_inclusion": 0.7, "organisational_transformation": 1.0},
+    "theme": {
+        "sustainability_environment": 1.1,
+        "health_wellbeing": 0.95,
+        "social_inclusion": 1.25,
+        "digital_inclusion": 0.7,
+        "organisational_transformation": 1.0,
+    },
     "ci_stage": {"initiate": 1.2, "structure": 1.0, "animate": 0.8},
 }
 LIKERT_WEIGHTS = (0.05, 0.12, 0.28, 0.35, 0.20)  # a 1..5 scale, skewed to satisfied
@@ -122,26 +133,44 @@ def _capacity(org: np.ndarray, scheme: np.ndarray, country: str, wave: int) -> n
 def _full(value: Callable[[str, int], float]) -> Prob:
     def prob(org: np.ndarray, scheme: np.ndarray, country: str, wave: int) -> np.ndarray:
         return np.full(np.broadcast_shapes(org.shape, scheme.shape), value(country, wave))
+
     return prob
 
 
 EFFECTS = (
-    Effect("E1", "Multi-actor complexity is a barrier far more often in territory-led schemes "
-           "(0.65) than in the others (0.30), in every country and wave.",
-           "barrier", "multi_actor_complexity",
-           lambda org, scheme, c, w: np.where(scheme == "territory_led", 0.65, 0.30)),
-    Effect("E2", "In France, dependency on individual champions falls across waves "
-           "(0.55, 0.42, 0.30 in 2024-2026); 0.35 in the other countries.",
-           "barrier", "champion_dependency",
-           _full(lambda c, w: champion_dependency_fr(w) if c == "FR" else 0.35)),
-    Effect("E3", "Dedicated coordination resources are a lever more often in company-led "
-           "schemes (0.60) than in the others (0.35).",
-           "lever", "dedicated_coordination",
-           lambda org, scheme, c, w: np.where(scheme == "company_led", 0.60, 0.35)),
-    Effect("E4", "Limited time and human resources depend on the organisation type only "
-           "(associations and citizen collectives 0.70, companies 0.25, others 0.50): "
-           "weighted and unweighted shares differ.",
-           "barrier", "limited_capacity", _capacity),
+    Effect(
+        "E1",
+        "Multi-actor complexity is a barrier far more often in territory-led schemes "
+        "(0.65) than in the others (0.30), in every country and wave.",
+        "barrier",
+        "multi_actor_complexity",
+        lambda org, scheme, c, w: np.where(scheme == "territory_led", 0.65, 0.30),
+    ),
+    Effect(
+        "E2",
+        "In France, dependency on individual champions falls across waves "
+        "(0.55, 0.42, 0.30 in 2024-2026); 0.35 in the other countries.",
+        "barrier",
+        "champion_dependency",
+        _full(lambda c, w: champion_dependency_fr(w) if c == "FR" else 0.35),
+    ),
+    Effect(
+        "E3",
+        "Dedicated coordination resources are a lever more often in company-led "
+        "schemes (0.60) than in the others (0.35).",
+        "lever",
+        "dedicated_coordination",
+        lambda org, scheme, c, w: np.where(scheme == "company_led", 0.60, 0.35),
+    ),
+    Effect(
+        "E4",
+        "Limited time and human resources depend on the organisation type only "
+        "(associations and citizen collectives 0.70, companies 0.25, others 0.50): "
+        "weighted and unweighted shares differ.",
+        "barrier",
+        "limited_capacity",
+        _capacity,
+    ),
 )
 
 
@@ -149,8 +178,15 @@ def base_probabilities(seed: int, dimension: str, size: int) -> np.ndarray:
     return rng_for(seed, "base", dimension).uniform(*BASE_RANGE, size)
 
 
-def option_probabilities(seed: int, dimension: str, options: list[str], org: np.ndarray,
-                         scheme: np.ndarray, country: str, wave: int) -> np.ndarray:
+def option_probabilities(
+    seed: int,
+    dimension: str,
+    options: list[str],
+    org: np.ndarray,
+    scheme: np.ndarray,
+    country: str,
+    wave: int,
+) -> np.ndarray:
     """P(option selected) per row (n x k): base probabilities, planted effects on top."""
     probs = np.tile(base_probabilities(seed, dimension, len(options)), (len(org), 1))
     for effect in EFFECTS:

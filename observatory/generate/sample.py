@@ -59,8 +59,9 @@ def _number(rng: np.random.Generator, q: Question, n: int) -> np.ndarray:
     return np.round(np.round(raw / step) * step, 2)
 
 
-def draw_sample(seed: int, country: Country, wave: int, book: Codebook,
-                responses: tuple[int, int]) -> Sample:
+def draw_sample(
+    seed: int, country: Country, wave: int, book: Codebook, responses: tuple[int, int]
+) -> Sample:
     rng = m.rng_for(seed, "sample", country.code, wave)
     instrument = m.instrument_wave(book, wave)
     s = Sample(country, wave, instrument, book.questions_for(instrument))
@@ -84,8 +85,9 @@ def draw_sample(seed: int, country: Country, wave: int, book: Codebook,
             s.single[q.id] = _single(rng, book, q, s, org_codes, scheme_codes)
         elif q.kind == "multi":
             options = list(book.options(instrument, q.dimension))
-            probs = m.option_probabilities(seed, q.dimension, options, org_codes, scheme_codes,
-                                           country.code, wave)
+            probs = m.option_probabilities(
+                seed, q.dimension, options, org_codes, scheme_codes, country.code, wave
+            )
             s.multi[q.id] = rng.random(probs.shape) < probs
         else:
             if q.kind == "likert":
@@ -99,8 +101,14 @@ def draw_sample(seed: int, country: Country, wave: int, book: Codebook,
     return s
 
 
-def _single(rng: np.random.Generator, book: Codebook, q: Question, s: Sample,
-            org_codes: np.ndarray, scheme_codes: np.ndarray) -> np.ndarray:
+def _single(
+    rng: np.random.Generator,
+    book: Codebook,
+    q: Question,
+    s: Sample,
+    org_codes: np.ndarray,
+    scheme_codes: np.ndarray,
+) -> np.ndarray:
     dim = book.dimensions[q.dimension]
     codes = list(book.options(s.instrument, q.dimension))
     n = len(org_codes)
@@ -108,8 +116,14 @@ def _single(rng: np.random.Generator, book: Codebook, q: Question, s: Sample,
         drawn = org_codes if q.dimension == "org_type" else scheme_codes
         index = {c: i for i, c in enumerate(codes)}
         return np.array([index[c] for c in drawn.tolist()], dtype=np.int64)
-    parent_q = next((p for p in s.questions if dim.parent_dimension
-                     and p.dimension == dim.parent_dimension and p.id in s.single), None)
+    parent_q = next(
+        (
+            p
+            for p in s.questions
+            if dim.parent_dimension and p.dimension == dim.parent_dimension and p.id in s.single
+        ),
+        None,
+    )
     if parent_q is not None:  # a child code of the answer to the parent question
         parents = list(book.dimensions[dim.parent_dimension].codes)
         children = [[i for i, c in enumerate(codes) if dim.codes[c].parent == p] for p in parents]

@@ -50,13 +50,25 @@ def write_sav(path: Path, sample: Sample, book: Codebook, overrides: Overrides) 
             bits = sample.multi[q.id]
             if ms.layout == "cell":
                 opts = option_labels(book, q, lang, sample.instrument)
-                add(np.array([ms.separator.join(o for o, b in zip(opts, row, strict=True) if b)
-                              for row in bits.tolist()], dtype=object), header, "nominal")
+                add(
+                    np.array(
+                        [
+                            ms.separator.join(o for o, b in zip(opts, row, strict=True) if b)
+                            for row in bits.tolist()
+                        ],
+                        dtype=object,
+                    ),
+                    header,
+                    "nominal",
+                )
                 continue
             numeric_flags = unselected_value(ms) == "0"
             for j, option in enumerate(option_labels(book, q, lang, sample.instrument)):
-                values = bits[:, j].astype(float) if numeric_flags else \
-                    np.where(bits[:, j], ms.selected[0], "")
+                values = (
+                    bits[:, j].astype(float)
+                    if numeric_flags
+                    else np.where(bits[:, j], ms.selected[0], "")
+                )
                 add(values, ms.column.format(question=header, option=option), "nominal")
         else:
             values = sample.numbers[q.id].copy()
@@ -64,8 +76,13 @@ def write_sav(path: Path, sample: Sample, book: Codebook, overrides: Overrides) 
                 values[row] = float(value)  # type: ignore[arg-type]
             add(values, header, "ordinal" if q.kind == "likert" else "scale")
     frame = pd.DataFrame(data)
-    pyreadstat.write_sav(frame, str(path), column_labels=labels,
-                         variable_value_labels=value_labels, variable_measure=measure)
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        column_labels=labels,
+        variable_value_labels=value_labels,
+        variable_measure=measure,
+    )
     fix_timestamp(path)
 
 
@@ -73,5 +90,5 @@ def fix_timestamp(path: Path) -> None:
     """SPSS files record when they were written: pin it, so reruns give the same bytes."""
     raw = bytearray(path.read_bytes())
     if raw[:4] == b"$FL2" and len(raw) > _STAMP_AT + len(_STAMP):
-        raw[_STAMP_AT:_STAMP_AT + len(_STAMP)] = _STAMP
+        raw[_STAMP_AT : _STAMP_AT + len(_STAMP)] = _STAMP
         path.write_bytes(bytes(raw))

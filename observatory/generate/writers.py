@@ -23,8 +23,12 @@ Overrides = dict[str, dict[int, object]]
 
 def export_path(sample: Sample) -> Path:
     c = sample.country
-    return Path("surveys", str(sample.wave), c.code,
-                f"survey_{c.code.lower()}_{sample.wave}.{c.export.format}")
+    return Path(
+        "surveys",
+        str(sample.wave),
+        c.code,
+        f"survey_{c.code.lower()}_{sample.wave}.{c.export.format}",
+    )
 
 
 def _decimal(values: np.ndarray, decimal: str) -> list[object]:
@@ -50,14 +54,21 @@ def option_labels(book: Codebook, q: Question, lang: str, wave: int) -> list[str
 
 def _multi(header: str, bits: np.ndarray, labels: list[str], ms: MultiSelect) -> list[Column]:
     if ms.layout == "cell":  # look every row's combination up in a 2^k table
-        joined = np.array([ms.separator.join(lab for j, lab in enumerate(labels) if c >> j & 1)
-                           for c in range(2 ** len(labels))], dtype=object)
+        joined = np.array(
+            [
+                ms.separator.join(lab for j, lab in enumerate(labels) if c >> j & 1)
+                for c in range(2 ** len(labels))
+            ],
+            dtype=object,
+        )
         combo = bits.astype(np.int64) @ (1 << np.arange(len(labels)))
         return [(header, joined[combo].tolist())]
     if ms.layout == "columns":
         on, off = ms.selected[0], unselected_value(ms)
-        return [(ms.column.format(question=header, option=lab), np.where(bits[:, j], on, off)
-                 .tolist()) for j, lab in enumerate(labels)]
+        return [
+            (ms.column.format(question=header, option=lab), np.where(bits[:, j], on, off).tolist())
+            for j, lab in enumerate(labels)
+        ]
     raise ValueError(f"unknown multi_select layout {ms.layout!r}")
 
 
@@ -69,8 +80,12 @@ def render(sample: Sample, book: Codebook, overrides: Overrides, numeric: bool) 
     for q in sample.questions:
         header = book.header(sample.instrument, q.id, lang)
         if q.kind == "multi":
-            columns += _multi(header, sample.multi[q.id],
-                              option_labels(book, q, lang, sample.instrument), export.multi_select)
+            columns += _multi(
+                header,
+                sample.multi[q.id],
+                option_labels(book, q, lang, sample.instrument),
+                export.multi_select,
+            )
             continue
         if q.kind in ("id", "pii"):
             values = sample.text[q.id].tolist()
@@ -83,8 +98,9 @@ def render(sample: Sample, book: Codebook, overrides: Overrides, numeric: bool) 
             values = labels[sample.single[q.id]].tolist()  # -1 picks the empty cell
         elif numeric:
             nums = sample.numbers[q.id]
-            values = [None if v != v else (int(v) if q.kind == "likert" else v)
-                      for v in nums.tolist()]
+            values = [
+                None if v != v else (int(v) if q.kind == "likert" else v) for v in nums.tolist()
+            ]
         elif q.kind == "likert":
             values = [f"{v:.0f}" if v == v else "" for v in sample.numbers[q.id].tolist()]
         else:

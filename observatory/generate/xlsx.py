@@ -20,16 +20,21 @@ from observatory.generate.writers import FIXED_TIME, Column
 
 SHEET_PART = "xl/worksheets/sheet1.xml"
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_HEAD = (f'<worksheet xmlns="{_NS}"><sheetPr><outlinePr summaryBelow="1" summaryRight="1" />'
-         '<pageSetUpPr /></sheetPr><dimension ref="A1:{last}" /><sheetViews><sheetView '
-         'workbookViewId="0"><selection activeCell="A1" sqref="A1" /></sheetView></sheetViews>'
-         '<sheetFormatPr baseColWidth="8" defaultRowHeight="15" /><sheetData>')
-_TAIL = ('</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" '
-         'footer="0.5" /></worksheet>')
+_HEAD = (
+    f'<worksheet xmlns="{_NS}"><sheetPr><outlinePr summaryBelow="1" summaryRight="1" />'
+    '<pageSetUpPr /></sheetPr><dimension ref="A1:{last}" /><sheetViews><sheetView '
+    'workbookViewId="0"><selection activeCell="A1" sqref="A1" /></sheetView></sheetViews>'
+    '<sheetFormatPr baseColWidth="8" defaultRowHeight="15" /><sheetData>'
+)
+_TAIL = (
+    '</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" '
+    'footer="0.5" /></worksheet>'
+)
 
 
-def write_xlsx(path: Path, columns: list[Column], sheet: str = "Form1",
-               creator: str = "Microsoft Forms") -> None:
+def write_xlsx(
+    path: Path, columns: list[Column], sheet: str = "Form1", creator: str = "Microsoft Forms"
+) -> None:
     from openpyxl import Workbook
     from openpyxl.writer.excel import ExcelWriter
 

@@ -20,10 +20,18 @@ from observatory.codebook import Codebook, load_codebook
 from observatory.config import canonical_country
 from observatory.ingest.readers import ReadError
 
-SINGLE = {"scheme_type": "scheme_type", "theme": "theme", "subtheme": "subtheme",
-          "outcome": "outcome"}  # column -> taxonomy dimension
-MULTI = {"sim_roles": "sim_role", "levers": "lever", "barriers": "barrier",
-         "transferable_elements": "transferability"}
+SINGLE = {
+    "scheme_type": "scheme_type",
+    "theme": "theme",
+    "subtheme": "subtheme",
+    "outcome": "outcome",
+}  # column -> taxonomy dimension
+MULTI = {
+    "sim_roles": "sim_role",
+    "levers": "lever",
+    "barriers": "barrier",
+    "transferable_elements": "transferability",
+}
 COLUMNS = ("case_id", "country", "year", *SINGLE, *MULTI)
 FIRST_YEAR = 2000
 QUARANTINE_COLUMNS = ["file", "row", "column", "value", "reason"]
@@ -90,20 +98,36 @@ def read_case_file(path: Path, seen: set[str]) -> CaseFile:
         if not any(v.strip() for v in values):
             continue  # a blank line is not a record
         if len(values) != len(header):
-            problems.append((str(path), number, "*", None,
-                             f"{len(values)} fields, the header has {len(header)}"))
+            problems.append(
+                (
+                    str(path),
+                    number,
+                    "*",
+                    None,
+                    f"{len(values)} fields, the header has {len(header)}",
+                )
+            )
             continue
         record = dict(zip(header, values, strict=True))
         found = _problems(record, book, seen)
-        problems += [(str(path), number, column, record[column][:200], reason)
-                     for column, reason in found]
+        problems += [
+            (str(path), number, column, record[column][:200], reason) for column, reason in found
+        ]
         if not found:
             seen.add(record["case_id"].strip())
-            good.append({**{c: record[c].strip() for c in COLUMNS},
-                         "country": canonical_country(record["country"])})
+            good.append(
+                {
+                    **{c: record[c].strip() for c in COLUMNS},
+                    "country": canonical_country(record["country"]),
+                }
+            )
     rows_read = sum(1 for values in rows[1:] if any(v.strip() for v in values))
-    return CaseFile(path, rows_read, pd.DataFrame(good, columns=list(COLUMNS)),
-                    pd.DataFrame(problems, columns=QUARANTINE_COLUMNS))
+    return CaseFile(
+        path,
+        rows_read,
+        pd.DataFrame(good, columns=list(COLUMNS)),
+        pd.DataFrame(problems, columns=QUARANTINE_COLUMNS),
+    )
 
 
 def read_case_files(paths: list[Path]) -> list[CaseFile]:
@@ -114,15 +138,26 @@ def read_case_files(paths: list[Path]) -> list[CaseFile]:
 def record_cases(con: duckdb.DuckDBPyConnection, files: list[CaseFile], run_id: str) -> None:
     """Replace the case accounting and quarantine with these files' (one transaction)."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    accounting = pd.DataFrame([{"file": str(f.path), "rows_read": f.rows_read,
-                                "rows_loaded": f.rows_loaded,
-                                "rows_quarantined": f.rows_quarantined,
-                                "run_id": run_id, "loaded_at": now} for f in files])
+    accounting = pd.DataFrame(
+        [
+            {
+                "file": str(f.path),
+                "rows_read": f.rows_read,
+                "rows_loaded": f.rows_loaded,
+                "rows_quarantined": f.rows_quarantined,
+                "run_id": run_id,
+                "loaded_at": now,
+            }
+            for f in files
+        ]
+    )
     quarantine = pd.concat([f.quarantine for f in files], ignore_index=True)
     con.execute("BEGIN TRANSACTION")
     try:
-        for table, frame in (("audit.case_accounting", accounting),
-                             ("audit.case_quarantine", quarantine.assign(run_id=run_id))):
+        for table, frame in (
+            ("audit.case_accounting", accounting),
+            ("audit.case_quarantine", quarantine.assign(run_id=run_id)),
+        ):
             con.execute(f"DELETE FROM {table}")
             if len(frame):
                 con.register("incoming", frame)

@@ -17,20 +17,31 @@ def _rows(rows: pd.Series) -> str:
 
 def _duplicates(dup: pd.DataFrame, wave: int, country: str, file: str) -> pd.DataFrame:
     listing = dup.groupby("respondent_key")["row"].transform(_rows).astype(str)
-    return pd.DataFrame({
-        "wave": wave, "country": country, "file": file,
-        "row": dup["row"].astype("int64").values, "column": dup["column"].values,
-        "value": [key.decode() for key in dup["respondent_key"]],
-        "reason": ("duplicate respondent id in rows " + listing).values,
-    }, columns=QUARANTINE_COLUMNS)
+    return pd.DataFrame(
+        {
+            "wave": wave,
+            "country": country,
+            "file": file,
+            "row": dup["row"].astype("int64").values,
+            "column": dup["column"].values,
+            "value": [key.decode() for key in dup["respondent_key"]],
+            "reason": ("duplicate respondent id in rows " + listing).values,
+        },
+        columns=QUARANTINE_COLUMNS,
+    )
 
 
 def combine(parts: list[Staged], wave: int, country: str, file: str) -> Staged:
     """The staged rows of a file read in chunks (in the order of the file)."""
     ids = pd.concat([p.ids for p in parts], ignore_index=True)
     dup = ids[ids["respondent_key"].duplicated(keep=False)]
-    quarantine = pd.concat([*(p.quarantine for p in parts if len(p.quarantine)),
-                            _duplicates(dup, wave, country, file)], ignore_index=True)
+    quarantine = pd.concat(
+        [
+            *(p.quarantine for p in parts if len(p.quarantine)),
+            _duplicates(dup, wave, country, file),
+        ],
+        ignore_index=True,
+    )
     bad = {key.decode() for key in dup["respondent_key"]}
     respondents = pd.concat([p.respondents for p in parts], ignore_index=True)
     answers = pd.concat([p.answers for p in parts], ignore_index=True)
@@ -38,7 +49,12 @@ def combine(parts: list[Staged], wave: int, country: str, file: str) -> Staged:
         respondents = respondents[~respondents["respondent_key"].isin(bad)]
         answers = answers[~answers["respondent_key"].isin(bad)]
     elif bad:  # slim parts: the count of rows that load
-        respondents = respondents.iloc[:len(respondents) - int(dup["loaded"].sum())]
-    return Staged(respondents.reset_index(drop=True), answers.reset_index(drop=True),
-                  quarantine.sort_values(["row", "column"], kind="stable", ignore_index=True),
-                  sum(p.rows_read for p in parts), parts[0].ignored, ids.iloc[:0])
+        respondents = respondents.iloc[: len(respondents) - int(dup["loaded"].sum())]
+    return Staged(
+        respondents.reset_index(drop=True),
+        answers.reset_index(drop=True),
+        quarantine.sort_values(["row", "column"], kind="stable", ignore_index=True),
+        sum(p.rows_read for p in parts),
+        parts[0].ignored,
+        ids.iloc[:0],
+    )

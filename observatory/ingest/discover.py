@@ -35,16 +35,19 @@ def _folders(raw_dir: Path) -> list[tuple[Path, str | None]]:
         for country_dir in sorted(p for p in wave_dir.iterdir() if p.is_dir()):
             problem = None
             if int(wave_dir.name) not in known_waves:
-                problem = (f"{country_dir}: wave {wave_dir.name} is not in the codebook (known "
-                           f"waves: {', '.join(map(str, sorted(known_waves)))}); add its "
-                           f"questionnaire: observatory instrument import, diff and accept "
-                           f"--wave {wave_dir.name}")
+                problem = (
+                    f"{country_dir}: wave {wave_dir.name} is not in the codebook (known "
+                    f"waves: {', '.join(map(str, sorted(known_waves)))}); add its "
+                    f"questionnaire: observatory instrument import, diff and accept "
+                    f"--wave {wave_dir.name}"
+                )
             else:
                 try:
                     canonical_country(country_dir.name)
                 except KeyError as exc:
-                    problem = f"{country_dir}: {exc.args[0]}; add it to " \
-                              f"observatory/config/countries.yaml"
+                    problem = (
+                        f"{country_dir}: {exc.args[0]}; add it to observatory/config/countries.yaml"
+                    )
             found.append((country_dir, problem or _links_outside(country_dir, raw_dir)))
     return found
 
@@ -57,8 +60,11 @@ def _links_outside(country_dir: Path, raw_dir: Path) -> str | None:
     if not country_dir.resolve().is_relative_to(root):
         escaping = [country_dir]
     else:
-        escaping = [p for p in sorted(country_dir.iterdir()) if p.suffix.lower() in SUFFIXES
-                    and not p.resolve().is_relative_to(root)]
+        escaping = [
+            p
+            for p in sorted(country_dir.iterdir())
+            if p.suffix.lower() in SUFFIXES and not p.resolve().is_relative_to(root)
+        ]
     return f"{outside(escaping[0], raw_dir)} (folder not read)" if escaping else None
 
 
@@ -70,8 +76,7 @@ def refused_link(path: Path, raw_dir: Path) -> str | None:
 
 
 def outside(path: Path, raw_dir: Path) -> str:
-    return (f"{path}: links to {path.resolve()}, outside {raw_dir}; copy it in instead of "
-            f"linking it")
+    return f"{path}: links to {path.resolve()}, outside {raw_dir}; copy it in instead of linking it"
 
 
 def inside_raw(paths: list[Path], raw_dir: Path) -> list[Path]:
@@ -105,4 +110,3 @@ def unreadable(raw_dir: Path) -> dict[Path, str]:
 
 def files_for(raw_dir: Path, wave: int, country: str) -> list[SurveyFile]:
     return [f for f in survey_files(raw_dir) if f.wave == wave and f.country == country]
-

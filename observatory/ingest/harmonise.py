@@ -59,8 +59,10 @@ class Staged:
     def slim(self) -> Staged:
         """Only what counts rows and finds duplicates (`observatory check` needs no more)."""
         return dataclasses.replace(  # empty frames: no slice holds the chunk's buffers
-            self, respondents=pd.DataFrame(index=pd.RangeIndex(len(self.respondents))),
-            answers=pd.DataFrame(columns=self.answers.columns))
+            self,
+            respondents=pd.DataFrame(index=pd.RangeIndex(len(self.respondents))),
+            answers=pd.DataFrame(columns=self.answers.columns),
+        )
 
 
 def by_value(values: pd.Series, fn: Callable[[str], object]) -> pd.Series:
@@ -69,8 +71,9 @@ def by_value(values: pd.Series, fn: Callable[[str], object]) -> pd.Series:
     return values.map({v: fn(v) for v in values.dropna().unique()})
 
 
-def column_map(book: Codebook, wave: int, country: Country,
-               language: str | None = None) -> dict[str, tuple[str, str | None]]:
+def column_map(
+    book: Codebook, wave: int, country: Country, language: str | None = None
+) -> dict[str, tuple[str, str | None]]:
     """Normalised header (or alias) -> (question id, option code for one-column-per-option),
     in the country's language unless another is given."""
     lang, multi = language or country.language, country.export.multi_select
@@ -79,8 +82,9 @@ def column_map(book: Codebook, wave: int, country: Country,
         for header in book.headers(wave, q.id, lang):
             if q.kind == "multi" and multi.layout == "columns":
                 for code in book.options(wave, q.dimension):  # the options the wave offered
-                    name = multi.column.format(question=header,
-                                               option=book.label(q.dimension, code, lang))
+                    name = multi.column.format(
+                        question=header, option=book.label(q.dimension, code, lang)
+                    )
                     mapping[normalise_label(name)] = (q.id, code)
             else:
                 mapping[normalise_label(header)] = (q.id, None)
@@ -89,16 +93,23 @@ def column_map(book: Codebook, wave: int, country: Country,
 
 def other_languages(book: Codebook, wave: int, country: Country) -> dict[str, str]:
     """Normalised header in another survey language -> that language."""
-    return {header: lang for lang in reversed(SURVEY_LANGUAGES) if lang != country.language
-            for header in column_map(book, wave, country, lang)}
+    return {
+        header: lang
+        for lang in reversed(SURVEY_LANGUAGES)
+        if lang != country.language
+        for header in column_map(book, wave, country, lang)
+    }
 
 
 def expected_headers(book: Codebook, wave: int, country: Country) -> frozenset[str]:
     """Every header the reader may meet in a header row: the instrument's in any survey
     language (so that a file in the wrong language is still read, then reported), and
     the ignored columns."""
-    return frozenset(column_map(book, wave, country)) | frozenset(
-        other_languages(book, wave, country)) | {normalise_label(h) for h in book.ignored}
+    return (
+        frozenset(column_map(book, wave, country))
+        | frozenset(other_languages(book, wave, country))
+        | {normalise_label(h) for h in book.ignored}
+    )
 
 
 class _Harmoniser:
@@ -112,14 +123,20 @@ class _Harmoniser:
         self.ids = pd.DataFrame(columns=ID_COLUMNS)
         self.known = np.zeros(len(self.frame), dtype=bool)  # records with an id
 
-    def flag(self, mask: pd.Series, column: str, values: pd.Series,
-             reason: str | pd.Series) -> None:
+    def flag(
+        self, mask: pd.Series, column: str, values: pd.Series, reason: str | pd.Series
+    ) -> None:
         if mask.any():
-            self.problems.append(pd.DataFrame({
-                "idx": mask[mask].index, "column": column,
-                "value": values[mask].astype(str).values,
-                "reason": reason[mask].values if isinstance(reason, pd.Series) else reason,
-            }))
+            self.problems.append(
+                pd.DataFrame(
+                    {
+                        "idx": mask[mask].index,
+                        "column": column,
+                        "value": values[mask].astype(str).values,
+                        "reason": reason[mask].values if isinstance(reason, pd.Series) else reason,
+                    }
+                )
+            )
 
     def columns(self) -> dict[str, list[tuple[str, str | None]]]:
         mapping = column_map(self.book, self.wave, self.country)
@@ -131,17 +148,20 @@ class _Harmoniser:
             key = normalise_label(self.raw.duplicates.get(header, header))
             told, target = shorten(header), mapping.get(key)
             if header in self.raw.duplicates:
-                problems.append(f"{at}:{shorten(self.raw.duplicates[header])}: the header "
-                                f"appears twice")
+                problems.append(
+                    f"{at}:{shorten(self.raw.duplicates[header])}: the header appears twice"
+                )
             elif target is None and key in foreign:
-                problems.append(f"{at}:{told}: a {foreign[key]} header; {self.country.code} "
-                                f"exports are expected in {lang} (wrong language?)")
+                problems.append(
+                    f"{at}:{told}: a {foreign[key]} header; {self.country.code} "
+                    f"exports are expected in {lang} (wrong language?)"
+                )
             elif target is None and not self.book.is_ignored(header):
-                problems.append(f"{at}:{told}: column not in the {self.wave} "
-                                f"instrument for language {lang}")
+                problems.append(
+                    f"{at}:{told}: column not in the {self.wave} instrument for language {lang}"
+                )
             elif target in seen:
-                problems.append(f"{at}:{told}: same question as column "
-                                f"{shorten(seen[target])!r}")
+                problems.append(f"{at}:{told}: same question as column {shorten(seen[target])!r}")
             elif target is not None:
                 seen[target] = header
                 found.setdefault(target[0], []).append((header, target[1]))
@@ -160,14 +180,22 @@ class _Harmoniser:
         """Why each bad value is not a label of the country's language (naming the
         language and code of a label of another language)."""
         lang = self.country.language
-        foreign = {text: f"the {other} label of {code}"
-                   for other in ("en", *reversed(SURVEY_LANGUAGES)) if other != lang
-                   for text, code in self.book.dimensions[q.dimension].lookup(other).items()}
+        foreign = {
+            text: f"the {other} label of {code}"
+            for other in ("en", *reversed(SURVEY_LANGUAGES))
+            if other != lang
+            for text, code in self.book.dimensions[q.dimension].lookup(other).items()
+        }
         reasons = values.astype(object).copy()
-        reasons.loc[bad] = [f"unknown {what} for {q.id} (" + (
-            f"{foreign[key]}; {self.country.code} answers are expected in {lang})"
-            if (key := normalise_label(v)) in foreign else f"not in the codebook for {lang})")
-            for v in values[bad]]
+        reasons.loc[bad] = [
+            f"unknown {what} for {q.id} ("
+            + (
+                f"{foreign[key]}; {self.country.code} answers are expected in {lang})"
+                if (key := normalise_label(v)) in foreign
+                else f"not in the codebook for {lang})"
+            )
+            for v in values[bad]
+        ]
         return reasons
 
     def single(self, q: Question, header: str) -> None:
@@ -177,8 +205,16 @@ class _Harmoniser:
         bad = values.notna() & codes.isna()
         self.flag(bad, header, values, self.unknown(q, values, bad, "label"))
         self.codes[q.id] = codes
-        self.answers.append(pd.DataFrame({"idx": codes.dropna().index, "question": q.id,
-                                          "dimension": q.dimension, "code": codes.dropna()}))
+        self.answers.append(
+            pd.DataFrame(
+                {
+                    "idx": codes.dropna().index,
+                    "question": q.id,
+                    "dimension": q.dimension,
+                    "code": codes.dropna(),
+                }
+            )
+        )
 
     def multi_cell(self, q: Question, header: str) -> None:
         lookup = self.book.dimensions[q.dimension].lookup(self.country.language)
@@ -189,19 +225,27 @@ class _Harmoniser:
         codes = by_value(parts, lambda v: lookup.get(normalise_label(v)))
         self.flag(codes.isna(), header, parts, self.unknown(q, parts, codes.isna(), "option"))
         good = codes.dropna()
-        self.answers.append(pd.DataFrame({"idx": good.index, "question": q.id,
-                                          "dimension": q.dimension, "code": good.values}))
+        self.answers.append(
+            pd.DataFrame(
+                {"idx": good.index, "question": q.id, "dimension": q.dimension, "code": good.values}
+            )
+        )
 
     def multi_columns(self, q: Question, columns: list[tuple[str, str | None]]) -> None:
         selected = {normalise_label(s) for s in self.country.export.multi_select.selected}
         for header, code in columns:
             norm = by_value(self.frame[header], normalise_label)
             chosen = norm.isin(selected)
-            self.flag(norm.notna() & ~chosen & ~norm.isin(UNSELECTED), header, self.frame[header],
-                      f"unexpected value in option column of {q.id}")
+            self.flag(
+                norm.notna() & ~chosen & ~norm.isin(UNSELECTED),
+                header,
+                self.frame[header],
+                f"unexpected value in option column of {q.id}",
+            )
             idx = chosen[chosen].index
-            self.answers.append(pd.DataFrame({"idx": idx, "question": q.id,
-                                              "dimension": q.dimension, "code": code}))
+            self.answers.append(
+                pd.DataFrame({"idx": idx, "question": q.id, "dimension": q.dimension, "code": code})
+            )
 
     def numeric(self, q: Question, header: str) -> pd.Series:
         values = self.frame[header]
@@ -232,23 +276,40 @@ class _Harmoniser:
         code, key = self.country.code, self.key
         keys = ids.map(lambda v: None if v is None else pseudonymise(code, v, key))
         known = keys.notna()
-        self.ids = pd.DataFrame({
-            "respondent_key": np.array(keys[known].tolist(), dtype="S20"),
-            "row": pd.Series(self.raw.rows)[known].values,
-            "column": pd.Categorical([header] * int(known.sum())), "loaded": True})
+        self.ids = pd.DataFrame(
+            {
+                "respondent_key": np.array(keys[known].tolist(), dtype="S20"),
+                "row": pd.Series(self.raw.rows)[known].values,
+                "column": pd.Categorical([header] * int(known.sum())),
+                "loaded": True,
+            }
+        )
         self.known = known.values
         return keys
 
     def reader_issues(self, columns: dict[str, list[tuple[str, str | None]]]) -> None:
         """What the reader found wrong with a record; values of personal-data and id
         columns are withheld."""
-        private = {header for q in self.book.questions_for(self.wave) if q.kind in ("pii", "id")
-                   for header, _ in columns[q.id]}
+        private = {
+            header
+            for q in self.book.questions_for(self.wave)
+            if q.kind in ("pii", "id")
+            for header, _ in columns[q.id]
+        }
         if self.raw.issues:
-            self.problems.append(pd.DataFrame([{
-                "idx": i.index, "column": i.column,
-                "value": WITHHELD if i.column in private else i.value, "reason": i.reason,
-            } for i in self.raw.issues]))
+            self.problems.append(
+                pd.DataFrame(
+                    [
+                        {
+                            "idx": i.index,
+                            "column": i.column,
+                            "value": WITHHELD if i.column in private else i.value,
+                            "reason": i.reason,
+                        }
+                        for i in self.raw.issues
+                    ]
+                )
+            )
 
     def run(self) -> Staged:
         columns = self.columns()
@@ -276,34 +337,53 @@ class _Harmoniser:
 
     def result(self, keys: pd.Series | None, values: dict[str, pd.Series]) -> Staged:
         rows = pd.Series(self.raw.rows)
-        problems = (pd.concat(self.problems, ignore_index=True) if self.problems
-                    else pd.DataFrame(columns=["idx", "column", "value", "reason"]))
+        problems = (
+            pd.concat(self.problems, ignore_index=True)
+            if self.problems
+            else pd.DataFrame(columns=["idx", "column", "value", "reason"])
+        )
         bad = set(problems["idx"])
         good = ~self.frame.index.isin(list(bad))
         self.ids["loaded"] = good[self.known]
-        quarantine = pd.DataFrame({
-            "wave": self.wave, "country": self.country.code, "file": str(self.raw.path),
-            "row": rows[problems["idx"]].values.astype("int64"),
-            "column": problems["column"].values,
-            "value": problems["value"].astype(str).map(lambda v: shorten(v, MAX_VALUE)).values,
-            "reason": problems["reason"].values,
-        }, columns=QUARANTINE_COLUMNS).sort_values(["row", "column"], ignore_index=True)
-        respondents = pd.DataFrame({
-            "respondent_key": keys, "wave": self.wave, "country": self.country.code,
-            "source_row": rows,
-            **{qid: codes for qid, codes in self.codes.items()},
-            **values,
-        })[good].reset_index(drop=True)
+        quarantine = pd.DataFrame(
+            {
+                "wave": self.wave,
+                "country": self.country.code,
+                "file": str(self.raw.path),
+                "row": rows[problems["idx"]].values.astype("int64"),
+                "column": problems["column"].values,
+                "value": problems["value"].astype(str).map(lambda v: shorten(v, MAX_VALUE)).values,
+                "reason": problems["reason"].values,
+            },
+            columns=QUARANTINE_COLUMNS,
+        ).sort_values(["row", "column"], ignore_index=True)
+        respondents = pd.DataFrame(
+            {
+                "respondent_key": keys,
+                "wave": self.wave,
+                "country": self.country.code,
+                "source_row": rows,
+                **{qid: codes for qid, codes in self.codes.items()},
+                **values,
+            }
+        )[good].reset_index(drop=True)
         answers = pd.concat(self.answers, ignore_index=True)
         answers = answers[answers["idx"].isin(self.frame.index[good])]
         answers.insert(0, "respondent_key", keys[answers["idx"]].values)
         answers = answers.drop(columns="idx").assign(wave=self.wave, country=self.country.code)
-        return Staged(respondents, answers.reset_index(drop=True), quarantine, len(self.frame),
-                      self.ignored(), self.ids)
+        return Staged(
+            respondents,
+            answers.reset_index(drop=True),
+            quarantine,
+            len(self.frame),
+            self.ignored(),
+            self.ids,
+        )
 
 
-def harmonise_chunk(raw: RawTable, book: Codebook, wave: int, country: Country,
-                    key: bytes) -> Staged:
+def harmonise_chunk(
+    raw: RawTable, book: Codebook, wave: int, country: Country, key: bytes
+) -> Staged:
     """Map records of one export of `country` for `wave` to canonical codes (duplicated
     ids not looked for: see `observatory.ingest.combine`)."""
     return _Harmoniser(raw, book, wave, country, key).run()

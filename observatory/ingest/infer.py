@@ -34,8 +34,10 @@ class Guess:
     def describe(self) -> str:
         version = load_codebook().wave(self.wave).version
         also = f" (fits {', '.join(self.ties)} as well)" if self.ties else ""
-        return (f"country {self.country.code} (headers in {self.country.language}), wave "
-                f"{self.wave} (instrument {version}){also}")
+        return (
+            f"country {self.country.code} (headers in {self.country.language}), wave "
+            f"{self.wave} (instrument {version}){also}"
+        )
 
 
 def _score(raw: RawTable, country: Country, wave: int) -> tuple[int, int]:
@@ -48,8 +50,12 @@ def _score(raw: RawTable, country: Country, wave: int) -> tuple[int, int]:
     return len(known) - missing - unknown, len(known)
 
 
-def infer(path: Path, waves: Sequence[int] = (), countries: Sequence[str] = (),
-          adjust: Callable[[Country], Country] = lambda country: country) -> Guess:
+def infer(
+    path: Path,
+    waves: Sequence[int] = (),
+    countries: Sequence[str] = (),
+    adjust: Callable[[Country], Country] = lambda country: country,
+) -> Guess:
     """The best (country, wave) among the candidates (all configured when empty), each
     country's profile changed by `adjust`. ReadError when no profile can read the file;
     InferenceError when no header is known."""
@@ -73,8 +79,11 @@ def infer(path: Path, waves: Sequence[int] = (), countries: Sequence[str] = (),
         raise errors[0]
     best = max(candidates, key=lambda g: (g.score, g.wave))
     if best.score[1] == 0:
-        raise InferenceError(f"{path}: cannot tell its country and wave: none of its headers "
-                             f"is a question of the codebook; pass --wave and --country")
-    ties = tuple(f"{g.wave} {g.country.code}" for g in candidates
-                 if g.score == best.score and g is not best)
+        raise InferenceError(
+            f"{path}: cannot tell its country and wave: none of its headers "
+            f"is a question of the codebook; pass --wave and --country"
+        )
+    ties = tuple(
+        f"{g.wave} {g.country.code}" for g in candidates if g.score == best.score and g is not best
+    )
     return Guess(best.country, best.wave, best.score, ties)

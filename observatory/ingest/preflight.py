@@ -32,8 +32,9 @@ def with_overrides(country: Country, overrides: dict[str, Any]) -> Country:
     answers in one cell; others: fields of the profile). None values are ignored."""
     profile, given = country.export, {k: v for k, v in overrides.items() if v is not None}
     if "separator" in given:
-        given["multi_select"] = dataclasses.replace(profile.multi_select,
-                                                    separator=given.pop("separator"))
+        given["multi_select"] = dataclasses.replace(
+            profile.multi_select, separator=given.pop("separator")
+        )
     return dataclasses.replace(country, export=dataclasses.replace(profile, **given))
 
 
@@ -52,8 +53,9 @@ def folder_partition(path: Path) -> tuple[int, str] | None:
         return None
 
 
-def partition(path: Path, wave: int | None, country: str | None,
-              overrides: dict[str, Any]) -> tuple[int, Country, str | None]:
+def partition(
+    path: Path, wave: int | None, country: str | None, overrides: dict[str, Any]
+) -> tuple[int, Country, str | None]:
     """(wave, country, what was inferred or None). KeyError: the wave or country of a
     folder under data/raw/surveys/ is unknown; ReadError or InferenceError: the headers
     cannot tell."""
@@ -61,14 +63,25 @@ def partition(path: Path, wave: int | None, country: str | None,
         wave, country = wave or folder[0], country or folder[1]
     if wave is not None and country is not None:
         return wave, with_overrides(load_countries()[country], overrides), None
-    guess = infer(path, [wave] if wave else (), [country] if country else (),
-                  lambda c: with_overrides(c, overrides))
-    return guess.wave, guess.country, f"{path}: inferred from its headers: {guess.describe()}" \
-                                      f"; --wave/--country override"
+    guess = infer(
+        path,
+        [wave] if wave else (),
+        [country] if country else (),
+        lambda c: with_overrides(c, overrides),
+    )
+    return (
+        guess.wave,
+        guess.country,
+        f"{path}: inferred from its headers: {guess.describe()}; --wave/--country override",
+    )
 
 
-def check_file(path: Path, wave: int | None = None, country: str | None = None,
-               overrides: dict[str, Any] | None = None) -> tuple[int, list[str]]:
+def check_file(
+    path: Path,
+    wave: int | None = None,
+    country: str | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> tuple[int, list[str]]:
     """(outcome, lines to print) for one file. Errors other than the file's own
     problems propagate (the command turns them into one line)."""
     try:
@@ -79,23 +92,35 @@ def check_file(path: Path, wave: int | None = None, country: str | None = None,
         return DATA_PROBLEM, [str(exc)]
     said = [inferred] if inferred else []
     try:
-        raw, staged = stage_survey(survey_chunks(path, wave, chosen), wave, chosen, THROWAWAY_KEY,
-                                   slim=True)
+        raw, staged = stage_survey(
+            survey_chunks(path, wave, chosen), wave, chosen, THROWAWAY_KEY, slim=True
+        )
     except SchemaError as exc:
-        return DATA_PROBLEM, [*said, *exc.problems, f"{path}: columns do not match the {wave} "
-                                                    f"instrument of {chosen.code}: nothing "
-                                                    f"would load"]
+        return DATA_PROBLEM, [
+            *said,
+            *exc.problems,
+            f"{path}: columns do not match the {wave} "
+            f"instrument of {chosen.code}: nothing "
+            f"would load",
+        ]
     except ReadError as exc:
         return DATA_PROBLEM, [*said, str(exc)]
-    lines = capped([f"{path}:{q.row}:{q.column}: {q.reason}" + (f" (value {q.value!r})"
-                                                                if q.value else "")
-                    for q in staged.quarantine.head(load_settings().max_problems_per_file)
-                    .itertuples()], path, len(staged.quarantine))
-    layout = ", ".join(f"{k} {v!r}" for k, v in (("encoding", raw.encoding),
-                                                 ("delimiter", raw.delimiter)) if v)
-    summary = (f"{path}: wave {wave}, {chosen.code}{', ' + layout if layout else ''}, header "
-               f"on row {raw.header_row}: {staged.rows_read} rows read, {staged.rows_loaded} "
-               f"would load, {staged.rows_quarantined} would be quarantined")
+    lines = capped(
+        [
+            f"{path}:{q.row}:{q.column}: {q.reason}" + (f" (value {q.value!r})" if q.value else "")
+            for q in staged.quarantine.head(load_settings().max_problems_per_file).itertuples()
+        ],
+        path,
+        len(staged.quarantine),
+    )
+    layout = ", ".join(
+        f"{k} {v!r}" for k, v in (("encoding", raw.encoding), ("delimiter", raw.delimiter)) if v
+    )
+    summary = (
+        f"{path}: wave {wave}, {chosen.code}{', ' + layout if layout else ''}, header "
+        f"on row {raw.header_row}: {staged.rows_read} rows read, {staged.rows_loaded} "
+        f"would load, {staged.rows_quarantined} would be quarantined"
+    )
     if staged.ignored:
         summary += f"; ignored columns: {', '.join(staged.ignored)}"
     return (DATA_PROBLEM if staged.rows_quarantined else OK), [*said, *lines, summary]

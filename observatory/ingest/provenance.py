@@ -35,8 +35,14 @@ def file_sha256(path: Path) -> str:
 def describe(path: Path, kind: str, **extra: object) -> Provenance:
     stat = path.stat()
     arrived = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC).replace(tzinfo=None)
-    return Provenance(file=str(path), kind=kind, sha256=file_sha256(path), bytes=stat.st_size,
-                      arrived_at=arrived, **extra)
+    return Provenance(
+        file=str(path),
+        kind=kind,
+        sha256=file_sha256(path),
+        bytes=stat.st_size,
+        arrived_at=arrived,
+        **extra,
+    )
 
 
 def published_hashes(published_db: Path) -> dict[str, str]:

@@ -85,12 +85,24 @@ def _cell_issues(frame: pd.DataFrame) -> list[Issue]:
     for column in frame.columns:
         values = frame[column].dropna().astype(str)
         for index, value in values[values.str.len() > MAX_CELL].items():
-            issues.append(Issue(index, column, value[:60] + "...",
-                                f"cell of {len(value)} characters (more than {MAX_CELL})"))
+            issues.append(
+                Issue(
+                    index,
+                    column,
+                    value[:60] + "...",
+                    f"cell of {len(value)} characters (more than {MAX_CELL})",
+                )
+            )
         for index, value in values[values.str.contains(CONTROL)].items():
             char = CONTROL.search(value).group()
-            issues.append(Issue(index, column, CONTROL.sub("?", value[:60]),
-                                f"control character U+{ord(char):04X} in the cell"))
+            issues.append(
+                Issue(
+                    index,
+                    column,
+                    CONTROL.sub("?", value[:60]),
+                    f"control character U+{ord(char):04X} in the cell",
+                )
+            )
     return issues
 
 
@@ -102,19 +114,31 @@ def _repeated_header(frame: pd.DataFrame) -> list[int]:
     first = frame.iloc[:, 0]
     # not through normalise_label's cache: every id would take a place in it
     like = {v for v in first.dropna().unique() if normalise_label.__wrapped__(v) == key[0]}
-    return [i for i in first.index[first.isin(like)]
-            if [normalise_label(v or "") for v in frame.loc[i]] == key]
+    return [
+        i
+        for i in first.index[first.isin(like)]
+        if [normalise_label(v or "") for v in frame.loc[i]] == key
+    ]
 
 
 def _width(header: list[object]) -> None:
     limit = load_settings().max_columns
     if len(header) > limit:
-        raise ReadError(f"the header has {len(header):,} columns, more than {limit:,} (the "
-                        f"max_columns limit of observatory/config/settings.yaml)")
+        raise ReadError(
+            f"the header has {len(header):,} columns, more than {limit:,} (the "
+            f"max_columns limit of observatory/config/settings.yaml)"
+        )
 
 
-def _table(path: Path, header: list[object], records: list[list[object]], rows: list[int],
-           issues: list[Issue], check_cells: bool = True, **meta: object) -> RawTable:
+def _table(
+    path: Path,
+    header: list[object],
+    records: list[list[object]],
+    rows: list[int],
+    issues: list[Issue],
+    check_cells: bool = True,
+    **meta: object,
+) -> RawTable:
     _width(header)
     names, duplicates = _names(header)
     width = len(names)
@@ -123,8 +147,10 @@ def _table(path: Path, header: list[object], records: list[list[object]], rows: 
     empty = [n for n in names if n.startswith("<blank column") and frame[n].isna().all()]
     frame = frame.drop(columns=empty)  # trailing delimiters: nothing to lose
     repeated = _repeated_header(frame)
-    issues = issues + [Issue(i, ROW, "", "the header repeated as a data row (exports pasted "
-                                        "together?)") for i in repeated]
+    issues = issues + [
+        Issue(i, ROW, "", "the header repeated as a data row (exports pasted together?)")
+        for i in repeated
+    ]
     if check_cells:
         issues += _cell_issues(frame)
     return RawTable(path, frame, rows, issues=issues, duplicates=duplicates, **meta)
@@ -136,29 +162,36 @@ def sniff(path: Path, profile: ExportProfile, expected: frozenset[str] = frozens
 
 
 def _fields(count: int, width: int, delimiter: str) -> str:
-    return (f"the row has {count} fields, the header {width} (another delimiter than "
-            f"{delimiter!r}, or a truncated row?)")
+    return (
+        f"the row has {count} fields, the header {width} (another delimiter than "
+        f"{delimiter!r}, or a truncated row?)"
+    )
 
 
 def _unclosed(lines: int) -> str:
-    return (f"a quote opened on this line is never closed (it took in the next {lines} "
-            f"line(s)): the line is quarantined and the lines after it read on their own")
+    return (
+        f"a quote opened on this line is never closed (it took in the next {lines} "
+        f"line(s)): the line is quarantined and the lines after it read on their own"
+    )
 
 
-def read_csv(path: Path, profile: ExportProfile, expected: frozenset[str]
-             ) -> Iterator[RawTable]:
+def read_csv(path: Path, profile: ExportProfile, expected: frozenset[str]) -> Iterator[RawTable]:
     """The records of a text export in tables of about memory_budget_mib of memory each
     (the last one possibly empty), reading it line by line."""
     layout = detect_layout(path, profile, expected)
     budget = (load_settings().memory_budget_mib << 20) // BYTES_PER_CHAR
-    meta = {"encoding": layout.encoding, "delimiter": layout.delimiter,
-            "header_row": layout.header_line}
+    meta = {
+        "encoding": layout.encoding,
+        "delimiter": layout.delimiter,
+        "header_row": layout.header_line,
+    }
     header: list[str] | None = None
     width: list[int] = []  # the header's, once read
     records, rows, issues, size, suspect = [], [], [], 0, False
     with open_text(path, layout.encoding) as stream:
-        for record in records_of(Lines(stream, load_settings().max_line_chars),
-                                 layout.delimiter, width):
+        for record in records_of(
+            Lines(stream, load_settings().max_line_chars), layout.delimiter, width
+        ):
             if record.line < layout.header_line:
                 continue  # title lines above the header
             if header is None:
@@ -169,12 +202,18 @@ def read_csv(path: Path, profile: ExportProfile, expected: frozenset[str]
             fields = record.fields
             if not any(cell.strip() for cell in fields):
                 continue
-            extra = fields[len(header):]
+            extra = fields[len(header) :]
             if record.swallowed:
                 issues.append(Issue(len(records), ROW, "", _unclosed(record.swallowed)))
             elif len(fields) < len(header) or any(cell.strip() for cell in extra):
-                issues.append(Issue(len(records), ROW, f"{len(fields)} fields",
-                                    _fields(len(fields), len(header), layout.delimiter)))
+                issues.append(
+                    Issue(
+                        len(records),
+                        ROW,
+                        f"{len(fields)} fields",
+                        _fields(len(fields), len(header), layout.delimiter),
+                    )
+                )
             records.append(fields)
             rows.append(record.line)
             size, suspect = size + record.chars, suspect or record.suspect
@@ -184,14 +223,17 @@ def read_csv(path: Path, profile: ExportProfile, expected: frozenset[str]
     yield _table(path, header or [], records, rows, issues, suspect, **meta)
 
 
-def _header_row(values: list[list[object]], profile: ExportProfile,
-                expected: frozenset[str]) -> int:
+def _header_row(
+    values: list[list[object]], profile: ExportProfile, expected: frozenset[str]
+) -> int:
     """0-based row of the header: the profile's, else the row naming the most known
     headers, else the first non-empty row."""
     if profile.header_row:
         if profile.header_row > len(values):
-            raise ReadError(f"the profile's header_row {profile.header_row} is beyond the "
-                            f"last row ({len(values)})")
+            raise ReadError(
+                f"the profile's header_row {profile.header_row} is beyond the "
+                f"last row ({len(values)})"
+            )
         return profile.header_row - 1
     filled = [i for i, row in enumerate(values) if any(_cell(v) for v in row)][:SCAN_LINES]
     if not filled:
@@ -200,8 +242,9 @@ def _header_row(values: list[list[object]], profile: ExportProfile,
         return filled[0]
     index, score = best_row([[_cell(v) or "" for v in values[i]] for i in filled], expected)
     if score == 0:
-        raise ReadError(f"no header row: none of the first {SCAN_LINES} rows names a column "
-                        f"the codebook knows")
+        raise ReadError(
+            f"no header row: none of the first {SCAN_LINES} rows names a column the codebook knows"
+        )
     return filled[index]
 
 
@@ -216,9 +259,17 @@ def read_xlsx(path: Path, profile: ExportProfile, expected: frozenset[str]) -> R
             rows.append(r + 1)
     names = _names(header)[0]
     position = {r - 1: i for i, r in enumerate(rows)}
-    issues = [Issue(position[r], names[c], formula, "formula without a computed value "
-                    "(re-save the workbook in a spreadsheet, or export values)")
-              for (r, c), formula in sheet.uncomputed.items() if r in position and c < len(names)]
+    issues = [
+        Issue(
+            position[r],
+            names[c],
+            formula,
+            "formula without a computed value "
+            "(re-save the workbook in a spreadsheet, or export values)",
+        )
+        for (r, c), formula in sheet.uncomputed.items()
+        if r in position and c < len(names)
+    ]
     return _table(path, header, records, rows, issues, header_row=start + 1)
 
 
@@ -228,8 +279,7 @@ def read_sav(path: Path, profile: ExportProfile, expected: frozenset[str]) -> Ra
     try:
         # user_missing=False: values the file declares user-missing (SPSS's "no answer"
         # codes such as 99) read as blanks, as SPSS itself treats them.
-        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=True,
-                                          user_missing=False)
+        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=True, user_missing=False)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         raise ReadError(f"not a readable SPSS file ({type(exc).__name__}: {exc})") from None
     header = [meta.column_names_to_labels.get(c) or c for c in frame.columns]
@@ -241,8 +291,9 @@ READERS = {"xlsx": read_xlsx, "sav": read_sav}
 SUFFIX_FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".sav": "sav"}
 
 
-def read_chunks(path: Path, profile: ExportProfile,
-                expected: frozenset[str] = frozenset()) -> Iterator[RawTable]:
+def read_chunks(
+    path: Path, profile: ExportProfile, expected: frozenset[str] = frozenset()
+) -> Iterator[RawTable]:
     """The export's records, read with the reader its suffix (or else the profile) calls
     for, in tables of bounded size: a text export in chunks of about memory_budget_mib
     (the last possibly empty), a workbook or an SPSS file in one table."""
@@ -266,7 +317,8 @@ def merge(tables: list[RawTable]) -> RawTable:
     return first
 
 
-def read_export(path: Path, profile: ExportProfile,
-                expected: frozenset[str] = frozenset()) -> RawTable:
+def read_export(
+    path: Path, profile: ExportProfile, expected: frozenset[str] = frozenset()
+) -> RawTable:
     """The whole export in one table (the pipeline reads it in chunks: `read_chunks`)."""
     return merge(list(read_chunks(path, profile, expected)))

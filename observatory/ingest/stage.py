@@ -34,8 +34,12 @@ from observatory.ingest.readers import (
 )
 from observatory.privacy import key_fingerprint, pseudonym_key
 
-PARTITION_TABLES = ("staging.responses", "staging.answers", "audit.quarantine",
-                    "audit.row_accounting")
+PARTITION_TABLES = (
+    "staging.responses",
+    "staging.answers",
+    "audit.quarantine",
+    "audit.row_accounting",
+)
 
 
 class ChangedSinceRecorded(Exception):
@@ -53,29 +57,39 @@ def survey_provenance(survey: SurveyFile) -> Provenance:
     encoding = delimiter = None
     if SUFFIX_FORMATS.get(survey.path.suffix.lower()) == "csv":
         try:
-            layout = sniff(survey.path, country.export,
-                           expected_headers(load_codebook(), survey.wave, country))
+            layout = sniff(
+                survey.path, country.export, expected_headers(load_codebook(), survey.wave, country)
+            )
             encoding, delimiter = layout.encoding, layout.delimiter
         except ReadError:
             pass
-    return describe(survey.path, "survey", wave=survey.wave, country=survey.country,
-                    encoding=encoding, delimiter=delimiter,
-                    codebook_version=load_codebook().wave(survey.wave).version)
+    return describe(
+        survey.path,
+        "survey",
+        wave=survey.wave,
+        country=survey.country,
+        encoding=encoding,
+        delimiter=delimiter,
+        codebook_version=load_codebook().wave(survey.wave).version,
+    )
 
 
-def record_provenance(con: duckdb.DuckDBPyConnection, records: list[Provenance],
-                      run_id: str) -> None:
+def record_provenance(
+    con: duckdb.DuckDBPyConnection, records: list[Provenance], run_id: str
+) -> None:
     """Upsert provenance rows (keyed by file path)."""
-    frame = pd.DataFrame([{**p.record(), "run_id": run_id, "recorded_at": _utcnow()}
-                          for p in records])
+    frame = pd.DataFrame(
+        [{**p.record(), "run_id": run_id, "recorded_at": _utcnow()} for p in records]
+    )
     con.register("incoming", frame)
     con.execute("INSERT OR REPLACE INTO audit.raw_files BY NAME SELECT * FROM incoming")
     con.unregister("incoming")
 
 
 def recorded_sha256(con: duckdb.DuckDBPyConnection, survey: SurveyFile) -> str | None:
-    row = con.execute("SELECT sha256 FROM audit.raw_files WHERE file = ?",
-                      [str(survey.path)]).fetchone()
+    row = con.execute(
+        "SELECT sha256 FROM audit.raw_files WHERE file = ?", [str(survey.path)]
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -91,8 +105,7 @@ def survey_chunks(path: Path, wave: int, country: Country) -> Iterator[RawTable]
     headers. An export with a header and no record is refused: it would replace a
     partition with nothing."""
     empty = True
-    for raw in read_chunks(path, country.export,
-                           expected_headers(load_codebook(), wave, country)):
+    for raw in read_chunks(path, country.export, expected_headers(load_codebook(), wave, country)):
         empty = empty and not raw.rows and not raw.issues
         yield raw
     if empty:
@@ -105,22 +118,25 @@ def read_survey(path: Path, wave: int, country: Country) -> RawTable:
     return merge([first, *more])
 
 
-def harmonise_survey(raw: RawTable, wave: int, country: Country,
-                     key: bytes | None = None) -> Staged:
+def harmonise_survey(
+    raw: RawTable, wave: int, country: Country, key: bytes | None = None
+) -> Staged:
     """One table of records harmonised on its own (duplicated ids included), ids keyed
     with `key` (default: the deployment's)."""
     return stage_survey([raw], wave, country, key or pseudonym_key())[1]
 
 
-def stage_survey(chunks: Iterable[RawTable], wave: int, country: Country, key: bytes,
-                 slim: bool = False) -> tuple[RawTable, Staged]:
+def stage_survey(
+    chunks: Iterable[RawTable], wave: int, country: Country, key: bytes, slim: bool = False
+) -> tuple[RawTable, Staged]:
     """(the file's layout: its first chunk without records, the staged rows of all),
     harmonising one chunk at a time; `slim`: keep only what counts the rows (see
     Staged.slim)."""
     parts, first, book = [], None, load_codebook()
     for raw in chunks:
-        first = first or dataclasses.replace(raw, frame=raw.frame.iloc[:0].copy(), rows=[],
-                                             issues=[])
+        first = first or dataclasses.replace(
+            raw, frame=raw.frame.iloc[:0].copy(), rows=[], issues=[]
+        )
         part = harmonise_chunk(raw, book, wave, country, key)
         parts.append(part.slim() if slim else part)
     assert first is not None, "a reader yields at least one table"
@@ -131,18 +147,21 @@ def stage_file(survey: SurveyFile, expected_sha256: str | None) -> StagedFile:
     """Read and harmonise one export (no database involved)."""
     country = load_countries()[survey.country]
     data_sha = file_sha256(survey.path)
-    raw, staged = stage_survey(survey_chunks(survey.path, survey.wave, country), survey.wave,
-                               country, pseudonym_key())
+    raw, staged = stage_survey(
+        survey_chunks(survey.path, survey.wave, country), survey.wave, country, pseudonym_key()
+    )
     after = file_sha256(survey.path)
     if after != data_sha or (expected_sha256 and after != expected_sha256):
         raise ChangedSinceRecorded(
             f"{survey.path}: content differs from the recorded provenance "
-            f"(recorded {str(expected_sha256)[:12]}, now {after[:12]}); re-run the raw step")
+            f"(recorded {str(expected_sha256)[:12]}, now {after[:12]}); re-run the raw step"
+        )
     return StagedFile(survey, staged, raw)
 
 
-def write_partition(con: duckdb.DuckDBPyConnection, wave: int, country: str,
-                    files: list[StagedFile], run_id: str) -> None:
+def write_partition(
+    con: duckdb.DuckDBPyConnection, wave: int, country: str, files: list[StagedFile], run_id: str
+) -> None:
     """Replace everything staged for (wave, country) with these files' rows."""
     con.execute("BEGIN TRANSACTION")
     try:
@@ -159,9 +178,14 @@ def write_partition(con: duckdb.DuckDBPyConnection, wave: int, country: str,
 def _insert(con: duckdb.DuckDBPyConnection, item: StagedFile, run_id: str) -> None:
     staged, path = item.staged, str(item.survey.path)
     accounting = {
-        "wave": item.survey.wave, "country": item.survey.country, "file": path,
-        "rows_read": staged.rows_read, "rows_loaded": staged.rows_loaded,
-        "rows_quarantined": staged.rows_quarantined, "run_id": run_id, "loaded_at": _utcnow(),
+        "wave": item.survey.wave,
+        "country": item.survey.country,
+        "file": path,
+        "rows_read": staged.rows_read,
+        "rows_loaded": staged.rows_loaded,
+        "rows_quarantined": staged.rows_quarantined,
+        "run_id": run_id,
+        "loaded_at": _utcnow(),
         "key_fingerprint": key_fingerprint(pseudonym_key()),
     }
     incoming = {
@@ -175,6 +199,7 @@ def _insert(con: duckdb.DuckDBPyConnection, item: StagedFile, run_id: str) -> No
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
         con.unregister("incoming")
     if item.raw is not None:  # what the reader found, now that the file has been read
-        con.execute("UPDATE audit.raw_files SET rows = ?, encoding = ?, delimiter = ? "
-                    "WHERE file = ?", [staged.rows_read, item.raw.encoding,
-                                       item.raw.delimiter, path])
+        con.execute(
+            "UPDATE audit.raw_files SET rows = ?, encoding = ?, delimiter = ? WHERE file = ?",
+            [staged.rows_read, item.raw.encoding, item.raw.delimiter, path],
+        )

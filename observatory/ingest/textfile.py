@@ -90,8 +90,10 @@ class Lines:
         self.taken.append((number, line))
         if self.size > self.limit:
             if len(self.taken) == 1:
-                raise ReadError(f"line {number} is longer than {self.limit:,} characters (the "
-                                f"max_line_chars limit of observatory/config/settings.yaml)")
+                raise ReadError(
+                    f"line {number} is longer than {self.limit:,} characters (the "
+                    f"max_line_chars limit of observatory/config/settings.yaml)"
+                )
             raise RecordTooLong
         return line
 
@@ -107,8 +109,13 @@ class Record:
 
 def _record(lines: Lines, fields: list[str], swallowed: int = 0) -> Record:
     taken = lines.taken[:1] if swallowed else lines.taken
-    return Record(taken[0][0], fields, sum(len(t) for _, t in taken),
-                  any(len(t) > MAX_CELL or CONTROL.search(t) for _, t in taken), swallowed)
+    return Record(
+        taken[0][0],
+        fields,
+        sum(len(t) for _, t in taken),
+        any(len(t) > MAX_CELL or CONTROL.search(t) for _, t in taken),
+        swallowed,
+    )
 
 
 def records(lines: Lines, delimiter: str, width: list[int]) -> Iterator[Record]:
@@ -125,11 +132,13 @@ def records(lines: Lines, delimiter: str, width: list[int]) -> Iterator[Record]:
         except RecordTooLong:
             reader = csv.reader(lines, delimiter=delimiter)  # its state is mid-field
             fields = None
-        if fields is not None and (len(lines.taken) == 1 or not width
-                                   or len(fields) == width[0]):
+        if fields is not None and (len(lines.taken) == 1 or not width or len(fields) == width[0]):
             yield _record(lines, fields)
             continue
         first = lines.taken[0][1]
-        yield _record(lines, next(csv.reader([first], delimiter=delimiter), []),
-                      swallowed=len(lines.taken) - 1)
+        yield _record(
+            lines,
+            next(csv.reader([first], delimiter=delimiter), []),
+            swallowed=len(lines.taken) - 1,
+        )
         lines.again()

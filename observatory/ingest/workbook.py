@@ -70,9 +70,15 @@ def _pick(book, name: str | None):
 def _merged(ws) -> list[tuple[int, int, int, int]]:
     with ws._get_source() as source:  # openpyxl's read-only sheets do not parse merges
         xml = source.read()
-    return [(int(r1) - 1, column_index_from_string(c1.decode()) - 1,
-             int(r2) - 1, column_index_from_string(c2.decode()) - 1)
-            for c1, r1, c2, r2 in MERGE.findall(xml)]
+    return [
+        (
+            int(r1) - 1,
+            column_index_from_string(c1.decode()) - 1,
+            int(r2) - 1,
+            column_index_from_string(c2.decode()) - 1,
+        )
+        for c1, r1, c2, r2 in MERGE.findall(xml)
+    ]
 
 
 def check_sizes(archive: zipfile.ZipFile) -> None:
@@ -81,15 +87,19 @@ def check_sizes(archive: zipfile.ZipFile) -> None:
     settings, parts = load_settings(), archive.infolist()
     total, limit = sum(p.file_size for p in parts), settings.xlsx_max_inflated_mib
     if total > limit * MIB:
-        raise ReadError(f"its parts declare {total / MIB:,.0f} MiB uncompressed, more than "
-                        f"{limit:,} MiB (the xlsx_max_inflated_mib limit of "
-                        f"observatory/config/settings.yaml)")
+        raise ReadError(
+            f"its parts declare {total / MIB:,.0f} MiB uncompressed, more than "
+            f"{limit:,} MiB (the xlsx_max_inflated_mib limit of "
+            f"observatory/config/settings.yaml)"
+        )
     for part in parts:
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size > MIB and ratio > settings.xlsx_max_ratio:
-            raise ReadError(f"part {part.filename} declares {part.file_size / MIB:,.0f} MiB "
-                            f"compressed {ratio:,.0f} times, more than {settings.xlsx_max_ratio}"
-                            f" (the xlsx_max_ratio limit of observatory/config/settings.yaml)")
+            raise ReadError(
+                f"part {part.filename} declares {part.file_size / MIB:,.0f} MiB "
+                f"compressed {ratio:,.0f} times, more than {settings.xlsx_max_ratio}"
+                f" (the xlsx_max_ratio limit of observatory/config/settings.yaml)"
+            )
 
 
 def _holds_formula(archive: zipfile.ZipFile, name: str) -> bool:
@@ -103,8 +113,11 @@ def _holds_formula(archive: zipfile.ZipFile, name: str) -> bool:
 
 
 def _any_formula(archive: zipfile.ZipFile) -> bool:
-    return any(_holds_formula(archive, name) for name in archive.namelist()
-               if name.startswith("xl/worksheets/") and name.endswith(".xml"))
+    return any(
+        _holds_formula(archive, name)
+        for name in archive.namelist()
+        if name.startswith("xl/worksheets/") and name.endswith(".xml")
+    )
 
 
 def has_formulas(path: Path) -> bool:
@@ -183,8 +196,9 @@ def header_names(sheet: Sheet, row: int, template: str) -> tuple[list[object], i
         if r1 == r2 == row and c2 > c1:  # a question over its options
             rows = 2
             for c in range(c1, c2 + 1):
-                header[c] = template.format(question=top, option=below[c] if c < len(below)
-                                            else None)
+                header[c] = template.format(
+                    question=top, option=below[c] if c < len(below) else None
+                )
         else:  # merged over rows: the value sits in the top cell
             rows = max(rows, 2 if r2 > row else 1)
             for c in range(c1, c2 + 1):

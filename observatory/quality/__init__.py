@@ -51,18 +51,32 @@ class SuiteResult:
         return all(o.success for o in self.outcomes if o.spec.blocking)
 
     def failures(self) -> list[str]:
-        return [f"{'BLOCKING' if o.spec.blocking else 'warning'}: {o.spec.column}: "
-                f"{o.spec.describe()} failed for {o.unexpected_count} value(s)"
-                for o in self.outcomes if not o.success]
+        return [
+            f"{'BLOCKING' if o.spec.blocking else 'warning'}: {o.spec.column}: "
+            f"{o.spec.describe()} failed for {o.unexpected_count} value(s)"
+            for o in self.outcomes
+            if not o.success
+        ]
 
     def records(self, run_id: str, target: str, partition: str | None) -> pd.DataFrame:
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        return pd.DataFrame([{
-            "run_id": run_id, "checked_at": now, "suite": self.suite, "target": target,
-            "partition": partition, "expectation": o.spec.describe(), "column": o.spec.column,
-            "success": o.success, "unexpected_count": o.unexpected_count,
-            "blocking": o.spec.blocking,
-        } for o in self.outcomes])
+        return pd.DataFrame(
+            [
+                {
+                    "run_id": run_id,
+                    "checked_at": now,
+                    "suite": self.suite,
+                    "target": target,
+                    "partition": partition,
+                    "expectation": o.spec.describe(),
+                    "column": o.spec.column,
+                    "success": o.success,
+                    "unexpected_count": o.unexpected_count,
+                    "blocking": o.spec.blocking,
+                }
+                for o in self.outcomes
+            ]
+        )
 
 
 def run_suite(name: str, frame: pd.DataFrame, specs: list[Spec]) -> SuiteResult:
@@ -77,8 +91,10 @@ def run_suite(name: str, frame: pd.DataFrame, specs: list[Spec]) -> SuiteResult:
     batch_definition, suite, added = _SUITES[key]
     batch = batch_definition.get_batch(batch_parameters={"dataframe": frame[columns]})
     # An ephemeral suite's expectations have no id: match results by type and arguments.
-    results = {_key(r.expectation_config.type, r.expectation_config.kwargs): r
-               for r in batch.validate(suite).results}
+    results = {
+        _key(r.expectation_config.type, r.expectation_config.kwargs): r
+        for r in batch.validate(suite).results
+    }
     outcomes = []
     for spec, expectation in zip(specs, added, strict=True):
         config = expectation.configuration
@@ -94,8 +110,9 @@ def suite_columns(specs: list[Spec]) -> list[str]:
 
 
 def _key(kind: str, kwargs: dict) -> str:
-    return kind + json.dumps({k: v for k, v in kwargs.items() if k != "batch_id"},
-                             sort_keys=True, default=str)
+    return kind + json.dumps(
+        {k: v for k, v in kwargs.items() if k != "batch_id"}, sort_keys=True, default=str
+    )
 
 
 _SUITES: dict[tuple[str, str], tuple] = {}  # (name, repr(specs)) -> _build_suite(...)
@@ -115,9 +132,13 @@ def _build_suite(name: str, specs: list[Spec]) -> tuple:
     config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults())
     context = gx.get_context(mode="ephemeral", project_config=config)
     context.variables.progress_bars = {"globally": False}
-    batch_definition = (context.data_sources.add_pandas(name).add_dataframe_asset(name)
-                        .add_batch_definition_whole_dataframe(name))
+    batch_definition = (
+        context.data_sources.add_pandas(name)
+        .add_dataframe_asset(name)
+        .add_batch_definition_whole_dataframe(name)
+    )
     suite = gx.ExpectationSuite(name=name)
-    added = [suite.add_expectation(getattr(gx.expectations, s.expectation)(**s.kwargs))
-             for s in specs]
+    added = [
+        suite.add_expectation(getattr(gx.expectations, s.expectation)(**s.kwargs)) for s in specs
+    ]
     return batch_definition, suite, added

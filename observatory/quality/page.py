@@ -52,8 +52,10 @@ SELECT file, rows_read, rows_loaded, rows_quarantined,
        rows_read = rows_loaded + rows_quarantined AS balanced, loaded_at
 FROM audit.case_accounting ORDER BY file
 """
-CASE_PROBLEMS = 'SELECT file, "row", "column", value, reason FROM audit.case_quarantine ' \
-                'ORDER BY file, "row", "column"'
+CASE_PROBLEMS = (
+    'SELECT file, "row", "column", value, reason FROM audit.case_quarantine '
+    'ORDER BY file, "row", "column"'
+)
 STYLE = """body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:13px}
 th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
@@ -74,19 +76,30 @@ def private_columns() -> set[str]:
     """Normalised headers (every wave, language and alias) of personal-data and
     respondent-id questions."""
     book = load_codebook()
-    return {normalise_label(h) for q in book.questions.values() if q.kind in ("pii", "id")
-            for year in book.waves for lang in SURVEY_LANGUAGES
-            for h in book.headers(year, q.id, lang)}
+    return {
+        normalise_label(h)
+        for q in book.questions.values()
+        if q.kind in ("pii", "id")
+        for year in book.waves
+        for lang in SURVEY_LANGUAGES
+        for h in book.headers(year, q.id, lang)
+    }
 
 
 def collect(con: duckdb.DuckDBPyConnection) -> Audit:
     quarantine = con.execute(QUARANTINE).df()
     private = private_columns()
     hidden = quarantine["column"].map(lambda c: normalise_label(c) in private)
-    quarantine["examples"] = [[] if h else list(e) for h, e in
-                              zip(hidden, quarantine["examples"], strict=True)]
-    return Audit(con.execute(ACCOUNTING).df(), quarantine, con.execute(VALIDATION).df(),
-                 con.execute(CASES).df(), con.execute(CASE_PROBLEMS).df())
+    quarantine["examples"] = [
+        [] if h else list(e) for h, e in zip(hidden, quarantine["examples"], strict=True)
+    ]
+    return Audit(
+        con.execute(ACCOUNTING).df(),
+        quarantine,
+        con.execute(VALIDATION).df(),
+        con.execute(CASES).df(),
+        con.execute(CASE_PROBLEMS).df(),
+    )
 
 
 def _short(path: str) -> str:
@@ -116,24 +129,43 @@ def render(audit: Audit, generated: dt.datetime) -> str:
     failed = val[~val["success"]] if len(val) else val
     blocking = int(failed["blocking"].sum()) if len(failed) else 0
     unbalanced = int((~acc["balanced"]).sum()) if len(acc) else 0
-    files = acc.assign(file=acc["file"].map(_short), delimiter=acc["delimiter"].map(
-        lambda d: {"\t": "tab"}.get(d, d) if isinstance(d, str) else None))
+    files = acc.assign(
+        file=acc["file"].map(_short),
+        delimiter=acc["delimiter"].map(
+            lambda d: {"\t": "tab"}.get(d, d) if isinstance(d, str) else None
+        ),
+    )
     reasons = qua.assign(
         file=qua["file"].map(_short),
         first_rows=qua["first_rows"].map(lambda r: ", ".join(map(str, r))),
-        examples=qua["examples"].map(lambda e: "; ".join(map(str, e)) or "(withheld)"))
-    suites = val.groupby(["target", "suite"], dropna=False).agg(
-        partitions=("partition", "nunique"), results=("success", "size"),
-        failed=("success", lambda s: int((~s).sum()))).reset_index() if len(val) else val
+        examples=qua["examples"].map(lambda e: "; ".join(map(str, e)) or "(withheld)"),
+    )
+    suites = (
+        val.groupby(["target", "suite"], dropna=False)
+        .agg(
+            partitions=("partition", "nunique"),
+            results=("success", "size"),
+            failed=("success", lambda s: int((~s).sum())),
+        )
+        .reset_index()
+        if len(val)
+        else val
+    )
     summary = [
         f"{len(acc)} file(s): {int(acc['rows_read'].sum())} rows read, "
         f"{int(acc['rows_loaded'].sum())} loaded, {int(acc['rows_quarantined'].sum())} "
-        f"quarantined." if len(acc) else "No survey file has been loaded.",
-        "Every file balances (rows read = loaded + quarantined)." if not unbalanced else
-        f"<span class=bad>{unbalanced} file(s) do not balance.</span>",
+        f"quarantined."
+        if len(acc)
+        else "No survey file has been loaded.",
+        "Every file balances (rows read = loaded + quarantined)."
+        if not unbalanced
+        else f"<span class=bad>{unbalanced} file(s) do not balance.</span>",
         f"{len(val)} expectation result(s) in the latest runs: "
-        + (f"<span class=bad>{blocking} blocking failure(s)</span>, " if blocking else
-           "<span class=ok>no blocking failure</span>, ")
+        + (
+            f"<span class=bad>{blocking} blocking failure(s)</span>, "
+            if blocking
+            else "<span class=ok>no blocking failure</span>, "
+        )
         + f"{len(failed) - blocking} warning(s).",
     ]
     parts = [
@@ -143,8 +175,10 @@ def render(audit: Audit, generated: dt.datetime) -> str:
         f"<p>Generated {generated:%Y-%m-%d %H:%M} UTC from the audit schema.</p>",
         "<ul>" + "".join(f"<li>{s}</li>" for s in summary) + "</ul>",
         "<h2>Files</h2>",
-        _table(files.drop(columns="balanced").assign(balanced=files["balanced"]),
-               ("rows_read", "rows_loaded", "rows_quarantined", "bytes")),
+        _table(
+            files.drop(columns="balanced").assign(balanced=files["balanced"]),
+            ("rows_read", "rows_loaded", "rows_quarantined", "bytes"),
+        ),
         "<h2>Quarantined rows, by reason</h2><p>Row numbers are those of the file "
         "(header = row 1 for CSV and XLSX, the case number for SPSS). Values of personal "
         "data and respondent ids are never shown.</p>",
@@ -159,8 +193,7 @@ def render(audit: Audit, generated: dt.datetime) -> str:
         "<h2>Validation (Great Expectations), latest run of each suite</h2>",
         _table(suites, ("partitions", "results", "failed")),
         "<h3>Failed expectations</h3>",
-        _table(failed.drop(columns=["success"]) if len(failed) else failed,
-               ("unexpected_count",)),
+        _table(failed.drop(columns=["success"]) if len(failed) else failed, ("unexpected_count",)),
         "</html>",
     ]
     return "\n".join(parts)

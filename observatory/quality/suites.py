@@ -15,47 +15,69 @@ def _respondent_specs() -> list[Spec]:
     book = load_codebook()
     specs = [
         Spec("ExpectColumnValuesToNotBeNull", {"column": "respondent_key"}),
-        Spec("ExpectColumnValuesToBeInSet", {"column": "country",
-                                             "value_set": sorted(load_countries())}),
+        Spec(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "country", "value_set": sorted(load_countries())},
+        ),
     ]
     for q in book.questions.values():
         if q.kind == "single":
-            specs.append(Spec("ExpectColumnValuesToBeInSet",
-                              {"column": q.id, "value_set": _codes(q.dimension)}))
+            specs.append(
+                Spec(
+                    "ExpectColumnValuesToBeInSet",
+                    {"column": q.id, "value_set": _codes(q.dimension)},
+                )
+            )
         if q.required and q.kind == "single":
             specs.append(Spec("ExpectColumnValuesToNotBeNull", {"column": q.id}))
-    specs.append(Spec("ExpectColumnValuesToBeBetween",
-                      {"column": "satisfaction", "min_value": 1, "max_value": 5}))
+    specs.append(
+        Spec(
+            "ExpectColumnValuesToBeBetween",
+            {"column": "satisfaction", "min_value": 1, "max_value": 5},
+        )
+    )
     fte = book.questions["coordination_fte"]
-    specs.append(Spec("ExpectColumnValuesToBeBetween",
-                      {"column": "coordination_fte", "min_value": fte.min, "max_value": fte.max},
-                      blocking=False))
+    specs.append(
+        Spec(
+            "ExpectColumnValuesToBeBetween",
+            {"column": "coordination_fte", "min_value": fte.min, "max_value": fte.max},
+            blocking=False,
+        )
+    )
     return specs
 
 
 def staged_respondents() -> list[Spec]:
     """One wave x country partition, as staged."""
-    return [*_respondent_specs(),
-            Spec("ExpectColumnValuesToBeUnique", {"column": "respondent_key"}),
-            Spec("ExpectTableRowCountToBeBetween", {"min_value": 1}, blocking=False)]
+    return [
+        *_respondent_specs(),
+        Spec("ExpectColumnValuesToBeUnique", {"column": "respondent_key"}),
+        Spec("ExpectTableRowCountToBeBetween", {"min_value": 1}, blocking=False),
+    ]
 
 
 def answer_codes() -> list[Spec]:
     """Answers in long form: each (dimension, code) pair is in the taxonomy."""
     pairs = sorted(f"{d.name}:{c}" for d in load_codebook().dimensions.values() for c in d.codes)
-    return [Spec("ExpectColumnValuesToBeInSet", {"column": "dimension_code", "value_set": pairs}),
-            Spec("ExpectColumnValuesToNotBeNull", {"column": "respondent_key"})]
+    return [
+        Spec("ExpectColumnValuesToBeInSet", {"column": "dimension_code", "value_set": pairs}),
+        Spec("ExpectColumnValuesToNotBeNull", {"column": "respondent_key"}),
+    ]
 
 
 def core_respondents() -> list[Spec]:
-    return [*_respondent_specs(),
-            Spec("ExpectCompoundColumnsToBeUnique", {"column_list": ["respondent_key", "wave"]})]
+    return [
+        *_respondent_specs(),
+        Spec("ExpectCompoundColumnsToBeUnique", {"column_list": ["respondent_key", "wave"]}),
+    ]
 
 
 def weights() -> list[Spec]:
     return [
         Spec("ExpectColumnValuesToNotBeNull", {"column": "weight"}),
-        Spec("ExpectColumnValuesToBeBetween",
-             {"column": "weight", "min_value": 0, "strict_min": True, "max_value": 1e9}),
+        Spec(
+            "ExpectColumnValuesToBeBetween",
+            {"column": "weight", "min_value": 0, "strict_min": True, "max_value": 1e9},
+        ),
         Spec("ExpectCompoundColumnsToBeUnique", {"column_list": ["respondent_key", "wave"]}),
     ]

@@ -21,5 +21,11 @@ from observatory.report.outputs import outputs
 from observatory.report.pdf import ReportPrintError
 from observatory.report.text import LANGUAGES, TranslationError
 
-__all__ = ["LANGUAGES", "ReportDataError", "ReportPrintError", "TranslationError",
-           "build_report", "outputs"]
+__all__ = [
+    "LANGUAGES",
+    "ReportDataError",
+    "ReportPrintError",
+    "TranslationError",
+    "build_report",
+    "outputs",
+]

@@ -36,8 +36,16 @@ from observatory.report.text import LANGUAGES, REFERENCE, catalog, default_langu
 from observatory.warehouse.retention import REPORT_RECORD
 
 LOG = logging.getLogger(__name__)
-FORMATS = ["text/html", "application/pdf", "text/csv", "application/json", "text/markdown",
-           "image/svg+xml", "image/png", "application/zip"]
+FORMATS = [
+    "text/html",
+    "application/pdf",
+    "text/csv",
+    "application/json",
+    "text/markdown",
+    "image/svg+xml",
+    "image/png",
+    "application/zip",
+]
 
 
 def _swap_in(staging: Path, final: Path) -> None:
@@ -76,18 +84,25 @@ def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def build_report(warehouse: Path, out_dir: Path, year: int | None = None,
-                 languages: Sequence[str] | None = None,
-                 warn: Callable[[str], None] = LOG.warning,
-                 pdf_languages: Sequence[str] | None = None) -> list[Path]:
+def build_report(
+    warehouse: Path,
+    out_dir: Path,
+    year: int | None = None,
+    languages: Sequence[str] | None = None,
+    warn: Callable[[str], None] = LOG.warning,
+    pdf_languages: Sequence[str] | None = None,
+) -> list[Path]:
     """Build the year's report (latest wave when ``year`` is None) in ``languages``
     (default: :func:`~observatory.report.text.default_languages`, all six unless
     ``OBSERVATORY_REPORT_LANGUAGES`` says), with the PDF of each of ``pdf_languages``
     (default: all); return, per language, the HTML page and its PDF when it could be
     printed (else ``warn`` has one line)."""
     languages = _languages(default_languages() if languages is None else languages)
-    printed = languages if pdf_languages is None else [
-        lang for lang in languages if lang in pdf_languages]
+    printed = (
+        languages
+        if pdf_languages is None
+        else [lang for lang in languages if lang in pdf_languages]
+    )
     warehouse, out_dir = Path(warehouse), Path(out_dir)
     if not warehouse.is_file():
         raise FileNotFoundError(f"warehouse not found: {warehouse}")
@@ -102,10 +117,12 @@ def build_report(warehouse: Path, out_dir: Path, year: int | None = None,
     staging = Path(tempfile.mkdtemp(prefix=f".{data.year}.build.", dir=out_dir))
     staging.chmod(0o755)  # mkdtemp makes it private; the published folder is not
     try:
-        datafiles.write_data(data_tables(data), staging / "data", edition,
-                             quality_record(facts, edition))
-        zip_size = datafiles.zip_folder(staging / "data",
-                                        staging / datafiles.zip_name(data.year), edition)
+        datafiles.write_data(
+            data_tables(data), staging / "data", edition, quality_record(facts, edition)
+        )
+        zip_size = datafiles.zip_folder(
+            staging / "data", staging / datafiles.zip_name(data.year), edition
+        )
         if edition.snapshot:  # kept as long as this report is published
             (staging / REPORT_RECORD).write_text(f"{edition.snapshot}\n", encoding="utf-8")
         (staging / publication.CFF_NAME).write_text(publication.cff(edition), encoding="utf-8")
@@ -117,12 +134,19 @@ def build_report(warehouse: Path, out_dir: Path, year: int | None = None,
             page = staging / lang / "index.html"
             page.write_text(render_page(data, lang, pub, staging), encoding="utf-8")
             if lang in printed:
-                jobs.append(PrintJob(page, staging / lang / pdf_name(data.year, lang),
-                                     t(lang, "title", year=data.year), t(lang, "page")))
+                jobs.append(
+                    PrintJob(
+                        page,
+                        staging / lang / pdf_name(data.year, lang),
+                        t(lang, "title", year=data.year),
+                        t(lang, "page"),
+                    )
+                )
         if jobs:
             _print(jobs, warn)
         (staging / publication.DATACITE_NAME).write_text(
-            publication.datacite(edition, languages, FORMATS, _size(staging)), encoding="utf-8")
+            publication.datacite(edition, languages, FORMATS, _size(staging)), encoding="utf-8"
+        )
         _swap_in(staging, out_dir / str(data.year))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

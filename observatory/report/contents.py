@@ -16,7 +16,13 @@ TREND_FIGURES = (  # id, string key (as in SHARE_FIGURES), dimension
     ("trend_barriers", "barriers", "barrier"),
 )
 SECTIONS = {  # page section id -> string key of its heading, in page order
-    "key": "s_key", "country": "s_country", "scheme_type": "s_scheme", "trend": "s_trend",
-    "topics": "s_topics", "cases": "s_cases", "method": "s_method", "quality": "s_quality",
+    "key": "s_key",
+    "country": "s_country",
+    "scheme_type": "s_scheme",
+    "trend": "s_trend",
+    "topics": "s_topics",
+    "cases": "s_cases",
+    "method": "s_method",
+    "quality": "s_quality",
     "cite": "s_cite",
 }

@@ -23,17 +23,23 @@ from observatory.config import Settings, load_countries, load_settings
 from observatory.report.text import LANGUAGES, territory_name
 
 REQUIRED_TABLES = (
-    "core.countries", "core.respondents", "core.cases", "core.case_attributes",
-    "core.questions", "audit.row_accounting", "audit.validation_results", "audit.raw_files",
-    "audit.quarantine", "marts.shares", "marts.share_changes",
+    "core.countries",
+    "core.respondents",
+    "core.cases",
+    "core.case_attributes",
+    "core.questions",
+    "audit.row_accounting",
+    "audit.validation_results",
+    "audit.raw_files",
+    "audit.quarantine",
+    "marts.shares",
+    "marts.share_changes",
 )
 ESTIMATES = ("n_selected", "share", "se", "ci_low", "ci_high", "n_eff")
-CHANGE_ESTIMATES = ("share", "previous_share", "change", "se_change", "z", "p_value",
-                    "q_value")
+CHANGE_ESTIMATES = ("share", "previous_share", "change", "se_change", "z", "p_value", "q_value")
 BASE = "all respondents"
 # Dimensions estimated by country (and by scheme type for the ones in BY_SCHEME_TYPE).
-BY_COUNTRY = ("lever", "barrier", "scheme_type", "sim_role", "theme", "ci_condition",
-              "ci_stage")
+BY_COUNTRY = ("lever", "barrier", "scheme_type", "sim_role", "theme", "ci_condition", "ci_stage")
 BY_SCHEME_TYPE = ("lever", "barrier")
 TREND_DIMENSIONS = ("lever", "barrier")
 SHARES_SQL = """SELECT wave, domain_type, domain, dimension, code, label_en, label_fr, n,
@@ -102,13 +108,22 @@ def publishable(frame: pd.DataFrame, settings: Settings | None = None) -> pd.Dat
     """Re-apply suppression and the unreliable flag; blank every estimate of a masked cell."""
     settings = settings or load_settings()
     out = frame.copy()
-    masked = (out["suppressed"].fillna(True).astype(bool) | out["share"].isna()
-              | (out["n"] < settings.suppress_below_n))
+    masked = (
+        out["suppressed"].fillna(True).astype(bool)
+        | out["share"].isna()
+        | (out["n"] < settings.suppress_below_n)
+    )
     sampled = ~masked & ~out["calibrated"].fillna(False).astype(bool)
     out["suppressed"] = masked
-    out["unreliable"] = masked | out["unreliable"].fillna(False).astype(bool) | sampled & (
-        (out["n_eff"] < settings.unreliable_below_n_eff)
-        | (out["df"] < settings.unreliable_below_df))
+    out["unreliable"] = (
+        masked
+        | out["unreliable"].fillna(False).astype(bool)
+        | sampled
+        & (
+            (out["n_eff"] < settings.unreliable_below_n_eff)
+            | (out["df"] < settings.unreliable_below_df)
+        )
+    )
     for column in ESTIMATES:
         out[column] = out[column].astype("Float64").mask(masked)
     out["n_selected"] = out["n_selected"].astype("Int64")
@@ -118,14 +133,21 @@ def publishable(frame: pd.DataFrame, settings: Settings | None = None) -> pd.Dat
 def publishable_changes(changes: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
     """Mask a change whose mart row, or either of its two (re-checked) cells, is masked."""
     keys = ["wave", "country", "dimension", "code"]
-    cells = shares.loc[shares["domain_type"] == "country",
-                       ["wave", "domain", "dimension", "code", "suppressed"]].rename(
-        columns={"domain": "country"})
+    cells = shares.loc[
+        shares["domain_type"] == "country", ["wave", "domain", "dimension", "code", "suppressed"]
+    ].rename(columns={"domain": "country"})
     out = changes.merge(cells.rename(columns={"suppressed": "_now"}), on=keys, how="left")
-    out = out.merge(cells.rename(columns={"wave": "previous_wave", "suppressed": "_before"}),
-                    on=["previous_wave", *keys[1:]], how="left")
-    masked = (out["suppressed"].fillna(True).astype(bool) | out["change"].isna()
-              | out["_now"].fillna(True).astype(bool) | out["_before"].fillna(True).astype(bool))
+    out = out.merge(
+        cells.rename(columns={"wave": "previous_wave", "suppressed": "_before"}),
+        on=["previous_wave", *keys[1:]],
+        how="left",
+    )
+    masked = (
+        out["suppressed"].fillna(True).astype(bool)
+        | out["change"].isna()
+        | out["_now"].fillna(True).astype(bool)
+        | out["_before"].fillna(True).astype(bool)
+    )
     out["suppressed"] = masked
     out["significant"] = ~masked & out["significant"].fillna(False).astype(bool)
     for column in CHANGE_ESTIMATES:
@@ -134,8 +156,12 @@ def publishable_changes(changes: pd.DataFrame, shares: pd.DataFrame) -> pd.DataF
 
 
 def _check_tables(con: duckdb.DuckDBPyConnection) -> None:
-    present = {f"{s}.{t}" for s, t in con.execute(
-        "SELECT table_schema, table_name FROM information_schema.tables").fetchall()}
+    present = {
+        f"{s}.{t}"
+        for s, t in con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables"
+        ).fetchall()
+    }
     missing = [t for t in REQUIRED_TABLES if t not in present]
     if missing:
         raise ReportDataError(f"the warehouse lacks table(s) {', '.join(missing)}")
@@ -146,29 +172,35 @@ def _countries(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
     warehouse's English or French name, else CLDR's (through Babel)."""
     configured = {c.code: dict(c.names) for c in load_countries().values()}
     stored = con.execute(
-        "SELECT country, name_en, name_fr FROM core.countries ORDER BY country").fetchall()
+        "SELECT country, name_en, name_fr FROM core.countries ORDER BY country"
+    ).fetchall()
     for code, en, fr in stored:
         configured.setdefault(code, {k: v for k, v in (("en", en), ("fr", fr)) if v})
-    return {code: {lang: names.get(lang) or territory_name(code, lang) for lang in LANGUAGES}
-            for code, names in configured.items()}
+    return {
+        code: {lang: names.get(lang) or territory_name(code, lang) for lang in LANGUAGES}
+        for code, names in configured.items()
+    }
 
 
 def load_report_data(con: duckdb.DuckDBPyConnection, year: int | None = None) -> ReportData:
     _check_tables(con)
-    all_waves = [w for (w,) in con.execute(
-        "SELECT DISTINCT wave FROM marts.shares ORDER BY wave").fetchall()]
+    all_waves = [
+        w for (w,) in con.execute("SELECT DISTINCT wave FROM marts.shares ORDER BY wave").fetchall()
+    ]
     if not all_waves:
         raise ReportDataError("marts.shares is empty: no wave to report on")
     year = all_waves[-1] if year is None else int(year)
     if year not in all_waves:
         known = ", ".join(map(str, all_waves))
         raise ReportDataError(f"wave {year} is not in the warehouse (waves: {known})")
-    shares = publishable(con.execute(
-        SHARES_SQL, [BASE, list(BY_COUNTRY), list(BY_SCHEME_TYPE), year]).df())
+    shares = publishable(
+        con.execute(SHARES_SQL, [BASE, list(BY_COUNTRY), list(BY_SCHEME_TYPE), year]).df()
+    )
     changes = con.execute(CHANGES_SQL, [BASE, list(TREND_DIMENSIONS), year]).df()
     respondents, cases, attributes, accounting = (
         con.execute(sql, [year]).df()
-        for sql in (RESPONDENTS_SQL, CASES_SQL, ATTRIBUTES_SQL, ACCOUNTING_SQL))
+        for sql in (RESPONDENTS_SQL, CASES_SQL, ATTRIBUTES_SQL, ACCOUNTING_SQL)
+    )
     return ReportData(
         year=year,
         waves=[w for w in all_waves if w <= year],

@@ -27,12 +27,21 @@ QUALITY_NAME = "quality.json"
 KINDS = {  # kind -> data catalog keys of unit, base, n rule, interval, suppression rule
     "share": ("m_unit_share", "m_base", "m_n_rule", "m_interval", "m_suppression"),
     "change": ("m_unit_change", "m_base", "m_n_rule", "m_interval_changes", "m_suppression"),
-    "cases": ("m_unit_count", "m_base_cases", "m_n_rule_counts", "not_applicable",
-              "not_applicable"),
-    "rows": ("m_unit_rows", "m_base_rows", "m_n_rule_counts", "not_applicable",
-             "not_applicable"),
-    "checks": ("m_unit_checks", "not_applicable", "not_applicable", "not_applicable",
-               "not_applicable"),
+    "cases": (
+        "m_unit_count",
+        "m_base_cases",
+        "m_n_rule_counts",
+        "not_applicable",
+        "not_applicable",
+    ),
+    "rows": ("m_unit_rows", "m_base_rows", "m_n_rule_counts", "not_applicable", "not_applicable"),
+    "checks": (
+        "m_unit_checks",
+        "not_applicable",
+        "not_applicable",
+        "not_applicable",
+        "not_applicable",
+    ),
 }
 
 
@@ -55,54 +64,82 @@ def zip_name(year: int) -> str:
 
 def _rules(kind: str) -> dict[str, str]:
     settings = load_settings()
-    values = {"level": fmt_pct(settings.confidence_level, REFERENCE),
-              **{k: fmt_int(v, REFERENCE) for k, v in (
-                  ("n_min", settings.suppress_below_n),
-                  ("n_eff", settings.unreliable_below_n_eff),
-                  ("df", settings.unreliable_below_df))}}
+    values = {
+        "level": fmt_pct(settings.confidence_level, REFERENCE),
+        **{
+            k: fmt_int(v, REFERENCE)
+            for k, v in (
+                ("n_min", settings.suppress_below_n),
+                ("n_eff", settings.unreliable_below_n_eff),
+                ("df", settings.unreliable_below_df),
+            )
+        },
+    }
     keys = KINDS[kind]
-    return dict(zip(("unit", "base", "n_rule", "interval_method", "suppression_rule"),
-                    (t_data(k, **values) for k in keys), strict=True))
+    return dict(
+        zip(
+            ("unit", "base", "n_rule", "interval_method", "suppression_rule"),
+            (t_data(k, **values) for k in keys),
+            strict=True,
+        )
+    )
 
 
 def sidecar(table: DataTable, edition: Edition) -> dict[str, object]:
     """The description of one CSV."""
     frame = table.frame
     return {
-        "file": f"{table.name}.csv", "title": table.titles, "definition": table.definition,
+        "file": f"{table.name}.csv",
+        "title": table.titles,
+        "definition": table.definition,
         **_rules(table.kind),
-        "source": {"tables": list(table.sources), "query": " ".join(table.query.split()),
-                   "parameters": list(table.parameters), "selection": table.selection,
-                   "processing": t_data("m_processing") if table.kind in ("share", "change")
-                   else t_data("not_applicable")},
+        "source": {
+            "tables": list(table.sources),
+            "query": " ".join(table.query.split()),
+            "parameters": list(table.parameters),
+            "selection": table.selection,
+            "processing": t_data("m_processing")
+            if table.kind in ("share", "change")
+            else t_data("not_applicable"),
+        },
         "snapshot": {"version": edition.version, "file": edition.snapshot},
-        "licence": licence_record(), "citation": citation(edition, REFERENCE),
-        "columns": [str(c) for c in frame.columns], "rows": len(frame),
+        "licence": licence_record(),
+        "citation": citation(edition, REFERENCE),
+        "columns": [str(c) for c in frame.columns],
+        "rows": len(frame),
     }
 
 
 def readme(tables: list[DataTable], edition: Edition) -> str:
     licence = licence_record()
-    lines = [f"# {t_data('readme_title', year=edition.year)}", "", t_data("readme_intro"), "",
-             f"- {t_data('m_cite')}: {citation(edition, REFERENCE)}",
-             f"- {t_data('m_licence')}: {licence['title']} ({licence['id']}), {licence['url']}",
-             f"- {t_data('m_version')}: {edition.version}", "",
-             f"| {t_data('m_file')} | {t_data('m_title')} | {t_data('m_rows')} |", "|---|---|---:|"]
+    lines = [
+        f"# {t_data('readme_title', year=edition.year)}",
+        "",
+        t_data("readme_intro"),
+        "",
+        f"- {t_data('m_cite')}: {citation(edition, REFERENCE)}",
+        f"- {t_data('m_licence')}: {licence['title']} ({licence['id']}), {licence['url']}",
+        f"- {t_data('m_version')}: {edition.version}",
+        "",
+        f"| {t_data('m_file')} | {t_data('m_title')} | {t_data('m_rows')} |",
+        "|---|---|---:|",
+    ]
     lines += [f"| {x.name}.csv | {x.titles[REFERENCE]} | {len(x.frame)} |" for x in tables]
     lines.append(f"| {QUALITY_NAME} | {t(REFERENCE, 'quality_record_link')} | |")
     return "\n".join(lines) + "\n"
 
 
-def write_data(tables: list[DataTable], folder: Path, edition: Edition,
-               quality_json: str) -> None:
+def write_data(tables: list[DataTable], folder: Path, edition: Edition, quality_json: str) -> None:
     """The CSVs, their sidecars, the README and the quality record, in ``folder``."""
     folder.mkdir(parents=True)
     for table in tables:
-        neutralise(table.frame).to_csv(folder / f"{table.name}.csv", index=False,
-                                       float_format="%.6f", lineterminator="\n")
+        neutralise(table.frame).to_csv(
+            folder / f"{table.name}.csv", index=False, float_format="%.6f", lineterminator="\n"
+        )
         (folder / f"{table.name}{METADATA_SUFFIX}").write_text(
             json.dumps(sidecar(table, edition), ensure_ascii=False, indent=2) + "\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     (folder / "README.md").write_text(readme(tables, edition), encoding="utf-8")
     (folder / QUALITY_NAME).write_text(quality_json, encoding="utf-8")
 
@@ -117,4 +154,3 @@ def zip_folder(folder: Path, target: Path, edition: Edition) -> int:
             info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
             archive.writestr(info, path.read_bytes())
     return target.stat().st_size
-

@@ -22,20 +22,25 @@ def pdf_name(year: int, lang: str) -> str:
 
 def latest_year(reports_dir: Path) -> int | None:
     """The latest year with a published report folder (None: none yet)."""
-    years = [int(p.name) for p in Path(reports_dir).glob("[0-9]*")
-             if p.is_dir() and p.name.isdigit()]
+    years = [
+        int(p.name) for p in Path(reports_dir).glob("[0-9]*") if p.is_dir() and p.name.isdigit()
+    ]
     return max(years, default=None)
 
 
 def pages(year_dir: Path, year: int, languages: Sequence[str] = LANGUAGES) -> list[Path]:
     """Per language, the HTML page and its PDF, those that exist."""
-    candidates = [path for lang in languages for path in
-                  (year_dir / lang / "index.html", year_dir / lang / pdf_name(year, lang))]
+    candidates = [
+        path
+        for lang in languages
+        for path in (year_dir / lang / "index.html", year_dir / lang / pdf_name(year, lang))
+    ]
     return [path for path in candidates if path.is_file()]
 
 
-def outputs(reports_dir: Path, year: int | None = None,
-            languages: Sequence[str] = LANGUAGES) -> list[Path]:
+def outputs(
+    reports_dir: Path, year: int | None = None, languages: Sequence[str] = LANGUAGES
+) -> list[Path]:
     """Every published output of a year's report (the latest when ``year`` is None): the
     pages and PDFs per language, the figures and data folders, the data zip and the
     citation records; [] without a report."""
@@ -44,6 +49,9 @@ def outputs(reports_dir: Path, year: int | None = None,
         return []
     year_dir = Path(reports_dir) / str(year)
     folders = [year_dir / name for name in ("figures", "data") if (year_dir / name).is_dir()]
-    files = [year_dir / name for name in (zip_name(year), CFF_NAME, DATACITE_NAME)
-             if (year_dir / name).is_file()]
+    files = [
+        year_dir / name
+        for name in (zip_name(year), CFF_NAME, DATACITE_NAME)
+        if (year_dir / name).is_file()
+    ]
     return [*pages(year_dir, year, languages), *folders, *files]

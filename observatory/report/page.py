@@ -48,6 +48,7 @@ HERE = Path(__file__).parent
 @dataclass(frozen=True)
 class Publishing:
     """What every page of one build says about the publication as a whole."""
+
     edition: Edition
     quality: QualityFacts
     languages: Sequence[str]  # of this build
@@ -73,8 +74,10 @@ def script_json(value: object) -> str:
 
 
 def all_figures(data: ReportData, lang: str) -> list[fg.Figure]:
-    shares = [fg.share_figure(fid, key, dim, kind, section, data, lang)
-              for fid, key, dim, kind, section in SHARE_FIGURES]
+    shares = [
+        fg.share_figure(fid, key, dim, kind, section, data, lang)
+        for fid, key, dim, kind, section in SHARE_FIGURES
+    ]
     trends = [fg.trend_figure(fid, key, dim, data, lang) for fid, key, dim in TREND_FIGURES]
     return [*shares, *trends, *summary.case_figures(data, lang)]
 
@@ -91,56 +94,91 @@ def export_figure(spec: dict, stem: Path, lang: str) -> None:
     stem.with_suffix(".png").write_bytes(vlc.svg_to_png(svg, scale=2))
 
 
-def export_figures(figs: Sequence[fg.Figure], specs: dict[str, dict], folder: Path,
-                   lang: str) -> None:
+def export_figures(
+    figs: Sequence[fg.Figure], specs: dict[str, dict], folder: Path, lang: str
+) -> None:
     """Every figure with its title and note, in parallel (vl-convert releases the GIL)."""
     titled_specs = [titled(specs[f.id], f.title, " ".join([f.note, *f.warnings])) for f in figs]
     with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
-        list(pool.map(export_figure, titled_specs, [folder / f"{f.id}_{lang}" for f in figs],
-                      [lang] * len(figs)))
+        list(
+            pool.map(
+                export_figure,
+                titled_specs,
+                [folder / f"{f.id}_{lang}" for f in figs],
+                [lang] * len(figs),
+            )
+        )
 
 
 def _cite(pub: Publishing, lang: str) -> dict[str, str]:
     licence = load_publication().licence
-    return {"citation": citation(pub.edition, lang),
-            "version_text": t(lang, "version_text", version=pub.edition.version,
-                              date=fmt_date(pub.edition.released.date(), lang)),
-            "licence_text": t(lang, "licence_text", licence=licence.name, url=licence.url),
-            "zip_link": t(lang, "zip_link", size=fmt_size(pub.zip_size, lang)),
-            "zip": zip_name(pub.edition.year)}
+    return {
+        "citation": citation(pub.edition, lang),
+        "version_text": t(
+            lang,
+            "version_text",
+            version=pub.edition.version,
+            date=fmt_date(pub.edition.released.date(), lang),
+        ),
+        "licence_text": t(lang, "licence_text", licence=licence.name, url=licence.url),
+        "zip_link": t(lang, "zip_link", size=fmt_size(pub.zip_size, lang)),
+        "zip": zip_name(pub.edition.year),
+    }
 
 
 def render_page(data: ReportData, lang: str, pub: Publishing, staging: Path) -> str:
     settings = load_settings()
     figs = all_figures(data, lang)
     with alt.theme.enable(THEME_NAME):  # the specs of every language share one structure:
-        specs = {f.id: described(f).to_dict(validate=lang == pub.languages[0])  # checked once
-                 for f in figs}
+        specs = {
+            f.id: described(f).to_dict(validate=lang == pub.languages[0])  # checked once
+            for f in figs
+        }
     export_figures(figs, specs, staging / "figures", lang)
     cards, key_table = summary.key_figures(data, lang)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE), autoescape=True,
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
     return env.get_template("template.html").render(
-        lang=lang, year=data.year, s=catalog(lang),
+        lang=lang,
+        year=data.year,
+        s=catalog(lang),
         title=t(lang, "title", year=data.year),
         lead=t(lang, "lead", year=data.year, n_countries=len(key_table.rows)),
         draft=lang not in load_publication().reviewed_languages,
         others=[(o, language_name(o)) for o in pub.languages if o != lang],
         pdf=pdf_name(data.year, lang),
         sections=[(sid, t(lang, key, first=data.waves[0])) for sid, key in SECTIONS.items()],
-        figures=figs, cards=cards, key_table=key_table,
+        figures=figs,
+        cards=cards,
+        key_table=key_table,
         key_caption=t(lang, "key_caption", year=data.year, previous=data.year - 1),
         changes_table=fg.changes_table(data, TREND_DIMENSIONS, lang),
         highlights_table=summary.case_highlights_table(data, lang),
         quality_rows=quality_rows(pub.quality, pub.edition, lang),
         quality_table=summary.quality_table(data, lang),
         validation_table=summary.validation_table(data, lang),
-        method_text=t(lang, "method_text", level=fmt_pct(settings.confidence_level, lang),
-                      n_min=fmt_int(settings.suppress_below_n, lang),
-                      n_eff=fmt_int(settings.unreliable_below_n_eff, lang),
-                      df=fmt_int(settings.unreliable_below_df, lang)),
-        footer=t(lang, "footer", year=data.year), **_cite(pub, lang),
-        bundle=vega_bundle(), specs=script_json(specs),
-        options=script_json({"actions": False, "renderer": "svg", "mode": "vega-lite",
-                             "formatLocale": d3_locale(lang)}),
+        method_text=t(
+            lang,
+            "method_text",
+            level=fmt_pct(settings.confidence_level, lang),
+            n_min=fmt_int(settings.suppress_below_n, lang),
+            n_eff=fmt_int(settings.unreliable_below_n_eff, lang),
+            df=fmt_int(settings.unreliable_below_df, lang),
+        ),
+        footer=t(lang, "footer", year=data.year),
+        **_cite(pub, lang),
+        bundle=vega_bundle(),
+        specs=script_json(specs),
+        options=script_json(
+            {
+                "actions": False,
+                "renderer": "svg",
+                "mode": "vega-lite",
+                "formatLocale": d3_locale(lang),
+            }
+        ),
     )

@@ -27,9 +27,11 @@ RENDER_TIMEOUT_MS = 60_000
 # laid out at the width they are printed at.
 VIEWPORT = {"width": 680, "height": 960}
 MARGIN = {"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"}
-FOOTER = ('<div style="width:100%;margin:0 14mm;font-size:8pt;color:#5f5f5f;'
-          'font-family:sans-serif;display:flex;justify-content:space-between">'
-          '<span>{title}</span><span>{page}</span></div>')
+FOOTER = (
+    '<div style="width:100%;margin:0 14mm;font-size:8pt;color:#5f5f5f;'
+    'font-family:sans-serif;display:flex;justify-content:space-between">'
+    "<span>{title}</span><span>{page}</span></div>"
+)
 
 
 class ReportPrintError(RuntimeError):
@@ -52,13 +54,15 @@ def require_chromium(executable: Path | None = None) -> Path:
         raise ReportPrintError(
             f"cannot print the report to PDF: {executable} is missing — run "
             "`scripts/install-system-packages` as root (or `sudo apt-get install chromium`), "
-            "never `playwright install`")
+            "never `playwright install`"
+        )
     return executable
 
 
 def _footer(job: PrintJob) -> str:
-    page = html.escape(job.page_label).format(page='<span class="pageNumber"></span>',
-                                               pages='<span class="totalPages"></span>')
+    page = html.escape(job.page_label).format(
+        page='<span class="pageNumber"></span>', pages='<span class="totalPages"></span>'
+    )
     return FOOTER.format(title=html.escape(job.title), page=page)
 
 
@@ -69,8 +73,7 @@ def print_pdfs(jobs: Sequence[PrintJob], executable: Path | None = None) -> None
 
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(executable),
-                                        args=list(CHROMIUM_ARGS))
+            browser = p.chromium.launch(executable_path=str(executable), args=list(CHROMIUM_ARGS))
             try:
                 for job in jobs:
                     _print_one(browser, job)
@@ -99,8 +102,16 @@ def _print_one(browser: Browser, job: PrintJob) -> None:
             raise ReportPrintError(f"{job.html}: the charts did not render: {'; '.join(errors)}")
         if blocked:
             raise ReportPrintError(f"{job.html}: the page asked for the network: {blocked[0]}")
-        page.pdf(path=str(job.pdf), format="A4", print_background=True, margin=MARGIN,
-                 display_header_footer=True, header_template="<span></span>",
-                 footer_template=_footer(job), outline=True, tagged=True)
+        page.pdf(
+            path=str(job.pdf),
+            format="A4",
+            print_background=True,
+            margin=MARGIN,
+            display_header_footer=True,
+            header_template="<span></span>",
+            footer_template=_footer(job),
+            outline=True,
+            tagged=True,
+        )
     finally:
         page.close()

@@ -51,16 +51,27 @@ def edition_of(warehouse: Path, data: ReportData) -> Edition:
         released = dt.datetime.fromtimestamp(warehouse.stat().st_mtime, dt.UTC)
     respondents = data.respondents
     countries = respondents.loc[respondents["wave"] == data.year, "country"].nunique()
-    return Edition(data.year, data.waves[0], int(countries), released.replace(microsecond=0),
-                   snapshot.name if snapshot else None)
+    return Edition(
+        data.year,
+        data.waves[0],
+        int(countries),
+        released.replace(microsecond=0),
+        snapshot.name if snapshot else None,
+    )
 
 
 def citation(edition: Edition, lang: str) -> str:
     """The recommended citation, in the language."""
     settings = load_publication()
-    return t(lang, "cite_text", publisher=settings.publisher, year=edition.released.year,
-             title=t(lang, "title", year=edition.year), version=edition.version,
-             licence=settings.licence.name)
+    return t(
+        lang,
+        "cite_text",
+        publisher=settings.publisher,
+        year=edition.released.year,
+        title=t(lang, "title", year=edition.year),
+        version=edition.version,
+        licence=settings.licence.name,
+    )
 
 
 def licence_record() -> dict[str, str]:
@@ -94,22 +105,35 @@ def datacite(edition: Edition, languages: list[str], formats: list[str], size: i
     attributes = {
         "types": {"resourceTypeGeneral": "Dataset", "resourceType": "Annual report and data"},
         "creators": [{"name": settings.publisher, "nameType": "Organizational"}],
-        "titles": [{"title": t(lang, "title", year=edition.year), "lang": lang}
-                   for lang in languages],
+        "titles": [
+            {"title": t(lang, "title", year=edition.year), "lang": lang} for lang in languages
+        ],
         "publisher": {"name": settings.publisher},
         "publicationYear": edition.released.year,
         "version": edition.version,
         "language": REFERENCE,
         "subjects": [{"subject": k} for k in settings.keywords],
-        "dates": [{"date": edition.released.date().isoformat(), "dateType": "Issued"},
-                  {"date": f"{edition.first_wave}/{edition.year}", "dateType": "Collected"}],
-        "rightsList": [{"rights": licence.title, "rightsUri": licence.url,
-                        "rightsIdentifier": licence.id.lower(),
-                        "rightsIdentifierScheme": "SPDX",
-                        "schemeUri": "https://spdx.org/licenses/"}],
-        "descriptions": [{"description": t(REFERENCE, "lead", year=edition.year,
-                                           n_countries=edition.countries),
-                          "descriptionType": "Abstract"}],
+        "dates": [
+            {"date": edition.released.date().isoformat(), "dateType": "Issued"},
+            {"date": f"{edition.first_wave}/{edition.year}", "dateType": "Collected"},
+        ],
+        "rightsList": [
+            {
+                "rights": licence.title,
+                "rightsUri": licence.url,
+                "rightsIdentifier": licence.id.lower(),
+                "rightsIdentifierScheme": "SPDX",
+                "schemeUri": "https://spdx.org/licenses/",
+            }
+        ],
+        "descriptions": [
+            {
+                "description": t(
+                    REFERENCE, "lead", year=edition.year, n_countries=edition.countries
+                ),
+                "descriptionType": "Abstract",
+            }
+        ],
         "formats": formats,
         "sizes": [f"{size} bytes"],
         "schemaVersion": "http://datacite.org/schema/kernel-4",

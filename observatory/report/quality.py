@@ -34,8 +34,12 @@ QUESTIONS_SQL = """SELECT wave, min(instrument_version) AS version,
     list(DISTINCT dimension) FILTER (WHERE dimension IS NOT NULL) AS dimensions
     FROM core.questions WHERE wave <= ? GROUP BY wave ORDER BY wave"""
 CONCEPTS = (  # SIMS code, catalog key of its name and statement
-    ("S.13", "q_accuracy"), ("S.14", "q_timeliness"), ("S.15.2", "q_comparability"),
-    ("S.15.4", "q_coherence"), ("S.17.1", "q_revision"), ("S.8.1", "q_release"),
+    ("S.13", "q_accuracy"),
+    ("S.14", "q_timeliness"),
+    ("S.15.2", "q_comparability"),
+    ("S.15.4", "q_coherence"),
+    ("S.17.1", "q_revision"),
+    ("S.8.1", "q_release"),
 )
 
 
@@ -80,16 +84,20 @@ def quality_facts(con: duckdb.DuckDBPyConnection, data: ReportData) -> QualityFa
     questions = con.execute(QUESTIONS_SQL, [data.year]).fetchall()
     asked = [set(dims or ()) for _, _, dims in questions]
     return QualityFacts(
-        cells=len(shown), se_median=_stat(100 * sampled["se"], "median"),
+        cells=len(shown),
+        se_median=_stat(100 * sampled["se"], "median"),
         se_max=_stat(100 * sampled["se"], "max"),
-        n_eff_median=_stat(sampled["n_eff"], "median"), n_eff_min=_stat(sampled["n_eff"], "min"),
+        n_eff_median=_stat(sampled["n_eff"], "median"),
+        n_eff_min=_stat(sampled["n_eff"], "min"),
         suppressed=int(cells["suppressed"].sum()),
         unreliable=int((cells["unreliable"] & ~cells["suppressed"]).sum()),
-        rows_read=int(now["rows_read"].sum()), rows_quarantined=int(now["rows_quarantined"].sum()),
+        rows_read=int(now["rows_read"].sum()),
+        rows_quarantined=int(now["rows_quarantined"].sum()),
         problems=con.execute(PROBLEMS_SQL, [data.year]).fetchone()[0],
-        files=files, files_balanced=balanced, waves=len(data.waves),
-        waves_matching=sum(int(loaded.get(w, -1)) == int(counted.get(w, -2))
-                           for w in data.waves),
+        files=files,
+        files_balanced=balanced,
+        waves=len(data.waves),
+        waves_matching=sum(int(loaded.get(w, -1)) == int(counted.get(w, -2)) for w in data.waves),
         checks=int(data.validation["checks"].sum()),
         checks_passed=int(data.validation["passed"].sum()),
         last_arrival=arrival.date().isoformat() if arrival is not None else None,
@@ -103,8 +111,11 @@ def dimension_name(dimension: str, lang: str) -> str:
     of the question that asks it in that survey language."""
     book = load_codebook()
     labels = book.dimensions[dimension].labels
-    headers = [q.header[lang] for q in book.questions.values()
-               if q.dimension == dimension and lang in q.header]
+    headers = [
+        q.header[lang]
+        for q in book.questions.values()
+        if q.dimension == dimension and lang in q.header
+    ]
     return labels.get(lang) or (headers[0] if headers else labels.get(REFERENCE, dimension))
 
 
@@ -114,35 +125,68 @@ def _number(value: float | None, lang: str, digits: int = 1) -> str:
 
 def _statements(facts: QualityFacts, edition: Edition, lang: str) -> dict[str, str]:
     n = {k: fmt_int(v, lang) for k, v in asdict(facts).items() if isinstance(v, int)}
-    arrived = (fmt_date(dt.date.fromisoformat(facts.last_arrival), lang)
-               if facts.last_arrival else t(lang, "unknown"))
-    days = ((edition.released.date() - dt.date.fromisoformat(facts.last_arrival)).days
-            if facts.last_arrival else None)
+    arrived = (
+        fmt_date(dt.date.fromisoformat(facts.last_arrival), lang)
+        if facts.last_arrival
+        else t(lang, "unknown")
+    )
+    days = (
+        (edition.released.date() - dt.date.fromisoformat(facts.last_arrival)).days
+        if facts.last_arrival
+        else None
+    )
     released = fmt_date(edition.released.date(), lang)
     share = facts.rows_quarantined / facts.rows_read if facts.rows_read else 0.0
     versions = ", ".join(f"{w}{t(lang, 'colon')} {v}" for w, v in facts.versions.items())
     return {
-        "q_accuracy": t(lang, "q_accuracy_text", cells=n["cells"], year=edition.year,
-                        se_median=_number(facts.se_median, lang),
-                        se_max=_number(facts.se_max, lang),
-                        neff_median=_number(facts.n_eff_median, lang, 0),
-                        neff_min=_number(facts.n_eff_min, lang, 0),
-                        suppressed=n["suppressed"], unreliable=n["unreliable"],
-                        n_min=fmt_int(load_settings().suppress_below_n, lang),
-                        quarantined=n["rows_quarantined"], read=n["rows_read"],
-                        quarantined_pct=fmt_pct(share, lang, 1), problems=n["problems"]),
-        "q_timeliness": t(lang, "q_timeliness_text", year=edition.year, arrived=arrived,
-                          released=released,
-                          days=fmt_int(days, lang) if days is not None else "–"),
-        "q_comparability": t(lang, "q_comparability_text", versions=versions or "–",
-                             changed=", ".join(dimension_name(d, lang)
-                                               for d in facts.not_every_wave) or t(lang, "none")),
-        "q_coherence": t(lang, "q_coherence_text", balanced=n["files_balanced"],
-                         files=n["files"], matching=n["waves_matching"], waves=n["waves"],
-                         checks_passed=n["checks_passed"], checks=n["checks"]),
-        "q_revision": t(lang, "q_revision_text", keep=fmt_int(load_settings().keep_snapshots,
-                                                               lang),
-                        version=edition.version),
+        "q_accuracy": t(
+            lang,
+            "q_accuracy_text",
+            cells=n["cells"],
+            year=edition.year,
+            se_median=_number(facts.se_median, lang),
+            se_max=_number(facts.se_max, lang),
+            neff_median=_number(facts.n_eff_median, lang, 0),
+            neff_min=_number(facts.n_eff_min, lang, 0),
+            suppressed=n["suppressed"],
+            unreliable=n["unreliable"],
+            n_min=fmt_int(load_settings().suppress_below_n, lang),
+            quarantined=n["rows_quarantined"],
+            read=n["rows_read"],
+            quarantined_pct=fmt_pct(share, lang, 1),
+            problems=n["problems"],
+        ),
+        "q_timeliness": t(
+            lang,
+            "q_timeliness_text",
+            year=edition.year,
+            arrived=arrived,
+            released=released,
+            days=fmt_int(days, lang) if days is not None else "–",
+        ),
+        "q_comparability": t(
+            lang,
+            "q_comparability_text",
+            versions=versions or "–",
+            changed=", ".join(dimension_name(d, lang) for d in facts.not_every_wave)
+            or t(lang, "none"),
+        ),
+        "q_coherence": t(
+            lang,
+            "q_coherence_text",
+            balanced=n["files_balanced"],
+            files=n["files"],
+            matching=n["waves_matching"],
+            waves=n["waves"],
+            checks_passed=n["checks_passed"],
+            checks=n["checks"],
+        ),
+        "q_revision": t(
+            lang,
+            "q_revision_text",
+            keep=fmt_int(load_settings().keep_snapshots, lang),
+            version=edition.version,
+        ),
         "q_release": t(lang, "q_release_text", date=released, version=edition.version),
     }
 
@@ -158,12 +202,20 @@ def quality_record(facts: QualityFacts, edition: Edition) -> str:
     statements = _statements(facts, edition, REFERENCE)
     record = {
         "standard": "ESS Single Integrated Metadata Structure (SIMS) 2.0",
-        "report": {"wave": edition.year, "version": edition.version,
-                   "release_date": edition.released.date().isoformat(),
-                   "snapshot": edition.snapshot},
-        "concepts": [{"sims": code, "concept": t(REFERENCE, key), "statement": statements[key]}
-                     for code, key in CONCEPTS],
-        "facts": {**asdict(facts), "keep_snapshots": load_settings().keep_snapshots,
-                  "suppress_below_n": load_settings().suppress_below_n},
+        "report": {
+            "wave": edition.year,
+            "version": edition.version,
+            "release_date": edition.released.date().isoformat(),
+            "snapshot": edition.snapshot,
+        },
+        "concepts": [
+            {"sims": code, "concept": t(REFERENCE, key), "statement": statements[key]}
+            for code, key in CONCEPTS
+        ],
+        "facts": {
+            **asdict(facts),
+            "keep_snapshots": load_settings().keep_snapshots,
+            "suppress_below_n": load_settings().suppress_below_n,
+        },
     }
     return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

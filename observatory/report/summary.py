@@ -32,18 +32,26 @@ def key_figures(data: ReportData, lang: str) -> tuple[list[tuple[str, str]], Tab
     ]
     if len(data.waves) > 1:
         significant = data.changes[data.changes["wave"] == data.year]["significant"].sum()
-        cards.append((fmt_int(significant, lang),
-                      t(lang, "k_changes", previous=data.waves[-2])))
+        cards.append((fmt_int(significant, lang), t(lang, "k_changes", previous=data.waves[-2])))
     rows = []
     for code in country_order(data, now.index):
         previous = before.get(code)
         diff = 0 if previous is None else int(now[code]) - int(previous)
         change = "–" if previous is None else ("+" if diff >= 0 else "−") + fmt_int(abs(diff), lang)
-        rows.append([(country_name(data, code, lang), ""), (fmt_int(now[code], lang), "num"),
-                     ("–" if previous is None else fmt_int(previous, lang), "num"),
-                     (change, "num")])
-    headers = [t(lang, "country"), t(lang, "respondents", year=data.year),
-               t(lang, "respondents", year=data.year - 1), t(lang, "change")]
+        rows.append(
+            [
+                (country_name(data, code, lang), ""),
+                (fmt_int(now[code], lang), "num"),
+                ("–" if previous is None else fmt_int(previous, lang), "num"),
+                (change, "num"),
+            ]
+        )
+    headers = [
+        t(lang, "country"),
+        t(lang, "respondents", year=data.year),
+        t(lang, "respondents", year=data.year - 1),
+        t(lang, "change"),
+    ]
     return cards, Table(headers, rows)
 
 
@@ -52,14 +60,21 @@ def case_counts(data: ReportData) -> tuple[pd.DataFrame, pd.DataFrame]:
     countries = country_order(data, [*data.countries, *data.cases["country"]])
     schemes = all_codes("scheme_type", data.cases["scheme_type"].dropna())
     counts = data.cases.groupby(["country", "scheme_type"]).size()
-    grid = pd.DataFrame([{"country": c, "scheme_type": s, "cases": int(counts.get((c, s), 0))}
-                         for c in countries for s in schemes])
+    grid = pd.DataFrame(
+        [
+            {"country": c, "scheme_type": s, "cases": int(counts.get((c, s), 0))}
+            for c in countries
+            for s in schemes
+        ]
+    )
     attrs = data.case_attributes.drop_duplicates()
     attrs = attrs[attrs["dimension"].isin(CASE_DIMENSIONS)]
     seen = attrs.groupby(["dimension", "code"]).size()
-    codes = [{"dimension": d, "code": c, "cases": int(seen.get((d, c), 0))}
-             for d in CASE_DIMENSIONS
-             for c in all_codes(d, attrs.loc[attrs["dimension"] == d, "code"])]
+    codes = [
+        {"dimension": d, "code": c, "cases": int(seen.get((d, c), 0))}
+        for d in CASE_DIMENSIONS
+        for c in all_codes(d, attrs.loc[attrs["dimension"] == d, "code"])
+    ]
     return grid, pd.DataFrame(codes, columns=["dimension", "code", "cases"])
 
 
@@ -70,27 +85,44 @@ def case_figures(data: ReportData, lang: str) -> list[Figure]:
         first, last = int(data.cases["year"].min()), int(data.cases["year"].max())
     labels = {k: t(lang, k) for k in ("cases", "country", "scheme_type")}
     scheme_names = {s: code_label("scheme_type", s, lang) for s in grid["scheme_type"].unique()}
-    cells = [{"row": country_name(data, r.country, lang), "column": scheme_names[r.scheme_type],
-              "count": r.cases} for r in grid.itertuples()]
+    cells = [
+        {
+            "row": country_name(data, r.country, lang),
+            "column": scheme_names[r.scheme_type],
+            "count": r.cases,
+        }
+        for r in grid.itertuples()
+    ]
     per_country = grid.groupby("country", sort=False)["cases"].sum()
     lead = per_country.idxmax() if n else None
     grid_fig = Figure(
-        id="case_studies_by_country", section="cases", csv="case_studies_by_country.csv",
+        id="case_studies_by_country",
+        section="cases",
+        csv="case_studies_by_country.csv",
         title=t(lang, "t_case_grid", first=first, year=last),
-        description=t(lang, "d_case_grid", n=fmt_int(n, lang), year=last,
-                      domain=country_name(data, lead, lang) if lead else "–",
-                      k=int(per_country.max()) if n else 0),
+        description=t(
+            lang,
+            "d_case_grid",
+            n=fmt_int(n, lang),
+            year=last,
+            domain=country_name(data, lead, lang) if lead else "–",
+            k=int(per_country.max()) if n else 0,
+        ),
         note=t(lang, "note_cases", n=fmt_int(n, lang)),
-        chart=charts.count_grid(cells, list(dict.fromkeys(scheme_names.values())),
-                                [country_name(data, c, lang) for c in per_country.index],
-                                labels),
+        chart=charts.count_grid(
+            cells,
+            list(dict.fromkeys(scheme_names.values())),
+            [country_name(data, c, lang) for c in per_country.index],
+            labels,
+        ),
     )
     panels = []
     for dim in CASE_DIMENSIONS:
-        part = codes[codes["dimension"] == dim].sort_values("cases", ascending=False,
-                                                            kind="stable")
-        rows = [{"label": code_label(dim, c, lang), "count": k}
-                for c, k in zip(part["code"], part["cases"], strict=True)]
+        part = codes[codes["dimension"] == dim].sort_values("cases", ascending=False, kind="stable")
+        rows = [
+            {"label": code_label(dim, c, lang), "count": k}
+            for c, k in zip(part["code"], part["cases"], strict=True)
+        ]
         panels.append((t(lang, dim), rows))
     best = codes.sort_values("cases", ascending=False, kind="stable").head(1)
     best_label, best_k = "–", 0
@@ -99,7 +131,9 @@ def case_figures(data: ReportData, lang: str) -> list[Figure]:
         best_label = quoted(code_label(top["dimension"], top["code"], lang), lang)
         best_k = int(top["cases"])
     top_fig = Figure(
-        id="case_levers_barriers", section="cases", csv="case_levers_barriers.csv",
+        id="case_levers_barriers",
+        section="cases",
+        csv="case_levers_barriers.csv",
         title=t(lang, "t_case_top", first=first, year=last),
         description=t(lang, "d_case_top", n=fmt_int(n, lang), label=best_label, k=best_k),
         note=t(lang, "note_cases", n=fmt_int(n, lang)),
@@ -112,36 +146,71 @@ def case_highlights(data: ReportData) -> pd.DataFrame:
     """Per country: case studies, the years they cover, and the most frequent theme, lever
     and barrier (codes; ties go to the first in codebook order)."""
     cases = data.cases
-    attrs = data.case_attributes.drop_duplicates().merge(cases[["case_id", "country"]],
-                                                         on="case_id")
+    attrs = data.case_attributes.drop_duplicates().merge(
+        cases[["case_id", "country"]], on="case_id"
+    )
+
     def top(codes: pd.Series, dimension: str) -> str | None:
         counts = codes.value_counts()
         tied = [c for c in all_codes(dimension, counts.index) if counts.get(c) == counts.max()]
         return tied[0] if tied else None
+
     rows = []
     for country in country_order(data, cases["country"]):
         mine = cases[cases["country"] == country]
         seen = attrs[attrs["country"] == country]
-        rows.append({"country": country, "cases": len(mine),
-                     "first_year": int(mine["year"].min()), "last_year": int(mine["year"].max()),
-                     "top_theme": top(mine["theme"].dropna(), "theme"),
-                     **{f"top_{d}": top(seen.loc[seen["dimension"] == d, "code"], d)
-                        for d in CASE_DIMENSIONS}})
-    return pd.DataFrame(rows, columns=["country", "cases", "first_year", "last_year",
-                                       "top_theme", *(f"top_{d}" for d in CASE_DIMENSIONS)])
+        rows.append(
+            {
+                "country": country,
+                "cases": len(mine),
+                "first_year": int(mine["year"].min()),
+                "last_year": int(mine["year"].max()),
+                "top_theme": top(mine["theme"].dropna(), "theme"),
+                **{
+                    f"top_{d}": top(seen.loc[seen["dimension"] == d, "code"], d)
+                    for d in CASE_DIMENSIONS
+                },
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "country",
+            "cases",
+            "first_year",
+            "last_year",
+            "top_theme",
+            *(f"top_{d}" for d in CASE_DIMENSIONS),
+        ],
+    )
 
 
 def case_highlights_table(data: ReportData, lang: str) -> Table:
     def label(dimension: str, code: str | None) -> str:
         return "–" if code is None else code_label(dimension, code, lang)
-    rows = [[(country_name(data, r.country, lang), ""), (fmt_int(r.cases, lang), "num"),
-             (f"{r.first_year}–{r.last_year}" if r.first_year != r.last_year
-              else str(r.first_year), "num"),
-             (label("theme", r.top_theme), ""),
-             *[(label(d, getattr(r, f"top_{d}")), "") for d in CASE_DIMENSIONS]]
-            for r in case_highlights(data).itertuples(index=False)]
-    return Table([t(lang, k) for k in ("country", "cases", "years", "top_theme", "top_lever",
-                                       "top_barrier")], rows)
+
+    rows = [
+        [
+            (country_name(data, r.country, lang), ""),
+            (fmt_int(r.cases, lang), "num"),
+            (
+                f"{r.first_year}–{r.last_year}"
+                if r.first_year != r.last_year
+                else str(r.first_year),
+                "num",
+            ),
+            (label("theme", r.top_theme), ""),
+            *[(label(d, getattr(r, f"top_{d}")), "") for d in CASE_DIMENSIONS],
+        ]
+        for r in case_highlights(data).itertuples(index=False)
+    ]
+    return Table(
+        [
+            t(lang, k)
+            for k in ("country", "cases", "years", "top_theme", "top_lever", "top_barrier")
+        ],
+        rows,
+    )
 
 
 def quality_table(data: ReportData, lang: str) -> Table:
@@ -151,15 +220,19 @@ def quality_table(data: ReportData, lang: str) -> Table:
     lines = []
     for wave in sorted(acc["wave"].unique()):
         part = acc[acc["wave"] == wave].set_index("country")
-        lines += [(str(wave), country_name(data, c, lang), part.loc[c])
-                  for c in country_order(data, part.index)]
+        lines += [
+            (str(wave), country_name(data, c, lang), part.loc[c])
+            for c in country_order(data, part.index)
+        ]
     lines.append(("", t(lang, "total"), acc[columns].sum()))
     rows = []
     for wave, name, r in lines:
         ok = int(r["rows_read"]) == int(r["rows_loaded"]) + int(r["rows_quarantined"])
-        rows.append([(wave, ""), (name, "")]
-                    + [(fmt_int(r[k], lang), "num") for k in columns]
-                    + [(t(lang, "yes" if ok else "no"), "ok" if ok else "bad")])
+        rows.append(
+            [(wave, ""), (name, "")]
+            + [(fmt_int(r[k], lang), "num") for k in columns]
+            + [(t(lang, "yes" if ok else "no"), "ok" if ok else "bad")]
+        )
     headers = [t(lang, k) for k in ("wave", "country", *columns, "balanced")]
     return Table(headers, rows)
 
@@ -167,8 +240,9 @@ def quality_table(data: ReportData, lang: str) -> Table:
 def validation_table(data: ReportData, lang: str) -> Table:
     """Latest result of every validation check, summarised per suite and checked table."""
     counts = ("checks", "passed", "failed", "blocking_failed", "unexpected")
-    rows = [[(r["suite"], ""), (r["target"], "")]
-            + [(fmt_int(r[k], lang), "num bad" if k in counts[2:] and r[k] else "num")
-               for k in counts]
-            for _, r in data.validation.iterrows()]
+    rows = [
+        [(r["suite"], ""), (r["target"], "")]
+        + [(fmt_int(r[k], lang), "num bad" if k in counts[2:] and r[k] else "num") for k in counts]
+        for _, r in data.validation.iterrows()
+    ]
     return Table([t(lang, k) for k in ("suite", "target", *counts)], rows)

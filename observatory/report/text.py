@@ -61,11 +61,14 @@ def _checked(lang: str, domain: str, folder: Path) -> dict[str, str]:
     for key, source in reference.items():
         text = messages.get(key, "")
         if not text:
-            raise TranslationError(f"{path}: message {key!r} is not translated "
-                                   f"(English: {source!r})")
+            raise TranslationError(
+                f"{path}: message {key!r} is not translated (English: {source!r})"
+            )
         if _fields(text) != _fields(source):
-            raise TranslationError(f"{path}: message {key!r} has placeholders "
-                                   f"{_fields(text)}, English has {_fields(source)}")
+            raise TranslationError(
+                f"{path}: message {key!r} has placeholders "
+                f"{_fields(text)}, English has {_fields(source)}"
+            )
     if extra := sorted(set(messages) - set(reference)):
         raise TranslationError(f"{path}: message(s) not in the English catalog: {extra}")
     return {key: messages[key] for key in reference}
@@ -159,6 +162,11 @@ def d3_locale(lang: str) -> dict[str, object]:
     """The d3-format locale of the language, from Babel: for the charts' axes and tooltips
     (vega-embed in the page, vl-convert for the PNG/SVG files)."""
     spaced = "\u00a0" in _percent_pattern(lang)
-    return {"decimal": get_decimal_symbol(lang), "thousands": get_group_symbol(lang),
-            "grouping": [3], "currency": ["", "\u00a0€"], "minus": "−",
-            "percent": "\u00a0%" if spaced else "%"}
+    return {
+        "decimal": get_decimal_symbol(lang),
+        "thousands": get_group_symbol(lang),
+        "grouping": [3],
+        "currency": ["", "\u00a0€"],
+        "minus": "−",
+        "percent": "\u00a0%" if spaced else "%",
+    }

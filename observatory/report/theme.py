@@ -14,8 +14,10 @@ import altair as alt
 THEME_NAME = "observatory"
 
 # System font stack: nothing is downloaded, in the browser or in vl-convert.
-FONT = ("system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, "
-        "'Liberation Sans', 'DejaVu Sans', sans-serif")
+FONT = (
+    "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, "
+    "'Liberation Sans', 'DejaVu Sans', sans-serif"
+)
 
 # Okabe-Ito without yellow, in an order that keeps neighbours distinguishable.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
@@ -40,15 +42,40 @@ def observatory_theme() -> alt.theme.ThemeConfig:
             "padding": 8,
             "view": {"stroke": None, "continuousWidth": 520, "continuousHeight": 260},
             "range": {"category": list(PALETTE)},
-            "title": {"fontSize": 16, "fontWeight": 600, "anchor": "start", "color": INK,
-                      "subtitleFontSize": 12, "subtitleColor": MUTED, "offset": 12},
-            "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": 600,
-                     "labelColor": INK, "titleColor": INK, "gridColor": "#e6e6e6",
-                     "domainColor": "#999999", "tickColor": "#999999", "labelLimit": 400},
-            "header": {"labelFontSize": 13, "labelFontWeight": 600, "labelColor": INK,
-                       "titleFontSize": 12, "labelLimit": 520},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": 600,
-                       "orient": "bottom", "direction": "horizontal"},
+            "title": {
+                "fontSize": 16,
+                "fontWeight": 600,
+                "anchor": "start",
+                "color": INK,
+                "subtitleFontSize": 12,
+                "subtitleColor": MUTED,
+                "offset": 12,
+            },
+            "axis": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "titleFontWeight": 600,
+                "labelColor": INK,
+                "titleColor": INK,
+                "gridColor": "#e6e6e6",
+                "domainColor": "#999999",
+                "tickColor": "#999999",
+                "labelLimit": 400,
+            },
+            "header": {
+                "labelFontSize": 13,
+                "labelFontWeight": 600,
+                "labelColor": INK,
+                "titleFontSize": 12,
+                "labelLimit": 520,
+            },
+            "legend": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "titleFontWeight": 600,
+                "orient": "bottom",
+                "direction": "horizontal",
+            },
             "text": {"fontSize": 12, "color": INK},
             "bar": {"color": ACCENT},
             "line": {"strokeWidth": 2},

@@ -13,5 +13,14 @@ from observatory.stats.estimates import survey_mean, survey_proportion, survey_t
 from observatory.stats.intervals import effective_n, kg_high, kg_low, korn_graubard
 from observatory.stats.weights import poststratify, rake
 
-__all__ = ["effective_n", "kg_high", "kg_low", "korn_graubard", "poststratify", "rake",
-           "survey_mean", "survey_proportion", "survey_total"]
+__all__ = [
+    "effective_n",
+    "kg_high",
+    "kg_low",
+    "korn_graubard",
+    "poststratify",
+    "rake",
+    "survey_mean",
+    "survey_proportion",
+    "survey_total",
+]

@@ -74,8 +74,9 @@ def group_codes(frame: pd.DataFrame, columns: Columns | None) -> np.ndarray:
 def group_sums(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct codes and the column sums of `values` (n x k) for each of them."""
     keys, inverse = np.unique(codes, return_inverse=True)
-    indicator = sparse.csr_matrix((np.ones(len(codes)), (inverse, np.arange(len(codes)))),
-                                  shape=(len(keys), len(codes)))
+    indicator = sparse.csr_matrix(
+        (np.ones(len(codes)), (inverse, np.arange(len(codes)))), shape=(len(keys), len(codes))
+    )
     return keys, np.asarray(indicator @ values)
 
 
@@ -108,20 +109,27 @@ class Calibration:
 class Design:
     """Weights, strata and PSUs of a sample (see the module docstring)."""
 
-    weights: np.ndarray      # (n,) sampling weights
-    psu: np.ndarray          # (n,) PSU code, unique across strata
+    weights: np.ndarray  # (n,) sampling weights
+    psu: np.ndarray  # (n,) PSU code, unique across strata
     psu_stratum: np.ndarray  # (number of PSUs,) stratum code of each PSU
-    n_psu: np.ndarray        # (strata,) PSUs sampled in each stratum
-    scale: np.ndarray        # (strata,) f_h n_h / (n_h - 1), or f_h for a lonely PSU
-    lonely: np.ndarray       # (strata,) True for a non-census stratum with one PSU
+    n_psu: np.ndarray  # (strata,) PSUs sampled in each stratum
+    scale: np.ndarray  # (strata,) f_h n_h / (n_h - 1), or f_h for a lonely PSU
+    lonely: np.ndarray  # (strata,) True for a non-census stratum with one PSU
     lonely_psu: LonelyPSU = "fail"
     calibration: Calibration | None = None
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, *, weight: str, strata: Columns | None = None,
-                   cluster: Columns | None = None, fpc: str | None = None,
-                   calibration: Calibration | None = None,
-                   lonely_psu: LonelyPSU = "fail") -> Design:
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        *,
+        weight: str,
+        strata: Columns | None = None,
+        cluster: Columns | None = None,
+        fpc: str | None = None,
+        calibration: Calibration | None = None,
+        lonely_psu: LonelyPSU = "fail",
+    ) -> Design:
         """R: svydesign(ids = ~cluster, strata = ~strata, weights = ~weight,
         fpc = ~fpc, nest = TRUE); `fpc` holds the population size of each stratum
         (in PSUs), constant within it."""
@@ -130,25 +138,38 @@ class Design:
         if not (np.isfinite(weights) & (weights > 0)).all():
             raise ValueError(f"column {weight!r}: weights must be positive and finite")
         stratum = group_codes(frame, strata)
-        psu = group_codes(frame, as_list(strata) + as_list(cluster)) if cluster is not None \
+        psu = (
+            group_codes(frame, as_list(strata) + as_list(cluster))
+            if cluster is not None
             else np.arange(len(frame))
+        )
         psu_stratum = np.zeros(psu.max() + 1, dtype=np.intp)
         psu_stratum[psu] = stratum
         n_psu = np.bincount(psu_stratum)
         f = np.ones(len(n_psu)) if fpc is None else _fpc_factor(frame, fpc, stratum, n_psu)
         lonely = (n_psu == 1) & (f >= 1e-7)
         if lonely_psu not in LONELY_PSU_OPTIONS:
-            raise ValueError(f"lonely_psu must be one of {', '.join(LONELY_PSU_OPTIONS)}, "
-                             f"not {lonely_psu!r}")
+            raise ValueError(
+                f"lonely_psu must be one of {', '.join(LONELY_PSU_OPTIONS)}, not {lonely_psu!r}"
+            )
         if lonely.any() and lonely_psu == "fail":
             where = frame.loc[np.isin(stratum, np.flatnonzero(lonely)), as_list(strata)]
             raise ValueError(
                 f"strata with a single PSU {where.drop_duplicates().to_dict('records')}: their "
                 "variance cannot be estimated (R: lonely.psu = 'fail'); merge each with a "
-                "neighbouring stratum, or pass lonely_psu='adjust' (or another R option)")
+                "neighbouring stratum, or pass lonely_psu='adjust' (or another R option)"
+            )
         scale = f * np.where(n_psu > 1, n_psu / np.maximum(n_psu - 1, 1), 1.0)
-        return cls(weights, psu, psu_stratum, n_psu, np.where(f < 1e-7, 0.0, scale),
-                   lonely, lonely_psu, calibration)
+        return cls(
+            weights,
+            psu,
+            psu_stratum,
+            n_psu,
+            np.where(f < 1e-7, 0.0, scale),
+            lonely,
+            lonely_psu,
+            calibration,
+        )
 
     @property
     def rows(self) -> int:
@@ -166,8 +187,9 @@ class Design:
         s1, s2 = np.hsplit(sums, 2)
         lonely = self.lonely[strata, None]
         # a lonely stratum's spread about its own mean is 0; "adjust" centres it at 0
-        spread = np.where(lonely & (self.lonely_psu == "adjust"), s2,
-                          s2 - s1**2 / self.n_psu[strata, None])
+        spread = np.where(
+            lonely & (self.lonely_psu == "adjust"), s2, s2 - s1**2 / self.n_psu[strata, None]
+        )
         parts = self.scale[strata, None] * spread
         if self.lonely_psu != "average":
             return parts.sum(axis=0)
@@ -181,14 +203,17 @@ class Design:
         return len(psus) - len(np.unique(self.psu_stratum[psus]))
 
 
-def _fpc_factor(frame: pd.DataFrame, fpc: str, stratum: np.ndarray,
-                n_psu: np.ndarray) -> np.ndarray:
+def _fpc_factor(
+    frame: pd.DataFrame, fpc: str, stratum: np.ndarray, n_psu: np.ndarray
+) -> np.ndarray:
     """1 - n_h / N_h per stratum from the population sizes in column `fpc`."""
     sizes = pd.Series(frame[fpc].to_numpy(dtype=float)).groupby(stratum)
     if (sizes.nunique() > 1).any():
         raise ValueError(f"column {fpc!r}: the population size varies within a stratum")
     population = sizes.first().to_numpy()
     if (population < n_psu).any():
-        raise ValueError(f"column {fpc!r} must hold each stratum's population size (R's "
-                         "fpc = ~N): some are smaller than the PSUs sampled in the stratum")
+        raise ValueError(
+            f"column {fpc!r} must hold each stratum's population size (R's "
+            "fpc = ~N): some are smaller than the PSUs sampled in the stratum"
+        )
     return (population - n_psu) / population

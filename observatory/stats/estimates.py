@@ -45,30 +45,48 @@ Method = Literal["korn-graubard", "wilson", "logit"]
 Estimator = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
-def survey_mean(frame: pd.DataFrame, column: str, *, weight: str,
-                strata: Columns | None = None, cluster: Columns | None = None,
-                fpc: str | None = None, by: Columns | None = None,
-                poststrata: Columns | None = None,
-                rake_margins: Sequence[Columns] | None = None,
-                lonely_psu: LonelyPSU = "fail", level: float = 0.95) -> pd.DataFrame:
+def survey_mean(
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    weight: str,
+    strata: Columns | None = None,
+    cluster: Columns | None = None,
+    fpc: str | None = None,
+    by: Columns | None = None,
+    poststrata: Columns | None = None,
+    rake_margins: Sequence[Columns] | None = None,
+    lonely_psu: LonelyPSU = "fail",
+    level: float = 0.95,
+) -> pd.DataFrame:
     """Weighted mean of `column` with its linearised SE (R: svymean / svyby(svymean)).
     Columns: the `by` columns, estimate, se, ci_low, ci_high (normal quantile, as R's
     confint of a svystat), n."""
-    design, y = _setup(frame, column, weight, strata, cluster, fpc, by, poststrata,
-                       rake_margins, lonely_psu)
+    design, y = _setup(
+        frame, column, weight, strata, cluster, fpc, by, poststrata, rake_margins, lonely_psu
+    )
     return _wald_table(frame, by, _ratio(design, y), level)
 
 
-def survey_total(frame: pd.DataFrame, column: str, *, weight: str,
-                 strata: Columns | None = None, cluster: Columns | None = None,
-                 fpc: str | None = None, by: Columns | None = None,
-                 poststrata: Columns | None = None,
-                 rake_margins: Sequence[Columns] | None = None,
-                 lonely_psu: LonelyPSU = "fail", level: float = 0.95) -> pd.DataFrame:
+def survey_total(
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    weight: str,
+    strata: Columns | None = None,
+    cluster: Columns | None = None,
+    fpc: str | None = None,
+    by: Columns | None = None,
+    poststrata: Columns | None = None,
+    rake_margins: Sequence[Columns] | None = None,
+    lonely_psu: LonelyPSU = "fail",
+    level: float = 0.95,
+) -> pd.DataFrame:
     """Weighted total of `column` with its linearised SE (R: svytotal /
     svyby(svytotal)); same columns as `survey_mean`."""
-    design, y = _setup(frame, column, weight, strata, cluster, fpc, by, poststrata,
-                       rake_margins, lonely_psu)
+    design, y = _setup(
+        frame, column, weight, strata, cluster, fpc, by, poststrata, rake_margins, lonely_psu
+    )
 
     def total(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         z = design.weights[rows, None] * y[rows]
@@ -77,13 +95,21 @@ def survey_total(frame: pd.DataFrame, column: str, *, weight: str,
     return _wald_table(frame, by, total, level)
 
 
-def survey_proportion(frame: pd.DataFrame, column: str, *, weight: str,
-                      strata: Columns | None = None, cluster: Columns | None = None,
-                      fpc: str | None = None, by: Columns | None = None,
-                      method: Method = "korn-graubard",
-                      poststrata: Columns | None = None,
-                      rake_margins: Sequence[Columns] | None = None,
-                      lonely_psu: LonelyPSU = "fail", level: float = 0.95) -> pd.DataFrame:
+def survey_proportion(
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    weight: str,
+    strata: Columns | None = None,
+    cluster: Columns | None = None,
+    fpc: str | None = None,
+    by: Columns | None = None,
+    method: Method = "korn-graubard",
+    poststrata: Columns | None = None,
+    rake_margins: Sequence[Columns] | None = None,
+    lonely_psu: LonelyPSU = "fail",
+    level: float = 0.95,
+) -> pd.DataFrame:
     """Weighted share of each level of `column`, one row per domain and level (column
     `level`), with estimate, se, ci_low, ci_high, n (rows of the domain) and n_eff
     (p(1 - p) / Var(p), before any degrees-of-freedom adjustment).
@@ -99,10 +125,20 @@ def survey_proportion(frame: pd.DataFrame, column: str, *, weight: str,
     check_columns(frame, [column])
     levels = np.sort(frame[column].unique())
     indicators = pd.DataFrame(
-        {f"level_{i}": frame[column] == value for i, value in enumerate(levels)},
-        index=frame.index)
-    design, y = _setup(frame.assign(**indicators), list(indicators), weight, strata,
-                       cluster, fpc, by, poststrata, rake_margins, lonely_psu)
+        {f"level_{i}": frame[column] == value for i, value in enumerate(levels)}, index=frame.index
+    )
+    design, y = _setup(
+        frame.assign(**indicators),
+        list(indicators),
+        weight,
+        strata,
+        cluster,
+        fpc,
+        by,
+        poststrata,
+        rake_margins,
+        lonely_psu,
+    )
     estimate = _ratio(design, y)
     keys, domains = _domains(frame, by)
     out = []
@@ -118,37 +154,67 @@ def survey_proportion(frame: pd.DataFrame, column: str, *, weight: str,
             adjusted = df_adjusted_n(n_eff, sampled, df, level)
             interval = beta_interval if method == "korn-graubard" else wilson_interval
             low, high = interval(p, adjusted, level)
-        out.append(pd.DataFrame({**key, "level": levels, "estimate": p, "se": se,
-                                 "ci_low": low, "ci_high": high, "n": len(rows),
-                                 "n_eff": n_eff}))
+        out.append(
+            pd.DataFrame(
+                {
+                    **key,
+                    "level": levels,
+                    "estimate": p,
+                    "se": se,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "n": len(rows),
+                    "n_eff": n_eff,
+                }
+            )
+        )
     return pd.concat(out, ignore_index=True)
 
 
-def _setup(frame: pd.DataFrame, columns: str | list[str], weight: str,
-           strata: Columns | None, cluster: Columns | None, fpc: str | None,
-           by: Columns | None, poststrata: Columns | None,
-           rake_margins: Sequence[Columns] | None,
-           lonely_psu: LonelyPSU) -> tuple[Design, np.ndarray]:
+def _setup(
+    frame: pd.DataFrame,
+    columns: str | list[str],
+    weight: str,
+    strata: Columns | None,
+    cluster: Columns | None,
+    fpc: str | None,
+    by: Columns | None,
+    poststrata: Columns | None,
+    rake_margins: Sequence[Columns] | None,
+    lonely_psu: LonelyPSU,
+) -> tuple[Design, np.ndarray]:
     """The design and the outcome matrix (n x k) of an estimate."""
     if poststrata is not None and rake_margins is not None:
         raise ValueError("give poststrata or rake_margins, not both")
     outcomes = as_list(columns)
     margins = [poststrata] if poststrata is not None else list(rake_margins or [])
     check_columns(frame, outcomes + as_list(by) + [c for m in margins for c in as_list(m)])
-    calibration = Calibration(tuple(group_codes(frame, m) for m in margins),
-                              raked=rake_margins is not None) if margins else None
-    design = Design.from_frame(frame, weight=weight, strata=strata, cluster=cluster, fpc=fpc,
-                               calibration=calibration, lonely_psu=lonely_psu)
+    calibration = (
+        Calibration(tuple(group_codes(frame, m) for m in margins), raked=rake_margins is not None)
+        if margins
+        else None
+    )
+    design = Design.from_frame(
+        frame,
+        weight=weight,
+        strata=strata,
+        cluster=cluster,
+        fpc=fpc,
+        calibration=calibration,
+        lonely_psu=lonely_psu,
+    )
     return design, frame[outcomes].to_numpy(dtype=float)
 
 
 def _ratio(design: Design, y: np.ndarray) -> Estimator:
     """Weighted mean over a domain and its variance: z = w (y - mean) / sum(w)."""
+
     def estimate(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         w, yd = design.weights[rows, None], y[rows]
         total = w.sum()
         mean = (w * yd).sum(axis=0) / total
         return mean, design.variance(w * (yd - mean) / total, rows)
+
     return estimate
 
 
@@ -164,12 +230,18 @@ def _domains(frame: pd.DataFrame, by: Columns | None) -> tuple[pd.DataFrame, lis
     return keys, np.split(order, starts[1:])
 
 
-def _wald_table(frame: pd.DataFrame, by: Columns | None, estimate: Estimator,
-                level: float) -> pd.DataFrame:
+def _wald_table(
+    frame: pd.DataFrame, by: Columns | None, estimate: Estimator, level: float
+) -> pd.DataFrame:
     keys, domains = _domains(frame, by)
     results = [estimate(rows) for rows in domains]
     value = np.array([e[0] for e, _ in results])
     se = np.sqrt([v[0] for _, v in results])
     q = norm.ppf(1 - (1 - level) / 2)
-    return keys.assign(estimate=value, se=se, ci_low=value - q * se, ci_high=value + q * se,
-                       n=[len(rows) for rows in domains])
+    return keys.assign(
+        estimate=value,
+        se=se,
+        ci_low=value - q * se,
+        ci_high=value + q * se,
+        n=[len(rows) for rows in domains],
+    )

@@ -38,20 +38,23 @@ def _effective_n(p: np.ndarray, variance: np.ndarray, n: np.ndarray) -> np.ndarr
         return np.where(ok, p * (1 - p) / np.where(ok, variance, 1.0), n).astype(float)
 
 
-def df_adjusted_n(n_eff: ArrayLike, rows: ArrayLike, df: ArrayLike,
-                  level: float = 0.95) -> np.ndarray:
+def df_adjusted_n(
+    n_eff: ArrayLike, rows: ArrayLike, df: ArrayLike, level: float = 0.95
+) -> np.ndarray:
     """R's svyciprop(method = "beta") degrees-of-freedom correction of the effective n:
     n_eff * (qt(alpha/2, rows - 1) / qt(alpha/2, df))^2 (NaN when df <= 0, as in R)."""
     alpha = 1 - level
     rows, df = np.asarray(rows, dtype=float), np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore"):
         ratio = t.ppf(alpha / 2, np.where(rows > 1, rows - 1, np.nan)) / t.ppf(
-            alpha / 2, np.where(df > 0, df, np.nan))
+            alpha / 2, np.where(df > 0, df, np.nan)
+        )
     return np.asarray(n_eff, dtype=float) * ratio**2
 
 
-def beta_interval(p: ArrayLike, n_eff: ArrayLike,
-                  level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def beta_interval(
+    p: ArrayLike, n_eff: ArrayLike, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Clopper–Pearson interval with x = p * n_eff successes out of n_eff (vectorised);
     NaN where n_eff is not positive or p is missing."""
     p, n_eff = np.asarray(p, dtype=float), np.asarray(n_eff, dtype=float)
@@ -65,8 +68,9 @@ def beta_interval(p: ArrayLike, n_eff: ArrayLike,
     return np.where(valid, low, np.nan), np.where(valid, high, np.nan)
 
 
-def korn_graubard(p: float, n_eff: float, level: float = 0.95, *,
-                  rows: int | None = None, df: float | None = None) -> tuple[float, float]:
+def korn_graubard(
+    p: float, n_eff: float, level: float = 0.95, *, rows: int | None = None, df: float | None = None
+) -> tuple[float, float]:
     """Korn–Graubard interval for p: Clopper–Pearson on the effective n. Given `rows`
     (sampled units) and `df` (design degrees of freedom), n_eff is first adjusted as
     R's svyciprop(method = "beta") does; without them it is used as is."""
@@ -78,8 +82,9 @@ def korn_graubard(p: float, n_eff: float, level: float = 0.95, *,
     return (float(low), float(high))
 
 
-def _kg_bounds(p: ArrayLike, n_eff: ArrayLike, rows: ArrayLike, df: ArrayLike,
-               level: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+def _kg_bounds(
+    p: ArrayLike, n_eff: ArrayLike, rows: ArrayLike, df: ArrayLike, level: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
     """Korn–Graubard bounds of many cells at once (R's svyciprop beta), one level."""
     levels = np.unique(np.asarray(level, dtype=float))
     if len(levels) > 1:
@@ -88,20 +93,23 @@ def _kg_bounds(p: ArrayLike, n_eff: ArrayLike, rows: ArrayLike, df: ArrayLike,
     return beta_interval(p, df_adjusted_n(n_eff, rows, df, level), level)
 
 
-def kg_low(p: ArrayLike, n_eff: ArrayLike, rows: ArrayLike, df: ArrayLike,
-           level: ArrayLike) -> np.ndarray:
+def kg_low(
+    p: ArrayLike, n_eff: ArrayLike, rows: ArrayLike, df: ArrayLike, level: ArrayLike
+) -> np.ndarray:
     """Lower Korn–Graubard bounds (vectorised); a DuckDB UDF of the warehouse."""
     return _kg_bounds(p, n_eff, rows, df, level)[0]
 
 
-def kg_high(p: ArrayLike, n_eff: ArrayLike, rows: ArrayLike, df: ArrayLike,
-            level: ArrayLike) -> np.ndarray:
+def kg_high(
+    p: ArrayLike, n_eff: ArrayLike, rows: ArrayLike, df: ArrayLike, level: ArrayLike
+) -> np.ndarray:
     """Upper Korn–Graubard bounds (vectorised); a DuckDB UDF of the warehouse."""
     return _kg_bounds(p, n_eff, rows, df, level)[1]
 
 
-def wilson_interval(p: ArrayLike, n: ArrayLike,
-                    level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(
+    p: ArrayLike, n: ArrayLike, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of a proportion p observed on n (an effective n here)."""
     p, n = np.asarray(p, dtype=float), np.asarray(n, dtype=float)
     z2 = norm.ppf(1 - (1 - level) / 2) ** 2
@@ -111,8 +119,9 @@ def wilson_interval(p: ArrayLike, n: ArrayLike,
     return centre - half, centre + half
 
 
-def logit_interval(p: ArrayLike, se: ArrayLike, df: ArrayLike,
-                   level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def logit_interval(
+    p: ArrayLike, se: ArrayLike, df: ArrayLike, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """R's svyciprop(method = "logit"): Wald on the logit scale with a t quantile on
     df degrees of freedom; NaN at p = 0 or 1 and when df <= 0."""
     p, se = np.asarray(p, dtype=float), np.asarray(se, dtype=float)

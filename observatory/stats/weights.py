@@ -20,8 +20,9 @@ from observatory.stats.design import Columns, as_list, check_columns
 Population = pd.Series | pd.DataFrame
 
 
-def poststratify(frame: pd.DataFrame, *, weight: str, by: Columns,
-                 population: Population) -> pd.Series:
+def poststratify(
+    frame: pd.DataFrame, *, weight: str, by: Columns, population: Population
+) -> pd.Series:
     """Weights scaled in each cell of `by` so that they sum to the cell's population
     count (R: weights(postStratify(design, ~by, population))). Every sampled cell
     needs a positive population count, and every populated cell a respondent."""
@@ -29,8 +30,14 @@ def poststratify(frame: pd.DataFrame, *, weight: str, by: Columns,
     return _poststratified(frame, frame[weight].astype(float), as_list(by), population)
 
 
-def rake(frame: pd.DataFrame, *, weight: str, margins: Mapping[Columns, Population],
-         max_iter: int = 10, epsilon: float = 1.0) -> pd.Series:
+def rake(
+    frame: pd.DataFrame,
+    *,
+    weight: str,
+    margins: Mapping[Columns, Population],
+    max_iter: int = 10,
+    epsilon: float = 1.0,
+) -> pd.Series:
     """Iterative proportional fitting of the weights to each margin in turn
     (R: weights(rake(design, sample.margins, population.margins,
     control = list(maxit = max_iter, epsilon = epsilon)))). Like R it stops when no
@@ -54,16 +61,22 @@ def rake(frame: pd.DataFrame, *, weight: str, margins: Mapping[Columns, Populati
     return weights
 
 
-def _poststratified(frame: pd.DataFrame, weights: pd.Series, by: list[str],
-                    population: Population) -> pd.Series:
+def _poststratified(
+    frame: pd.DataFrame, weights: pd.Series, by: list[str], population: Population
+) -> pd.Series:
     counts = _population_counts(population, by)
     sample = weights.groupby([frame[c] for c in by]).sum()
     both = pd.concat({"sample": sample, "population": counts}, axis=1).fillna(0)
     unknown = both[(both["sample"] > 0) & (both["population"] <= 0)]
     empty = both[(both["sample"] <= 0) & (both["population"] > 0)]
-    problems = [f"cells {what}: {list(cells.index)[:10]}" for what, cells in
-                (("sampled but not in the population", unknown),
-                 ("in the population but not sampled", empty)) if len(cells)]
+    problems = [
+        f"cells {what}: {list(cells.index)[:10]}"
+        for what, cells in (
+            ("sampled but not in the population", unknown),
+            ("in the population but not sampled", empty),
+        )
+        if len(cells)
+    ]
     if problems:
         raise ValueError(f"cannot post-stratify on {by}: " + "; ".join(problems))
     factor = (both["population"] / both["sample"]).rename("factor")
@@ -77,11 +90,13 @@ def _population_counts(population: Population, by: list[str]) -> pd.Series:
         counts = [c for c in population.columns if c not in by]
         missing = [c for c in by if c not in population.columns]
         if missing or len(counts) != 1:
-            raise ValueError(f"the population must have the columns {by} and one column "
-                             f"of counts; it has {list(population.columns)}")
+            raise ValueError(
+                f"the population must have the columns {by} and one column "
+                f"of counts; it has {list(population.columns)}"
+            )
         return population.set_index(by)[counts[0]].astype(float)
     if list(population.index.names) != by:
-        raise ValueError(f"the population's index must be named {by}, "
-                         f"not {list(population.index.names)}")
+        raise ValueError(
+            f"the population's index must be named {by}, not {list(population.index.names)}"
+        )
     return population.astype(float)
-

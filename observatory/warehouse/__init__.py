@@ -33,10 +33,19 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     settings = load_settings()
-    for name, fn, arity in (("kg_low", stats.kg_low, 5), ("kg_high", stats.kg_high, 5),
-                            ("two_sided_p", _two_sided_p, 1)):
-        con.create_function(name, _vectorised(fn), ["DOUBLE"] * arity, "DOUBLE",
-                            type="arrow", null_handling="special")
+    for name, fn, arity in (
+        ("kg_low", stats.kg_low, 5),
+        ("kg_high", stats.kg_high, 5),
+        ("two_sided_p", _two_sided_p, 1),
+    ):
+        con.create_function(
+            name,
+            _vectorised(fn),
+            ["DOUBLE"] * arity,
+            "DOUBLE",
+            type="arrow",
+            null_handling="special",
+        )
     con.execute("SET enable_progress_bar = false")  # refresh logs are read, not watched
     con.execute("SET memory_limit = ?", [settings.warehouse_memory_limit])
     con.execute("SET VARIABLE confidence_level = ?", [settings.confidence_level])
@@ -49,6 +58,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
 def _vectorised(fn: Callable[..., np.ndarray]) -> Callable[..., pa.Array]:
     """A DuckDB arrow UDF from a numpy function: one call per vector of rows, not per
     row; NULL in any argument gives NULL (NaN results stay NaN)."""
+
     @functools.wraps(fn)  # DuckDB reads the number of arguments from fn's signature
     def udf(*columns: pa.Array) -> pa.Array:
         nulls = np.zeros(len(columns[0]), dtype=bool)
@@ -56,6 +66,7 @@ def _vectorised(fn: Callable[..., np.ndarray]) -> Callable[..., pa.Array]:
             nulls |= column.is_null().to_numpy(zero_copy_only=False)
         values = fn(*(c.to_numpy(zero_copy_only=False) for c in columns))
         return pa.array(np.asarray(values, dtype=float), mask=nulls, type=pa.float64())
+
     return udf
 
 
@@ -79,8 +90,9 @@ def model_inputs(folder: str, name: str) -> set[str]:
     """What a model reads, from its SQL: tables (`core.x`, `marts.x`, `staging.x`),
     registered inputs (`raw_x`, `ref_x`) and the models defining the macros it calls."""
     sql = (SQL_DIR / folder / f"{name}.sql").read_text(encoding="utf-8")
-    body = "\n".join(line for line in sql.splitlines()
-                     if not line.lstrip().startswith(("--", "COMMENT ON")))
+    body = "\n".join(
+        line for line in sql.splitlines() if not line.lstrip().startswith(("--", "COMMENT ON"))
+    )
     found = {f"{schema}.{table}" for schema, table in TABLE_REF.findall(body)}
     found |= {f"{kind}_{what}" for kind, what in INPUT_REF.findall(body)}
     found |= {model for macro, model in MACROS.items() if f"{macro}(" in body}
@@ -124,9 +136,13 @@ def table_hash(con: duckdb.DuckDBPyConnection, table: str) -> str:
     9 significant digits): DuckDB's parallel sums may differ in the last bits from run
     to run and with the order rows were loaded in, which shows in large values too."""
     columns = con.execute(f"SELECT * FROM {table} LIMIT 0").description
-    exprs = [f'CASE WHEN isfinite("{name}") THEN round("{name}", '
-             f'9 - floor(log10(abs("{name}") + 1))::INT) ELSE "{name}" END'
-             if str(kind) in ("DOUBLE", "FLOAT") else f'"{name}"' for name, kind, *_ in columns]
+    exprs = [
+        f'CASE WHEN isfinite("{name}") THEN round("{name}", '
+        f'9 - floor(log10(abs("{name}") + 1))::INT) ELSE "{name}" END'
+        if str(kind) in ("DOUBLE", "FLOAT")
+        else f'"{name}"'
+        for name, kind, *_ in columns
+    ]
     (value,) = con.execute(
         f"SELECT coalesce(sum(hash({', '.join(exprs)})::HUGEINT), 0)::VARCHAR || ':' "
         f"|| count(*) FROM {table}"

@@ -15,8 +15,11 @@ from pathlib import Path
 
 import duckdb
 
-DAMAGE = ("Corrupt database file", "not a valid DuckDB database file",
-          "Failure while replaying WAL")
+DAMAGE = (
+    "Corrupt database file",
+    "not a valid DuckDB database file",
+    "Failure while replaying WAL",
+)
 
 
 def is_damage(message: str) -> bool:

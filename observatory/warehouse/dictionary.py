@@ -19,7 +19,8 @@ def render(con: duckdb.DuckDBPyConnection, database: str | None = None) -> str:
     schemas = ", ".join(f"'{s}'" for s in ANALYST_SCHEMAS)
     tables = con.execute(
         "SELECT schema_name, table_name, comment FROM duckdb_tables() "
-        f"WHERE database_name = ? AND schema_name IN ({schemas}) ORDER BY ALL", [db]
+        f"WHERE database_name = ? AND schema_name IN ({schemas}) ORDER BY ALL",
+        [db],
     ).fetchall()
     lines = [HEADER]
     for schema in ANALYST_SCHEMAS:
@@ -27,12 +28,18 @@ def render(con: duckdb.DuckDBPyConnection, database: str | None = None) -> str:
         for table_schema, table, comment in tables:
             if table_schema != schema:
                 continue
-            lines += [f"### `{schema}.{table}`\n", (comment or "(undocumented)") + "\n",
-                      "| column | type | description |", "|---|---|---|"]
+            lines += [
+                f"### `{schema}.{table}`\n",
+                (comment or "(undocumented)") + "\n",
+                "| column | type | description |",
+                "|---|---|---|",
+            ]
             columns = con.execute(
                 "SELECT column_name, data_type, comment FROM duckdb_columns() "
                 "WHERE database_name = ? AND schema_name = ? AND table_name = ? "
-                "ORDER BY column_index", [db, schema, table]).fetchall()
+                "ORDER BY column_index",
+                [db, schema, table],
+            ).fetchall()
             lines += [f"| `{c}` | {t} | {(d or '').replace('|', '/')} |" for c, t, d in columns]
             lines.append("")
     return "\n".join(lines)

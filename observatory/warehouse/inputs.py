@@ -20,27 +20,52 @@ FRAME_FILE = re.compile(r"frame_(\d{4})\.csv$")
 
 def reference_frames() -> dict[str, pd.DataFrame]:
     book = load_codebook()
-    taxonomy = pd.DataFrame([
-        {"dimension": d.name, "code": c.code, "parent": c.parent,
-         "label_en": c.labels["en"], "label_fr": c.labels["fr"]}
-        for d in book.dimensions.values() for c in d.codes.values()
-    ])
-    questions = pd.DataFrame([
-        {"wave": w.year, "instrument_version": w.version, "question": q.id, "kind": q.kind,
-         "dimension": q.dimension}
-        for w in book.waves.values() for q in book.questions_for(w.year) if q.kind != "pii"
-    ])
-    countries = pd.DataFrame([
-        {"country": c.code, "name_en": c.names["en"], "name_fr": c.names["fr"],
-         "language": c.language}
-        for c in load_countries().values()
-    ])
+    taxonomy = pd.DataFrame(
+        [
+            {
+                "dimension": d.name,
+                "code": c.code,
+                "parent": c.parent,
+                "label_en": c.labels["en"],
+                "label_fr": c.labels["fr"],
+            }
+            for d in book.dimensions.values()
+            for c in d.codes.values()
+        ]
+    )
+    questions = pd.DataFrame(
+        [
+            {
+                "wave": w.year,
+                "instrument_version": w.version,
+                "question": q.id,
+                "kind": q.kind,
+                "dimension": q.dimension,
+            }
+            for w in book.waves.values()
+            for q in book.questions_for(w.year)
+            if q.kind != "pii"
+        ]
+    )
+    countries = pd.DataFrame(
+        [
+            {
+                "country": c.code,
+                "name_en": c.names["en"],
+                "name_fr": c.names["fr"],
+                "language": c.language,
+            }
+            for c in load_countries().values()
+        ]
+    )
     return {"ref_taxonomy": taxonomy, "ref_questions": questions, "ref_countries": countries}
 
 
 def frame_files(raw_dir: Path) -> list[Path]:
-    return inside_raw(sorted(p for p in (raw_dir / "frames").glob("frame_*.csv")
-                             if FRAME_FILE.search(p.name)), raw_dir)
+    return inside_raw(
+        sorted(p for p in (raw_dir / "frames").glob("frame_*.csv") if FRAME_FILE.search(p.name)),
+        raw_dir,
+    )
 
 
 def case_files(raw_dir: Path) -> list[Path]:
@@ -52,8 +77,9 @@ def read_frames(raw_dir: Path) -> pd.DataFrame:
     for path in frame_files(raw_dir):
         frame = pd.read_csv(path, dtype={"country": str, "org_type": str})
         frame["country"] = frame["country"].map(canonical_country)
-        parts.append(frame.assign(wave=int(FRAME_FILE.search(path.name).group(1)),
-                                  source_file=str(path)))
+        parts.append(
+            frame.assign(wave=int(FRAME_FILE.search(path.name).group(1)), source_file=str(path))
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -63,7 +89,10 @@ def read_cases(raw_dir: Path) -> pd.DataFrame:
 
 
 def register_inputs(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> None:
-    frames = {**reference_frames(), "raw_frames": read_frames(raw_dir),
-              "raw_cases": read_cases(raw_dir)}
+    frames = {
+        **reference_frames(),
+        "raw_frames": read_frames(raw_dir),
+        "raw_cases": read_cases(raw_dir),
+    }
     for name, frame in frames.items():
         con.register(name, frame)

@@ -65,11 +65,13 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, in
             if comment:
                 con.execute(f"COMMENT ON TABLE snapshot.{name} IS {_quote(comment)}")
             counts[f"{schema}.{table}"] = con.execute(
-                f"SELECT count(*) FROM snapshot.{name}").fetchone()[0]
+                f"SELECT count(*) FROM snapshot.{name}"
+            ).fetchone()[0]
         for schema, table, column, comment in columns:
             if f"{schema}.{table}" in counts:
-                con.execute(f'COMMENT ON COLUMN snapshot.{schema}."{table}"."{column}" '
-                            f"IS {_quote(comment)}")
+                con.execute(
+                    f'COMMENT ON COLUMN snapshot.{schema}."{table}"."{column}" IS {_quote(comment)}'
+                )
         con.execute("CHECKPOINT snapshot")
     finally:
         con.execute("DETACH snapshot")
@@ -80,11 +82,16 @@ def parquet_readme(tables: list[str], snapshot: str) -> str:
     """README.md of a Parquet export: what it holds and its licence (report.yaml)."""
     settings = load_publication()
     licence = settings.licence
-    lines = [f"# {settings.publisher}: the marts of snapshot {snapshot} as Parquet", "",
-             f"Licence: {licence.title} ({licence.id}), {licence.url}. Cite "
-             f"{settings.publisher}, snapshot {snapshot}.", "",
-             "Each file is one table of the `marts` schema; DATA_DICTIONARY.md beside the "
-             "published warehouse documents every column.", ""]
+    lines = [
+        f"# {settings.publisher}: the marts of snapshot {snapshot} as Parquet",
+        "",
+        f"Licence: {licence.title} ({licence.id}), {licence.url}. Cite "
+        f"{settings.publisher}, snapshot {snapshot}.",
+        "",
+        "Each file is one table of the `marts` schema; DATA_DICTIONARY.md beside the "
+        "published warehouse documents every column.",
+        "",
+    ]
     return "\n".join([*lines, *(f"- marts/{table}.parquet" for table in tables)]) + "\n"
 
 
@@ -94,14 +101,17 @@ def export_parquet(con: duckdb.DuckDBPyConnection, target: Path) -> None:
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     (partial / "marts").mkdir(parents=True)
-    tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = "
-                         "current_database() AND schema_name = 'marts' ORDER BY 1").fetchall()
+    tables = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = "
+        "current_database() AND schema_name = 'marts' ORDER BY 1"
+    ).fetchall()
     for (table,) in tables:
         path = partial / "marts" / f"{table}.parquet"
         con.execute(f'COPY marts."{table}" TO {_quote(str(path))} (FORMAT parquet)')
     (partial / "README.md").write_text(
         parquet_readme([table for (table,) in tables], target.name.removesuffix("-parquet")),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     os.replace(partial, target)
 
 
@@ -130,8 +140,13 @@ def clear_leftovers(published: Path, snapshots_dir: Path) -> list[Path]:
     """Remove what an interrupted publish left behind (partial snapshots and Parquet
     folders, staged links and files); returns what was removed. Only one publish runs
     at a time (it holds the pipeline's single-writer connection)."""
-    leftovers = [p for folder in (published.parent, snapshots_dir) if folder.is_dir()
-                 for p in folder.iterdir() if p.name.endswith(STAGED)]
+    leftovers = [
+        p
+        for folder in (published.parent, snapshots_dir)
+        if folder.is_dir()
+        for p in folder.iterdir()
+        if p.name.endswith(STAGED)
+    ]
     for path in leftovers:
         _remove(path)
     return leftovers
@@ -145,9 +160,13 @@ def prune_validation_results(con: duckdb.DuckDBPyConnection, keep: int) -> int:
     return int(deleted)
 
 
-def publish(con: duckdb.DuckDBPyConnection, published: Path, snapshots_dir: Path,
-            now: dt.datetime | None = None,
-            reports_dir: Path | None = None) -> tuple[Path, dict[str, int]]:
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    published: Path,
+    snapshots_dir: Path,
+    now: dt.datetime | None = None,
+    reports_dir: Path | None = None,
+) -> tuple[Path, dict[str, int]]:
     """Write a dated snapshot and its Parquet export, make them the published files with
     atomic renames, then prune the snapshots the retention policy does not keep (those
     behind the reports in `reports_dir`, by default the configured one, are kept)."""
@@ -166,8 +185,10 @@ def publish(con: duckdb.DuckDBPyConnection, published: Path, snapshots_dir: Path
     except (OSError, duckdb.Error) as exc:
         clear_leftovers(published, snapshots_dir)
         _remove(parquet)
-        raise PublishError(f"publishing the analyst snapshot failed, {published} is unchanged: "
-                           f"{type(exc).__name__}: {' '.join(str(exc).split())}") from None
+        raise PublishError(
+            f"publishing the analyst snapshot failed, {published} is unchanged: "
+            f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+        ) from None
     staging = published.with_name(published.name + ".incoming")
     try:
         os.link(dated, staging)  # same bytes, no copy; snapshots are never modified
@@ -177,8 +198,12 @@ def publish(con: duckdb.DuckDBPyConnection, published: Path, snapshots_dir: Path
     _swap_symlink(published.parent / "parquet", parquet)
     _write_atomically(published.parent / "DATA_DICTIONARY.md", text)
     try:
-        retention.prune(snapshots_dir, published, reports_dir or Paths.from_env().reports_dir,
-                        load_settings().keep_snapshots)
+        retention.prune(
+            snapshots_dir,
+            published,
+            reports_dir or Paths.from_env().reports_dir,
+            load_settings().keep_snapshots,
+        )
     except OSError as exc:  # published all the same: the next publish prunes again
         logging.getLogger(__name__).warning("pruning old snapshots failed: %s", exc)
     return dated, counts

@@ -43,9 +43,12 @@ def snapshot_of(warehouse: Path, folder: Path | None = None) -> Path | None:
     are hard links to, or copies of, their snapshot in `folder` (default: `snapshots`
     beside it)."""
     folder, size = folder or warehouse.parent / "snapshots", warehouse.stat().st_size
-    same = [p for p in sorted(folder.glob(SNAPSHOT_GLOB), reverse=True)
-            if p.stat().st_size == size and (os.path.samefile(p, warehouse)
-                                             or p.read_bytes() == warehouse.read_bytes())]
+    same = [
+        p
+        for p in sorted(folder.glob(SNAPSHOT_GLOB), reverse=True)
+        if p.stat().st_size == size
+        and (os.path.samefile(p, warehouse) or p.read_bytes() == warehouse.read_bytes())
+    ]
     return same[0] if same else None
 
 
@@ -58,8 +61,7 @@ def _reported(reports_dir: Path) -> dict[str, list[str]]:
     return found
 
 
-def snapshots(folder: Path, published: Path, reports_dir: Path,
-              keep_last: int) -> list[Snapshot]:
+def snapshots(folder: Path, published: Path, reports_dir: Path, keep_last: int) -> list[Snapshot]:
     """Every dated snapshot in `folder`, newest first, with the reasons the policy keeps
     it."""
     paths = sorted(folder.glob(SNAPSHOT_GLOB), reverse=True)  # the stamp sorts by time
@@ -67,15 +69,18 @@ def snapshots(folder: Path, published: Path, reports_dir: Path,
     reported = _reported(reports_dir)
     listed = []
     for rank, path in enumerate(paths):
-        reasons = [*(["published"] if path == current else []),
-                   *([f"latest {keep_last}"] if rank < keep_last else []),
-                   *(f"report {year}" for year in reported.get(path.name, []))]
+        reasons = [
+            *(["published"] if path == current else []),
+            *([f"latest {keep_last}"] if rank < keep_last else []),
+            *(f"report {year}" for year in reported.get(path.name, [])),
+        ]
         listed.append(Snapshot(path, _size(path), tuple(reasons)))
     return listed
 
 
-def prune(folder: Path, published: Path, reports_dir: Path, keep_last: int,
-          dry_run: bool = False) -> list[Snapshot]:
+def prune(
+    folder: Path, published: Path, reports_dir: Path, keep_last: int, dry_run: bool = False
+) -> list[Snapshot]:
     """Delete (unless `dry_run`) the snapshots the policy does not keep, each with its
     Parquet export; return them."""
     doomed = [s for s in snapshots(folder, published, reports_dir, keep_last) if not s.reasons]

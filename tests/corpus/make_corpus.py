@@ -28,8 +28,7 @@ WAVE = 2024
 Table = tuple[list[str], list[list[str]]]
 
 
-def table(code: str, n: int = 3, lang: str | None = None, codes_in_cells: bool = False
-          ) -> Table:
+def table(code: str, n: int = 3, lang: str | None = None, codes_in_cells: bool = False) -> Table:
     """Header and `n` valid rows of `code`'s export of the 2024 wave (labels in `lang`;
     multi-select cells with the canonical codes, as KoboToolbox writes them, if asked)."""
     book, country = load_codebook(), load_countries()[code]
@@ -50,15 +49,26 @@ def table(code: str, n: int = 3, lang: str | None = None, codes_in_cells: bool =
         for i, row in enumerate(rows):
             sub = subthemes[i % len(subthemes)]
             codes = list(book.dimensions[q.dimension].codes.values()) if q.dimension else []
-            row.append({
-                "id": f"{code}-{WAVE}-{i + 1:03d}", "pii": "",
-                "likert": str(1 + i % 5), "number": f"{i}{country.export.decimal}5",
-                "multi": ms.separator.join(c.code if codes_in_cells else c.labels[lang]
-                                           for c in codes[:2]),
-                "single": (sub.labels[lang] if q.id == "subtheme" else
-                           book.label("theme", sub.parent, lang) if q.id == "theme" else
-                           codes[i % len(codes)].labels[lang] if codes else ""),
-            }[q.kind])
+            row.append(
+                {
+                    "id": f"{code}-{WAVE}-{i + 1:03d}",
+                    "pii": "",
+                    "likert": str(1 + i % 5),
+                    "number": f"{i}{country.export.decimal}5",
+                    "multi": ms.separator.join(
+                        c.code if codes_in_cells else c.labels[lang] for c in codes[:2]
+                    ),
+                    "single": (
+                        sub.labels[lang]
+                        if q.id == "subtheme"
+                        else book.label("theme", sub.parent, lang)
+                        if q.id == "theme"
+                        else codes[i % len(codes)].labels[lang]
+                        if codes
+                        else ""
+                    ),
+                }[q.kind]
+            )
     return header, rows
 
 
@@ -78,9 +88,15 @@ def edited(t: Table, row: int, name: str, value: str) -> Table:
     return t[0], rows
 
 
-def xlsx(t: Table, path: Path, title_rows: int = 0, sheet: str = "Form1",
-         cover: bool = False, merged: Country | None = None,
-         formula: str | None = None) -> None:
+def xlsx(
+    t: Table,
+    path: Path,
+    title_rows: int = 0,
+    sheet: str = "Form1",
+    cover: bool = False,
+    merged: Country | None = None,
+    formula: str | None = None,
+) -> None:
     """An XLSX export: optional title rows, a cover sheet before the data, a two-row
     header with each multi-select question merged over its options, a formula cell
     (with its computed value when `formula` says `=...|value`)."""
@@ -106,8 +122,11 @@ def xlsx(t: Table, path: Path, title_rows: int = 0, sheet: str = "Form1",
     cached = None
     if formula:
         formula, _, cached = formula.partition("|")
-        ws.cell(ws.max_row, 1 + header.index(load_codebook().header(WAVE, "satisfaction", "de")),
-                formula)
+        ws.cell(
+            ws.max_row,
+            1 + header.index(load_codebook().header(WAVE, "satisfaction", "de")),
+            formula,
+        )
     book.save(path)
     if cached:
         _cache_formula(path, cached)
@@ -115,8 +134,11 @@ def xlsx(t: Table, path: Path, title_rows: int = 0, sheet: str = "Form1",
 
 def _merged_header(ws, header: list[str], country: Country, above: int) -> None:
     """Two header rows: a question merged over its option columns, options below."""
-    pattern = re.compile(re.escape(country.export.multi_select.column)
-                         .replace(r"\{question\}", "(?P<q>.+)").replace(r"\{option\}", "(?P<o>.+)"))
+    pattern = re.compile(
+        re.escape(country.export.multi_select.column)
+        .replace(r"\{question\}", "(?P<q>.+)")
+        .replace(r"\{option\}", "(?P<o>.+)")
+    )
     top, below = [], []
     for name in header:
         m = pattern.fullmatch(name)
@@ -130,8 +152,9 @@ def _merged_header(ws, header: list[str], country: Country, above: int) -> None:
             if below[start] is not None:
                 ws.merge_cells(start_row=r, start_column=start + 1, end_row=r, end_column=c)
             else:
-                ws.merge_cells(start_row=r, start_column=start + 1, end_row=r + 1,
-                               end_column=start + 1)
+                ws.merge_cells(
+                    start_row=r, start_column=start + 1, end_row=r + 1, end_column=start + 1
+                )
             start = c
 
 
@@ -158,8 +181,12 @@ def sav(path: Path, user_missing: bool = False) -> None:
     frame[sat] = [3.0, 4.0, 99.0]
     numeric = [c for c, h in zip(frame.columns, header, strict=True) if ": " in h]
     frame[numeric] = frame[numeric].astype(float)
-    pyreadstat.write_sav(frame, str(path), column_labels=header,
-                         missing_ranges={sat: [99.0]} if user_missing else None)
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        column_labels=header,
+        missing_ranges={sat: [99.0]} if user_missing else None,
+    )
 
 
 def build(out: Path) -> list[Path]:
@@ -184,40 +211,55 @@ def build(out: Path) -> list[Path]:
         "FR/tab.tsv": text(fr, "\t").encode("utf-8"),
         "FR/comma.csv": text(fr, ",").encode("utf-8"),
         "FR/mixed_delimiters.csv": "\r\n".join(
-            [*lines[:2], lines[2].replace(";", ","), *lines[3:]]).encode("utf-8"),
+            [*lines[:2], lines[2].replace(";", ","), *lines[3:]]
+        ).encode("utf-8"),
         "FR/nul_bytes.csv": clean.replace("FR-2024-002", "FR-20\x0024-002").encode("utf-8"),
         "FR/bom_in_the_middle.csv": (clean + "\ufeff" + clean).encode("utf-8"),
         "FR/truncated.csv": clean.encode("utf-8")[:-40],
-        "FR/quoted_newline.csv": text(edited(edited(fr, 0, comment_fr, "ligne 1\nligne 2"),
-                                             1, sat_fr, "9")).encode("utf-8"),
-        "FR/title_lines.csv": ("Export Sphinx\r\nEnquête partenariats 2024\r\n" + clean)
-        .encode("utf-8"),
-        "FR/extra_column.csv": text(([*fr[0], "Colonne inconnue"], [[*r, "x"] for r in fr[1]]))
-        .encode("utf-8"),
-        "FR/missing_column.csv": text(([h for h in fr[0] if h != sat_fr],
-                                       [[v for h, v in zip(fr[0], r, strict=True) if h != sat_fr]
-                                        for r in fr[1]])).encode("utf-8"),
-        "FR/duplicate_header.csv": text(([*fr[0], sat_fr], [[*r, "3"] for r in fr[1]]))
-        .encode("utf-8"),
-        "FR/ignored_tool_columns.csv": text((["submitdate", *fr[0]],
-                                             [["2024-03-01", *r] for r in fr[1]])).encode("utf-8"),
+        "FR/quoted_newline.csv": text(
+            edited(edited(fr, 0, comment_fr, "ligne 1\nligne 2"), 1, sat_fr, "9")
+        ).encode("utf-8"),
+        "FR/title_lines.csv": ("Export Sphinx\r\nEnquête partenariats 2024\r\n" + clean).encode(
+            "utf-8"
+        ),
+        "FR/extra_column.csv": text(
+            ([*fr[0], "Colonne inconnue"], [[*r, "x"] for r in fr[1]])
+        ).encode("utf-8"),
+        "FR/missing_column.csv": text(
+            (
+                [h for h in fr[0] if h != sat_fr],
+                [[v for h, v in zip(fr[0], r, strict=True) if h != sat_fr] for r in fr[1]],
+            )
+        ).encode("utf-8"),
+        "FR/duplicate_header.csv": text(([*fr[0], sat_fr], [[*r, "3"] for r in fr[1]])).encode(
+            "utf-8"
+        ),
+        "FR/ignored_tool_columns.csv": text(
+            (["submitdate", *fr[0]], [["2024-03-01", *r] for r in fr[1]])
+        ).encode("utf-8"),
         "FR/header_alias.csv": text((["Identifiant", *fr[0][1:]], fr[1])).encode("utf-8"),
         "FR/headers_in_german.csv": text(table("FR", lang="de")).encode("utf-8"),
-        "FR/labels_in_english.csv": text(edited(fr, 0, book.header(WAVE, "org_type", "fr"),
-                                                book.label("org_type", "local_authority", "en")))
-        .encode("utf-8"),
+        "FR/labels_in_english.csv": text(
+            edited(
+                fr,
+                0,
+                book.header(WAVE, "org_type", "fr"),
+                book.label("org_type", "local_authority", "en"),
+            )
+        ).encode("utf-8"),
         "FR/out_of_range.csv": text(edited(fr, 2, sat_fr, "6")).encode("utf-8"),
         "FR/duplicate_ids.csv": text(edited(fr, 2, id_fr, "FR-2024-001")).encode("utf-8"),
-        "FR/very_long_line.csv": text(edited(fr, 1, comment_fr, "x" * 10_000_000))
-        .encode("utf-8"),
+        "FR/very_long_line.csv": text(edited(fr, 1, comment_fr, "x" * 10_000_000)).encode("utf-8"),
         "FR/comma_separated_options.csv": text(fr).replace("|", ",").encode("utf-8"),
         "FR/space_separated_codes.csv": text(table("FR", codes_in_cells=True))
-        .replace("|", " ").encode("utf-8"),
-        "FR/unknown_option.csv": text(edited(fr, 1, book.header(WAVE, "levers", "fr"),
-                                             "Leviers magiques")).encode("utf-8"),
+        .replace("|", " ")
+        .encode("utf-8"),
+        "FR/unknown_option.csv": text(
+            edited(fr, 1, book.header(WAVE, "levers", "fr"), "Leviers magiques")
+        ).encode("utf-8"),
         "FR/binary_junk.csv": bytes((i * 7919 + 13) % 256 for i in range(4000)),
         "FR/web_page.csv": b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n"
-                           b"<body><p>Your session expired.</p></body></html>\n",
+        b"<body><p>Your session expired.</p></body></html>\n",
         "FR/not_a_workbook.xlsx": clean.encode("utf-8"),
         "HR/clean_cp1250.csv": text(hr).encode("cp1250"),
         "HR/unexpected_option_value.csv": text(edited(hr, 0, hr[0][7], "X")).encode("cp1250"),
@@ -239,8 +281,7 @@ def build(out: Path) -> list[Path]:
         "AT/cover_sheet.xlsx": lambda p: xlsx(at, p, cover=True, sheet="Antworten"),
         "AT/formula_computed.xlsx": lambda p: xlsx(at, p, formula="=2+2|4"),
         "AT/formula_uncomputed.xlsx": lambda p: xlsx(at, p, formula="=2+2"),
-        "HR/merged_header.xlsx": lambda p: xlsx(hr, p, title_rows=1,
-                                                merged=load_countries()["HR"]),
+        "HR/merged_header.xlsx": lambda p: xlsx(hr, p, title_rows=1, merged=load_countries()["HR"]),
         "IT/undeclared_99.sav": sav,
         "IT/user_missing.sav": lambda p: sav(p, user_missing=True),
     }

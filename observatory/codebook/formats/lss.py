@@ -23,8 +23,18 @@ from observatory.codebook.instrument import (
 from observatory.config import Country
 
 TAG = re.compile(r"<[^>]+>")
-KIND = {"L": "single", "!": "single", "O": "single", "M": "multiple", "P": "multiple",
-        "N": "number", "5": "scale", "S": "text", "T": "text", "U": "text"}
+KIND = {
+    "L": "single",
+    "!": "single",
+    "O": "single",
+    "M": "multiple",
+    "P": "multiple",
+    "N": "number",
+    "5": "scale",
+    "S": "text",
+    "T": "text",
+    "U": "text",
+}
 SKIPPED = {"X", "*"}  # text display, equation
 
 
@@ -46,8 +56,10 @@ def _parse(data: bytes) -> ET.Element:
 
 
 def _rows(root: ET.Element, table: str) -> list[dict[str, str]]:
-    return [{child.tag: (child.text or "") for child in row}
-            for row in root.findall(f"{table}/rows/row")]
+    return [
+        {child.tag: (child.text or "") for child in row}
+        for row in root.findall(f"{table}/rows/row")
+    ]
 
 
 def _text(value: str) -> str:
@@ -71,29 +83,43 @@ def read(path: Path, country: Country) -> Instrument:
     for row in answers:  # before version 4: text and language in the answer row itself
         if row.get("answer") and row.get("language"):
             answer_texts.setdefault(_key(row), {})[row["language"]] = _text(row["answer"])
-    attributes = {(a["qid"], a["attribute"]): a.get("value", "")
-                  for a in _rows(root, "question_attributes")}
+    attributes = {
+        (a["qid"], a["attribute"]): a.get("value", "") for a in _rows(root, "question_attributes")
+    }
     groups = {g["gid"]: int(g.get("group_order") or 0) for g in _rows(root, "groups")}
-    top = sorted({q["qid"]: q for q in questions if q.get("parent_qid", "0") == "0"}.values(),
-                 key=lambda q: (groups.get(q.get("gid", ""), 0), int(q.get("question_order") or 0)))
+    top = sorted(
+        {q["qid"]: q for q in questions if q.get("parent_qid", "0") == "0"}.values(),
+        key=lambda q: (groups.get(q.get("gid", ""), 0), int(q.get("question_order") or 0)),
+    )
     items = []
     for q in top:
         if q["type"] in SKIPPED:
             continue
         if q["type"] not in KIND:
-            raise InstrumentError(f"question {q['title']}: LimeSurvey type {q['type']!r} "
-                                  "has no codebook kind")
+            raise InstrumentError(
+                f"question {q['title']}: LimeSurvey type {q['type']!r} has no codebook kind"
+            )
         kind = KIND[q["type"]]
         if kind == "multiple":
-            subs = sorted({s["qid"]: s for s in questions if s.get("parent_qid") == q["qid"]}
-                          .values(), key=lambda s: int(s.get("question_order") or 0))
+            subs = sorted(
+                {s["qid"]: s for s in questions if s.get("parent_qid") == q["qid"]}.values(),
+                key=lambda s: int(s.get("question_order") or 0),
+            )
             options = tuple(Option(s["title"], texts.get(s["qid"], {})) for s in subs)
         else:
-            own = sorted({_key(a): a for a in answers if a["qid"] == q["qid"]}.items(),
-                         key=lambda a: int(a[1].get("sortorder") or 0))
+            own = sorted(
+                {_key(a): a for a in answers if a["qid"] == q["qid"]}.items(),
+                key=lambda a: int(a[1].get("sortorder") or 0),
+            )
             options = tuple(Option(a["code"], answer_texts.get(key, {})) for key, a in own)
-        low, high = (1.0, 5.0) if kind == "scale" else (
-            _number(attributes.get((q["qid"], f"{side}_num_value_n"))) for side in ("min", "max"))
+        low, high = (
+            (1.0, 5.0)
+            if kind == "scale"
+            else (
+                _number(attributes.get((q["qid"], f"{side}_num_value_n")))
+                for side in ("min", "max")
+            )
+        )
         items.append(Item(q["title"], kind, texts.get(q["qid"], {}), options, low, high))
     return Instrument("LimeSurvey", tuple(items))
 

@@ -36,16 +36,41 @@ def read(path: Path, country: Country) -> Instrument:
         if meta.readstat_variable_types[name] == "string":
             items.append(Item(name, "text", {language: label}))
         elif values:
-            items.append(Item(name, "single", {language: label}, tuple(
-                Option(f"{value:g}", {language: str(text)}) for value, text in values.items())))
-        elif part and items and items[-1].kind == "multiple" and \
-                items[-1].labels[language] == part["question"]:
+            items.append(
+                Item(
+                    name,
+                    "single",
+                    {language: label},
+                    tuple(
+                        Option(f"{value:g}", {language: str(text)})
+                        for value, text in values.items()
+                    ),
+                )
+            )
+        elif (
+            part
+            and items
+            and items[-1].kind == "multiple"
+            and items[-1].labels[language] == part["question"]
+        ):
             last = items.pop()
-            items.append(Item(last.name, "multiple", last.labels,
-                              (*last.options, Option(name, {language: part["option"]}))))
+            items.append(
+                Item(
+                    last.name,
+                    "multiple",
+                    last.labels,
+                    (*last.options, Option(name, {language: part["option"]})),
+                )
+            )
         elif part:
-            items.append(Item(name, "multiple", {language: part["question"]},
-                              (Option(name, {language: part["option"]}),)))
+            items.append(
+                Item(
+                    name,
+                    "multiple",
+                    {language: part["question"]},
+                    (Option(name, {language: part["option"]}),),
+                )
+            )
         else:
             kind = "scale" if meta.variable_measure.get(name) == "ordinal" else "number"
             items.append(Item(name, kind, {language: label}))

@@ -22,14 +22,38 @@ from observatory.config import Country
 
 MAX_UNZIPPED = 50 * 2**20
 MAX_RATIO = 200  # XML compresses well, but not a thousandfold
-SKIPPED = {"begin_group", "end_group", "begin group", "end group", "begin_repeat", "end_repeat",
-           "begin repeat", "end repeat", "note", "calculate", "start", "end", "today",
-           "deviceid", "username", "audit", "hidden"}
-KIND = {"integer": "number", "decimal": "number", "range": "scale", "text": "text",
-        "select_one": "single", "select_multiple": "multiple"}
+SKIPPED = {
+    "begin_group",
+    "end_group",
+    "begin group",
+    "end group",
+    "begin_repeat",
+    "end_repeat",
+    "begin repeat",
+    "end repeat",
+    "note",
+    "calculate",
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "username",
+    "audit",
+    "hidden",
+}
+KIND = {
+    "integer": "number",
+    "decimal": "number",
+    "range": "scale",
+    "text": "text",
+    "select_one": "single",
+    "select_multiple": "multiple",
+}
 LANGUAGE = re.compile(r"\(([A-Za-z-]{2,8})\)\s*$")
-BOUND = {"min": re.compile(r"\.\s*>=?\s*(-?\d+(?:\.\d+)?)"),
-         "max": re.compile(r"\.\s*<=?\s*(-?\d+(?:\.\d+)?)")}
+BOUND = {
+    "min": re.compile(r"\.\s*>=?\s*(-?\d+(?:\.\d+)?)"),
+    "max": re.compile(r"\.\s*<=?\s*(-?\d+(?:\.\d+)?)"),
+}
 
 
 def _check_zip(path: Path) -> None:
@@ -41,8 +65,9 @@ def _check_zip(path: Path) -> None:
             unzipped = sum(p.file_size for p in parts)
             packed = max(sum(p.compress_size for p in parts), 1)
             if unzipped > MAX_UNZIPPED or unzipped > MAX_RATIO * packed and unzipped > 2**20:
-                raise InstrumentError(f"its parts expand to {unzipped} bytes from {packed} "
-                                      "(a zip bomb?): refused")
+                raise InstrumentError(
+                    f"its parts expand to {unzipped} bytes from {packed} (a zip bomb?): refused"
+                )
             for part in parts:
                 if part.filename.endswith((".xml", ".rels")):
                     with archive.open(part) as handle:  # checks the declared size
@@ -57,8 +82,7 @@ def _sheet(book, name: str) -> list[dict[str, object]]:
         raise InstrumentError(f"no {name!r} sheet (sheets: {', '.join(book.sheetnames)})")
     rows = book[name].iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-    return [dict(zip(header, row, strict=False)) for row in rows if any(v is not None
-                                                                         for v in row)]
+    return [dict(zip(header, row, strict=False)) for row in rows if any(v is not None for v in row)]
 
 
 def _labels(row: dict[str, object], language: str) -> dict[str, str]:
@@ -96,7 +120,8 @@ def read(path: Path, country: Country) -> Instrument:
     lists: dict[str, list[Option]] = {}
     for row in choices:
         lists.setdefault(str(row.get("list_name")), []).append(
-            Option(str(row.get("name")), _labels(row, country.language)))
+            Option(str(row.get("name")), _labels(row, country.language))
+        )
     items = []
     for number, row in enumerate(survey, start=2):
         kind, *rest = str(row.get("type") or "").split()
@@ -105,10 +130,19 @@ def read(path: Path, country: Country) -> Instrument:
         if kind not in KIND:
             raise InstrumentError(f"survey row {number}: type {kind!r} has no codebook kind")
         if kind.startswith("select_") and (not rest or rest[0] not in lists):
-            raise InstrumentError(f"survey row {number}: no choice list "
-                                  f"{rest[0] if rest else ''!r} in the choices sheet")
+            raise InstrumentError(
+                f"survey row {number}: no choice list "
+                f"{rest[0] if rest else ''!r} in the choices sheet"
+            )
         low, high = _range(row)
-        items.append(Item(str(row.get("name")), KIND[kind], _labels(row, country.language),
-                          tuple(lists[rest[0]]) if kind.startswith("select_") else (),
-                          low, high))
+        items.append(
+            Item(
+                str(row.get("name")),
+                KIND[kind],
+                _labels(row, country.language),
+                tuple(lists[rest[0]]) if kind.startswith("select_") else (),
+                low,
+                high,
+            )
+        )
     return Instrument("XLSForm", tuple(items))
