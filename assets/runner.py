@@ -16,11 +16,11 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
-from assets.jobs import BUILD, INGEST, build_assets
+from assets.defs.orchestration.jobs import BUILD, INGEST, build_assets
+from assets.defs.orchestration.recovery import cancel_own_runs, sweep, this_process
+from assets.defs.orchestration.schedules import range_tags
 from assets.keys import STAGED
 from assets.partitions import WAVES, delivered, key_ranges, register_waves, wave_country
-from assets.recovery import cancel_own_runs, sweep, this_process
-from assets.schedules import range_tags
 from observatory.ingest.discover import unreadable
 from observatory.paths import REPO, Paths
 from observatory.warehouse import damage

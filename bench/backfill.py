@@ -24,10 +24,10 @@ sys.path.insert(0, str(REPO))
 import dagster as dg  # noqa: E402
 
 from assets.definitions import build_defs  # noqa: E402
-from assets.jobs import INGEST  # noqa: E402
+from assets.defs.orchestration.jobs import INGEST  # noqa: E402
+from assets.defs.orchestration.schedules import range_tags  # noqa: E402
 from assets.partitions import delivered, key_ranges, partition_key, register_waves  # noqa: E402
 from assets.resources import ObservatoryResource  # noqa: E402
-from assets.schedules import range_tags  # noqa: E402
 
 SELECTION = "raw/survey_files,staged/survey_responses"
 

@@ -26,7 +26,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 
-from assets.sensors import INTERVAL_S  # noqa: E402
+from assets.defs.orchestration.sensors import INTERVAL_S  # noqa: E402
 from tests.service import SAMPLE, Service, running_service, wait_for  # noqa: E402
 
 EVERY = [

@@ -9,8 +9,8 @@ import shutil
 import dagster as dg
 import duckdb
 
-from assets.core.assets import core_assets
-from assets.raw.assets import raw_reference_files
+from assets.defs.core.assets import core_assets
+from assets.defs.raw.assets import raw_reference_files
 from observatory.ingest.cases import COLUMNS, read_case_files
 from tests.conftest import SAMPLE, make_resource
 

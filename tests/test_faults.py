@@ -30,7 +30,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.recovery import IN_PROGRESS
+from assets.defs.orchestration.recovery import IN_PROGRESS
 from observatory import warehouse
 from observatory.ingest import stage
 from observatory.ingest.discover import files_for

@@ -13,15 +13,20 @@ import duckdb
 import pytest
 
 from assets.definitions import build_defs
-from assets.jobs import BUILD, INGEST
+from assets.defs.orchestration.jobs import BUILD, INGEST
+from assets.defs.orchestration.schedules import (
+    ANNUAL_CRON,
+    MONTHLY_CRON,
+    annual_refresh,
+    monthly_revalidation,
+)
+from assets.defs.orchestration.sensors import build_after_ingest, survey_files_sensor
+from assets.defs.raw.assets import raw_survey_files
+from assets.defs.staged.assets import staged_survey_responses
+from assets.defs.staged.freshness import latest_wave_delivered
 from assets.keys import REPORT
 from assets.partitions import WAVES, key_ranges, partition_key, register_waves, survey_partitions
-from assets.raw.assets import raw_survey_files
 from assets.runner import QUIET
-from assets.schedules import ANNUAL_CRON, MONTHLY_CRON, annual_refresh, monthly_revalidation
-from assets.sensors import build_after_ingest, survey_files_sensor
-from assets.staged.assets import staged_survey_responses
-from assets.staged.freshness import latest_wave_delivered
 from observatory.config import load_countries
 from observatory.ingest.discover import unreadable
 from tests.conftest import SAMPLE, make_resource
@@ -391,11 +396,11 @@ def test_freshness_check_names_countries_missing_the_latest_wave(
 
 
 def test_the_range_tags_are_the_ones_dagster_reads():
-    """assets/schedules.py spells Dagster's range tags out (no public constant): an
-    upgrade that renames them fails here, not as runs that ignore their range."""
+    """assets/defs/orchestration/schedules.py spells Dagster's range tags out (no public
+    constant): an upgrade that renames them fails here, not as runs that ignore their range."""
     from dagster._core.storage import tags
 
-    from assets.schedules import RANGE_END, RANGE_START
+    from assets.defs.orchestration.schedules import RANGE_END, RANGE_START
 
     assert (RANGE_START, RANGE_END) == (
         tags.ASSET_PARTITION_RANGE_START_TAG,

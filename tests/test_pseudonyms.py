@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from assets.core.checks import one_pseudonym_key
+from assets.defs.core.checks import one_pseudonym_key
 from observatory.ingest.discover import files_for
 from observatory.ingest.stage import stage_file
 from observatory.privacy import (

@@ -10,7 +10,7 @@ import sys
 
 import dagster as dg
 
-from assets.recovery import HOST, PID, sweep
+from assets.defs.orchestration.recovery import HOST, PID, sweep
 from assets.runner import project_instance
 
 

@@ -249,7 +249,7 @@ def test_refresh_names_an_unknown_wave_or_country_as_a_usage_error(args, message
 def test_an_unexpected_error_fails_only_its_partition_naming_its_file(small, monkeypatch):
     """Not a known data problem (a bug, a library error): still the partition's failure,
     one line naming the file; the other partition of the run is staged."""
-    import assets.staged.assets as staged
+    import assets.defs.staged.assets as staged
 
     tmp, raw, defs = small
     real = staged.stage_file

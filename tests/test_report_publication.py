@@ -237,7 +237,7 @@ def test_parquet_export_states_its_licence(tmp_path: Path) -> None:
 
 
 def test_asset_description_names_the_report_path() -> None:
-    from assets.published.assets import annual_report
+    from assets.defs.published.assets import annual_report
 
     (description,) = annual_report.descriptions_by_key.values()
     assert "`reports/{wave}/{lang}/index.html`" in description

@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from assets.core.checks import small_strata
+from assets.defs.core.checks import small_strata
 from observatory import warehouse
 from tests.conftest import make_resource
 

@@ -2,9 +2,9 @@
 
 import dagster as dg
 
+from assets.defs.staged.checks import one_line
 from assets.keys import CORE_RESPONDENTS, CORE_WEIGHTS, WEIGHT_DIAGNOSTICS
 from assets.resources import ObservatoryResource
-from assets.staged.checks import one_line
 from observatory.quality import Spec, run_suite, suite_columns, suites
 
 

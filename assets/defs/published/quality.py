@@ -2,9 +2,9 @@
 
 import dagster as dg
 
+from assets.defs.published.assets import analyst_snapshot
 from assets.keys import QUALITY_PAGE
 from assets.owners import owners
-from assets.published.assets import analyst_snapshot
 from assets.resources import ObservatoryResource
 from observatory.quality.page import write_page
 

@@ -2,13 +2,13 @@
 
 import dagster as dg
 
-from assets.core.assets import core_assets
+from assets.defs.core.assets import core_assets
+from assets.defs.marts.assets import mart_assets
+from assets.defs.staged.assets import staged_survey_responses
 from assets.keys import ANALYST_SNAPSHOT, REPORT
-from assets.marts.assets import mart_assets
 from assets.owners import owners
 from assets.partitions import wave_partitions
 from assets.resources import ObservatoryResource
-from assets.staged.assets import staged_survey_responses
 from observatory.report import build_report
 from observatory.warehouse.publish import publish
 

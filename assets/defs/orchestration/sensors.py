@@ -21,7 +21,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.jobs import INGEST, build_assets, build_job, ingest_job
+from assets.defs.orchestration.jobs import INGEST, build_assets, build_job, ingest_job
 from assets.partitions import delivered, new_waves, partition_key, wave_partitions
 from assets.resources import ObservatoryResource
 from observatory.ingest.discover import survey_files, unreadable

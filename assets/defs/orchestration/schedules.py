@@ -9,10 +9,10 @@ codebook or suite change that breaks an old wave shows up within a month."""
 
 import dagster as dg
 
-from assets.jobs import ingest_job
+from assets.defs.orchestration.jobs import ingest_job
+from assets.defs.orchestration.sensors import THEN_BUILD, WITH_REPORT
 from assets.partitions import delivered, key_ranges, register_waves
 from assets.resources import ObservatoryResource
-from assets.sensors import THEN_BUILD, WITH_REPORT
 
 TIMEZONE = "Europe/Paris"
 ANNUAL_CRON = "0 6 1 11 *"  # 1 November, 06:00: after the survey closes in October

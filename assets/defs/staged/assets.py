@@ -5,12 +5,12 @@ import dagster as dg
 import pandas as pd
 
 from assets.batch import each_partition
+from assets.defs.raw.assets import raw_survey_files
+from assets.defs.staged import checks
 from assets.keys import STAGED
 from assets.owners import owners
 from assets.partitions import exports, survey_partitions
-from assets.raw.assets import raw_survey_files
 from assets.resources import ObservatoryResource
-from assets.staged import checks
 from observatory.ingest.harmonise import SchemaError
 from observatory.ingest.readers import ReadError
 from observatory.ingest.stage import (
