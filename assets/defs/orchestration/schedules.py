@@ -9,7 +9,7 @@ codebook or suite change that breaks an old wave shows up within a month."""
 
 import dagster as dg
 
-from assets.defs.orchestration.jobs import ingest_job
+from assets.defs.orchestration import jobs
 from assets.defs.orchestration.sensors import THEN_BUILD, WITH_REPORT
 from assets.partitions import delivered, key_ranges, register_waves
 from assets.resources import ObservatoryResource
@@ -45,7 +45,7 @@ def ingest_everything(
 
 
 @dg.schedule(
-    job=ingest_job,
+    job=jobs.ingest_job,
     cron_schedule=ANNUAL_CRON,
     execution_timezone=TIMEZONE,
     description="Annual refresh: ingest every delivered wave x country, then rebuild "
@@ -58,7 +58,7 @@ def annual_refresh(
 
 
 @dg.schedule(
-    job=ingest_job,
+    job=jobs.ingest_job,
     cron_schedule=MONTHLY_CRON,
     execution_timezone=TIMEZONE,
     description="Monthly re-validation: re-read every export, check its hash against "

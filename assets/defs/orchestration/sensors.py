@@ -21,7 +21,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.defs.orchestration.jobs import INGEST, build_assets, build_job, ingest_job
+from assets.defs.orchestration import jobs
 from assets.partitions import delivered, new_waves, partition_key, wave_partitions
 from assets.resources import ObservatoryResource
 from observatory.ingest.discover import survey_files, unreadable
@@ -72,7 +72,7 @@ def changed_exports(
 
 
 @dg.sensor(
-    job=ingest_job,
+    job=jobs.ingest_job,
     minimum_interval_seconds=INTERVAL_S,
     description="Watches data/raw/surveys: each new or changed export (by SHA-256, "
     "starting from what the published warehouse holds) launches one "
@@ -114,7 +114,7 @@ def survey_files_sensor(
 
 
 @dg.sensor(
-    job=build_job,
+    job=jobs.build_job,
     minimum_interval_seconds=BUILD_INTERVAL_S,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Once every ingest run tagged observatory/then=build (file sensor, "
@@ -129,7 +129,7 @@ def build_after_ingest(
 ) -> dg.SensorResult | dg.SkipReason:
     instance = context.instance
     if pending := instance.get_run_records(
-        dg.RunsFilter(job_name=INGEST, tags=THEN_BUILD, statuses=PENDING)
+        dg.RunsFilter(job_name=jobs.INGEST, tags=THEN_BUILD, statuses=PENDING)
     ):
         return dg.SkipReason(f"{len(pending)} ingest run(s) pending: the build waits for all")
     since = float(context.cursor or 0)
@@ -137,7 +137,7 @@ def build_after_ingest(
         r
         for r in instance.get_run_records(
             dg.RunsFilter(
-                job_name=INGEST,
+                job_name=jobs.INGEST,
                 tags=THEN_BUILD,
                 statuses=[
                     dg.DagsterRunStatus.SUCCESS,
@@ -169,7 +169,7 @@ def build_after_ingest(
             dg.RunRequest(
                 run_key=f"build-after-{ids[-1]}",
                 partition_key=str(latest) if report else None,
-                asset_selection=build_assets(
+                asset_selection=jobs.build_assets(
                     context.repository_def.assets_defs_by_key.values(), report
                 ),
                 tags={**HOST, AFTER: ", ".join(run.run_id[:8] for run in runs)},

@@ -2,10 +2,9 @@
 
 import dagster as dg
 
-from assets.defs.core.assets import core_assets
-from assets.defs.marts.assets import mart_assets
-from assets.defs.staged.assets import staged_survey_responses
-from assets.keys import ANALYST_SNAPSHOT, REPORT
+from assets.defs.core import assets as core
+from assets.defs.marts import assets as marts
+from assets.keys import ANALYST_SNAPSHOT, REPORT, STAGED
 from assets.owners import owners
 from assets.partitions import wave_partitions
 from assets.resources import ObservatoryResource
@@ -17,7 +16,7 @@ from observatory.warehouse.publish import publish
     key=ANALYST_SNAPSHOT,
     group_name="published",
     owners=owners("published"),
-    deps=[*core_assets, *mart_assets, staged_survey_responses],
+    deps=[*core.core_assets, *marts.mart_assets, STAGED],
     pool="warehouse",
     kinds={"duckdb"},
 )

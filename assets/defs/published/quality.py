@@ -2,8 +2,7 @@
 
 import dagster as dg
 
-from assets.defs.published.assets import analyst_snapshot
-from assets.keys import QUALITY_PAGE
+from assets.keys import ANALYST_SNAPSHOT, QUALITY_PAGE
 from assets.owners import owners
 from assets.resources import ObservatoryResource
 from observatory.quality.page import write_page
@@ -13,7 +12,7 @@ from observatory.quality.page import write_page
     key=QUALITY_PAGE,
     group_name="published",
     owners=owners("published"),
-    deps=[analyst_snapshot],
+    deps=[ANALYST_SNAPSHOT],
     kinds={"html"},
 )
 def data_quality_page(observatory: ObservatoryResource) -> dg.MaterializeResult:

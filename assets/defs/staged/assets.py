@@ -5,9 +5,8 @@ import dagster as dg
 import pandas as pd
 
 from assets.batch import each_partition
-from assets.defs.raw.assets import raw_survey_files
 from assets.defs.staged import checks
-from assets.keys import STAGED
+from assets.keys import RAW_SURVEY_FILES, STAGED
 from assets.owners import owners
 from assets.partitions import exports, survey_partitions
 from assets.resources import ObservatoryResource
@@ -71,7 +70,7 @@ def _metadata(staged: list[StagedFile], results: list[SuiteResult]) -> dict:
     owners=owners("staged"),
     partitions_def=survey_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    deps=[raw_survey_files],
+    deps=[RAW_SURVEY_FILES],
     check_specs=checks.check_specs,
     pool="warehouse",
     kinds={"duckdb", "pandas"},
