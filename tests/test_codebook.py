@@ -81,3 +81,25 @@ def test_library_never_imports_dagster():
                 assert root != "dagster", f"{path} imports dagster"
                 if root == "assets":
                     assert path.parent.name == "cli", f"{path} imports the code location"
+
+
+def test_the_suites_take_numeric_bounds_from_the_codebook(monkeypatch):
+    """A scale the codebook widens (satisfaction 0-10) is what the staged suite expects:
+    no bound is written in the suites themselves."""
+    import dataclasses
+
+    from observatory.quality import suites
+
+    book = load_codebook()
+    wider = dataclasses.replace(book.questions["satisfaction"], min=0, max=10)
+    monkeypatch.setattr(
+        suites,
+        "load_codebook",
+        lambda: dataclasses.replace(book, questions={**book.questions, "satisfaction": wider}),
+    )
+    between = {
+        s.column: (s.kwargs["min_value"], s.kwargs["max_value"], s.blocking)
+        for s in suites.staged_respondents()
+        if s.expectation == "ExpectColumnValuesToBeBetween"
+    }
+    assert between == {"satisfaction": (0, 10, True), "coordination_fte": (0, 50, False)}

@@ -56,6 +56,13 @@ class Question:
     max: float | None = None
     aliases: dict[str, list[str]] = field(default_factory=dict)  # language -> other headers
 
+    @property
+    def choice_dimension(self) -> str:
+        """The dimension whose codes answer a single or multi question."""
+        if self.dimension is None:
+            raise ValueError(f"question {self.id} ({self.kind}) has no dimension of codes")
+        return self.dimension
+
 
 @dataclass(frozen=True)
 class Wave:

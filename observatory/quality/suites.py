@@ -25,25 +25,20 @@ def _respondent_specs() -> list[Spec]:
             specs.append(
                 Spec(
                     "ExpectColumnValuesToBeInSet",
-                    {"column": q.id, "value_set": _codes(q.dimension)},
+                    {"column": q.id, "value_set": _codes(q.choice_dimension)},
                 )
             )
         if q.required and q.kind == "single":
             specs.append(Spec("ExpectColumnValuesToNotBeNull", {"column": q.id}))
-    specs.append(
+    specs += [  # the codebook's bounds: a Likert value outside blocks, a number only warns
         Spec(
             "ExpectColumnValuesToBeBetween",
-            {"column": "satisfaction", "min_value": 1, "max_value": 5},
+            {"column": q.id, "min_value": q.min, "max_value": q.max},
+            blocking=q.kind == "likert",
         )
-    )
-    fte = book.questions["coordination_fte"]
-    specs.append(
-        Spec(
-            "ExpectColumnValuesToBeBetween",
-            {"column": "coordination_fte", "min_value": fte.min, "max_value": fte.max},
-            blocking=False,
-        )
-    )
+        for q in book.questions.values()
+        if q.min is not None or q.max is not None
+    ]
     return specs
 
 
