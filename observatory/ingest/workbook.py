@@ -17,11 +17,13 @@ scan streams each worksheet.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 from openpyxl.utils import column_index_from_string
 
@@ -33,6 +35,7 @@ MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")  # a <f> element: the cell holds a formula
 OVERLAP = 64  # bytes of a chunk searched again with the next (a tag cut in two)
 MIB = 1 << 20
+RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
 @dataclass
@@ -67,9 +70,25 @@ def _pick(book, name: str | None):
     return book[name]
 
 
-def _merged(ws) -> list[tuple[int, int, int, int]]:
-    with ws._get_source() as source:  # openpyxl's read-only sheets do not parse merges
-        xml = source.read()
+def _sheet_part(archive: zipfile.ZipFile, name: str | None) -> str:
+    """The archive part of a worksheet (the first one when no name is given), from the
+    workbook's sheet list and relationships."""
+    sheets = ElementTree.fromstring(archive.read("xl/workbook.xml")).iter()
+    ids = [(s.get("name"), s.get(RELATIONSHIP)) for s in sheets if s.tag.endswith("}sheet")]
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    parts = [
+        (sheet, posixpath.normpath(posixpath.join("xl", targets.get(rid, ""))).lstrip("/"))
+        for sheet, rid in ids
+    ]
+    return next(p for sheet, p in parts if "worksheets/" in p and name in (None, sheet))
+
+
+def _merged(path: Path, sheet: str | None) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges, from its XML (openpyxl's read-only sheets do not
+    parse them)."""
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read(_sheet_part(archive, sheet))
     return [
         (
             int(r1) - 1,
@@ -164,7 +183,7 @@ def _read_formulas(path: Path, sheet: str | None) -> Sheet:
             for c, cell in enumerate(row):
                 if getattr(cell, "data_type", None) == "f":
                     formulas[(r, c)] = str(cell.value)
-        merged = _merged(ws)
+        merged = _merged(path, sheet)
     finally:
         book.close()
     result = Sheet(values, merged)
