@@ -42,11 +42,11 @@ def validate(book: Codebook) -> list[str]:
         for qid in wave.question_ids:
             if qid not in book.questions:
                 problems.append(f"wave {wave.year}: unknown question {qid!r}")
-        for dim, codes in wave.options.items():
-            known = book.dimensions[dim].codes if dim in book.dimensions else {}
+        for name, codes in wave.options.items():
+            known = book.dimensions[name].codes if name in book.dimensions else {}
             unknown = [c for c in codes if c not in known]
             if unknown:
-                problems.append(f"wave {wave.year}: unknown {dim} codes {', '.join(unknown)}")
+                problems.append(f"wave {wave.year}: unknown {name} codes {', '.join(unknown)}")
         problems += _header_clashes(book, wave)
     return problems
 

@@ -16,16 +16,17 @@ def option_changes(
 ) -> list[str]:
     """The changes of a choice question's options against the `based_on` wave; the codes
     to add to its dimension (new codes, new aliases) go in `codes`."""
-    lang, cc, dim = r.imported.language, r.imported.country, m.dimension
+    lang, cc, dim = r.imported.language, r.imported.country, m.dimension or ""
     known = book.dimensions[dim].codes if dim in book.dimensions else {}
     prev = (
         list(book.options(based_on, dim))
         if known and qid in book.wave(based_on).question_ids
         else []
     )
-    rules = Mapping.from_dict(r.imported.mapping).options.get(dim or "", {})
+    rules = Mapping.from_dict(r.imported.mapping).options.get(dim, {})
     changes: list[str] = []
-    now, replaced_by = [], {}
+    now: list[str] = []
+    replaced_by: dict[str, list[str]] = {}
     for option, code in zip(m.item.options, m.codes, strict=True):
         if code is None:
             continue

@@ -63,6 +63,13 @@ class Question:
             raise ValueError(f"question {self.id} ({self.kind}) has no dimension of codes")
         return self.dimension
 
+    @property
+    def scale(self) -> tuple[float, float]:
+        """(min, max) of a bounded question (a Likert scale)."""
+        if self.min is None or self.max is None:
+            raise ValueError(f"question {self.id} ({self.kind}) has no min and max")
+        return self.min, self.max
+
 
 @dataclass(frozen=True)
 class Wave:

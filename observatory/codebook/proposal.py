@@ -97,7 +97,7 @@ def _questions(book: Codebook, p: Proposal, r: Resolved) -> None:
                 f"{book.header(p.based_on, qid, lang)!r} -> {header!r}"
             )
         if qid in r.new and qid not in p.questions:
-            spec = {"kind": NEW_KIND[m.item.kind]}
+            spec: dict[str, object] = {"kind": NEW_KIND[m.item.kind]}
             if m.dimension:
                 spec["dimension"] = m.dimension
             spec["header"] = {k: v for k, v in m.item.labels.items() if k in SURVEY_LANGUAGES}
@@ -130,11 +130,11 @@ def _headers(
         if qid in p.questions:
             continue
         for lang in SURVEY_LANGUAGES:
-            text = found.get(qid, {}).get(lang) or (
+            header = found.get(qid, {}).get(lang) or (
                 book.header(prev, qid, lang)
                 if qid in book.wave(prev).question_ids
                 else book.questions[qid].header.get(lang)
             )
-            if text and text != book.questions[qid].header.get(lang):
-                overrides.setdefault(qid, {})[lang] = text
+            if header and header != book.questions[qid].header.get(lang):
+                overrides.setdefault(qid, {})[lang] = header
     return overrides

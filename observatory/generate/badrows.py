@@ -56,7 +56,7 @@ class BadRow:
 
 def _check_unknown(book: Codebook) -> None:
     for qid, by_lang in UNKNOWN_LABELS.items():
-        dim = book.dimensions[book.questions[qid].dimension]
+        dim = book.dimensions[book.questions[qid].choice_dimension]
         known = {key for lang in by_lang for key in dim.lookup(lang)}
         clash = [text for text in by_lang.values() if normalise_label(text) in known]
         if clash:
@@ -90,12 +90,13 @@ def plant(
 
     for row, kind in zip(rows[: len(kinds)].tolist(), kinds, strict=True):
         if kind == "likert_out_of_range":
-            value = int(rng.choice([likert.min - 1, likert.max + 1, likert.max + 2]))
-            sample.numbers[likert.id][row] = value
-            add(row, likert.id, kind, value)
+            lo, hi = likert.scale
+            outside = int(rng.choice([lo - 1, hi + 1, hi + 2]))
+            sample.numbers[likert.id][row] = outside
+            add(row, likert.id, kind, outside)
         elif kind == "unknown_label":
             qid = single[int(rng.integers(0, len(single)))]
-            declared = len(book.dimensions[book.questions[qid].dimension].codes)
+            declared = len(book.dimensions[book.questions[qid].choice_dimension].codes)
             value = (
                 max(UNDECLARED_CODE, declared + 1) if fmt == "sav" else UNKNOWN_LABELS[qid][lang]
             )

@@ -84,6 +84,11 @@ def generate_sample(
     instruments.write_instruments(out_dir, book, [config[c] for c in chosen], waves)
     n_cases = frames.write_cases(out_dir / "cases" / "case_studies.csv", seed, book, chosen)
     questionnaires = {w: model.instrument_wave(book, w) for w in waves}
+    small_files = [
+        {"wave": w, "country": c, "rows": n}
+        for (w, c), n in small_deliveries.items()
+        if w in waves and c in chosen
+    ]
     result = {
         "seed": seed,
         "synthetic": True,
@@ -94,11 +99,7 @@ def generate_sample(
             "countries": chosen,
             "instrument_waves": questionnaires,
             "case_studies": n_cases,
-            "small_deliveries": [
-                {"wave": w, "country": c, "rows": n}
-                for (w, c), n in small_deliveries.items()
-                if w in waves and c in chosen
-            ],
+            "small_deliveries": small_files,
         },
         "effects": truth.effects_truth(seed, chosen, waves, sizes),
         "files": files,
@@ -115,7 +116,7 @@ def generate_sample(
             bad_rows,
             questionnaires,
             files,
-            result["generator"]["small_deliveries"],
+            small_files,
         ),
         encoding="utf-8",
     )

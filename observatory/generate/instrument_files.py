@@ -43,8 +43,8 @@ def _languages(instrument: Instrument) -> list[str]:
 def _xlsform_rows(instrument: Instrument) -> tuple[list[list[object]], list[list[object]]]:
     languages = _languages(instrument)
     columns = [f"label::{LANGUAGE_NAMES.get(lang, lang)} ({lang})" for lang in languages]
-    survey = [["type", "name", *columns, "parameters", "constraint"]]
-    choices = [["list_name", "name", *columns]]
+    survey: list[list[object]] = [["type", "name", *columns, "parameters", "constraint"]]
+    choices: list[list[object]] = [["list_name", "name", *columns]]
     for item in instrument.items:
         kind = XLSFORM_TYPES[item.kind] + (f" {item.name}" if item.options else "")
         params = f"start={item.min:g} end={item.max:g} step=1" if item.kind == "scale" else None
@@ -184,7 +184,7 @@ def write_sav(path: Path, instrument: Instrument, country: Country) -> None:
     from observatory.generate.spss import fix_timestamp
 
     columns: dict[str, pd.Series] = {}
-    labels: list[str] = []
+    labels: list[str | None] = []
     value_labels: dict[str, dict[float, str]] = {}
     measure: dict[str, str] = {}
     language, template = country.language, country.export.multi_select.column

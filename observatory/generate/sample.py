@@ -84,16 +84,17 @@ def draw_sample(
         elif q.kind == "single":
             s.single[q.id] = _single(rng, book, q, s, org_codes, scheme_codes)
         elif q.kind == "multi":
-            options = list(book.options(instrument, q.dimension))
+            options = list(book.options(instrument, q.choice_dimension))
             probs = m.option_probabilities(
-                seed, q.dimension, options, org_codes, scheme_codes, country.code, wave
+                seed, q.choice_dimension, options, org_codes, scheme_codes, country.code, wave
             )
             s.multi[q.id] = rng.random(probs.shape) < probs
         else:
             if q.kind == "likert":
-                k = int(q.max - q.min + 1)
+                lo, hi = q.scale
+                k = int(hi - lo + 1)
                 w = np.array(m.LIKERT_WEIGHTS) if k == 5 else np.full(k, 1.0 / k)
-                values = q.min + _categorical(rng, w, n).astype(float)
+                values = lo + _categorical(rng, w, n).astype(float)
             else:
                 values = _number(rng, q, n)
             missing = rng.random(n) < m.MISSING_SHARE.get(q.id, 0.0)
@@ -109,8 +110,8 @@ def _single(
     org_codes: np.ndarray,
     scheme_codes: np.ndarray,
 ) -> np.ndarray:
-    dim = book.dimensions[q.dimension]
-    codes = list(book.options(s.instrument, q.dimension))
+    dim = book.dimensions[q.choice_dimension]
+    codes = list(book.options(s.instrument, q.choice_dimension))
     n = len(org_codes)
     if q.dimension in ("org_type", "scheme_type"):
         drawn = org_codes if q.dimension == "org_type" else scheme_codes
@@ -125,7 +126,7 @@ def _single(
         None,
     )
     if parent_q is not None:  # a child code of the answer to the parent question
-        parents = list(book.dimensions[dim.parent_dimension].codes)
+        parents = list(book.dimensions[parent_q.choice_dimension].codes)
         children = [[i for i, c in enumerate(codes) if dim.codes[c].parent == p] for p in parents]
         size = max(len(ch) for ch in children)
         table = np.array([ch + [ch[0]] * (size - len(ch)) for ch in children])
@@ -133,7 +134,7 @@ def _single(
         parent = s.single[parent_q.id]
         child = table[parent.clip(min=0), (rng.random(n) * counts[parent]).astype(np.int64)]
         return np.where(parent < 0, -1, child)
-    weights = np.array([m.CODE_WEIGHTS.get(q.dimension, {}).get(c, 1.0) for c in codes])
+    weights = np.array([m.CODE_WEIGHTS.get(q.choice_dimension, {}).get(c, 1.0) for c in codes])
     drawn = _categorical(rng, weights / weights.sum(), n)
     missing = rng.random(n) < m.MISSING_SHARE.get(q.id, 0.0)
     return np.where(missing, -1, drawn)

@@ -22,7 +22,7 @@ def write_sav(path: Path, sample: Sample, book: Codebook, overrides: Overrides) 
 
     lang, ms = sample.country.language, sample.country.export.multi_select
     data: dict[str, object] = {}
-    labels: list[str] = []
+    labels: list[str | None] = []
     value_labels: dict[str, dict[float, str]] = {}
     measure: dict[str, str] = {}
 

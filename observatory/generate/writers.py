@@ -49,7 +49,8 @@ def unselected_value(ms: MultiSelect) -> str:
 
 def option_labels(book: Codebook, q: Question, lang: str, wave: int) -> list[str]:
     """The labels of the options a (codebook) wave offered for a question."""
-    return [book.label(q.dimension, code, lang) for code in book.options(wave, q.dimension)]
+    dim = q.choice_dimension
+    return [book.label(dim, code, lang) for code in book.options(wave, dim)]
 
 
 def _multi(header: str, bits: np.ndarray, labels: list[str], ms: MultiSelect) -> list[Column]:
