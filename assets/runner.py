@@ -20,7 +20,14 @@ from assets.defs.orchestration.jobs import BUILD, INGEST, build_assets
 from assets.defs.orchestration.recovery import cancel_own_runs, sweep, this_process
 from assets.defs.orchestration.schedules import range_tags
 from assets.keys import STAGED
-from assets.partitions import WAVES, delivered, key_ranges, register_waves, wave_country
+from assets.partitions import (
+    WAVES,
+    delivered,
+    key_ranges,
+    register_waves,
+    survey_partitions,
+    wave_country,
+)
 from observatory.ingest.discover import unreadable
 from observatory.paths import REPO, Paths
 from observatory.warehouse import damage
@@ -153,7 +160,9 @@ def _logged_warnings(instance: dg.DagsterInstance, run_id: str) -> list[str]:
     return [
         entry.user_message
         for entry in instance.all_logs(run_id)
-        if entry.dagster_event is None and entry.level >= logging.WARNING
+        if entry.dagster_event is None
+        and isinstance(entry.level, int)
+        and entry.level >= logging.WARNING
     ]
 
 
@@ -166,7 +175,7 @@ def _staged_counts(instance: dg.DagsterInstance, run_id: str) -> dict[str, str]:
         run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
     ).records:
         event = record.event_log_entry.dagster_event
-        if event.asset_key == STAGED:
+        if event is not None and event.asset_key == STAGED:
             meta = event.step_materialization_data.materialization.metadata
             counts[str(event.partition)] = ", ".join(
                 f"{meta[k].value} {k.split('_')[1]}"
@@ -199,12 +208,8 @@ def _ingest(
         check()
         _record(result, f"{key_range.start}..{key_range.end}", summary)
         counts = _staged_counts(instance, result.run_id)
-        keys = [
-            str(k)
-            for k in ingest.partitions_def.get_partition_keys_in_range(
-                key_range, dynamic_partitions_store=instance
-            )
-        ]
+        with dg.partition_loading_context(dynamic_partitions_store=instance):
+            keys = [str(k) for k in survey_partitions.get_partition_keys_in_range(key_range)]
         for key in keys:
             done += 1
             wave, country = wave_country(key)
@@ -233,7 +238,9 @@ def _build(
         instance=instance,
         raise_on_error=False,
         run_config=QUIET,
-        asset_selection=build_assets(defs.assets or [], report),
+        asset_selection=build_assets(
+            [a for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition)], report
+        ),
         tags={
             **this_process(),
             **(
@@ -287,7 +294,7 @@ def refresh(
     Interrupted (`_stop_on_signals`)."""
     start = time.monotonic()
     instance = instance or project_instance()
-    paths: Paths = defs.resources["observatory"].paths
+    paths: Paths = (defs.resources or {})["observatory"].paths
     warnings = [
         f"not read: {problem}"
         for folder, problem in unreadable(Path(raw_dir)).items()

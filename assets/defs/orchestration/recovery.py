@@ -31,9 +31,10 @@ def _pid(instance: dg.DagsterInstance, run: dg.DagsterRun) -> int | None:
     if PID in run.tags:
         return int(run.tags[PID])
     for entry in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT):
-        pid = entry.dagster_event.engine_event_data.metadata.get("pid")
+        event = entry.dagster_event
+        pid = event.engine_event_data.metadata.get("pid") if event else None
         if pid is not None:
-            return int(pid.value)
+            return int(str(pid.value))  # a text value (Dagster writes str(os.getpid()))
     return None
 
 

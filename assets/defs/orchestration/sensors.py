@@ -127,7 +127,8 @@ def survey_files_sensor(
 def build_after_ingest(
     context: dg.SensorEvaluationContext, observatory: ObservatoryResource
 ) -> dg.SensorResult | dg.SkipReason:
-    instance = context.instance
+    instance, repository = context.instance, context.repository_def
+    assert repository is not None  # the daemon evaluates a sensor within its code location
     if pending := instance.get_run_records(
         dg.RunsFilter(job_name=jobs.INGEST, tags=THEN_BUILD, statuses=PENDING)
     ):
@@ -169,9 +170,7 @@ def build_after_ingest(
             dg.RunRequest(
                 run_key=f"build-after-{ids[-1]}",
                 partition_key=str(latest) if report else None,
-                asset_selection=jobs.build_assets(
-                    context.repository_def.assets_defs_by_key.values(), report
-                ),
+                asset_selection=jobs.build_assets(repository.assets_defs_by_key.values(), report),
                 tags={**HOST, AFTER: ", ".join(run.run_id[:8] for run in runs)},
             )
         ],

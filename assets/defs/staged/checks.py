@@ -118,7 +118,7 @@ def on_failure(results: list[dg.AssetCheckResult], failed: str) -> list[dg.Asset
     return [
         dg.AssetCheckEvaluation(
             asset_key=STAGED,
-            check_name=r.check_name,
+            check_name=str(r.check_name),  # both results are built named, above
             passed=r.passed,
             description=f"{r.description}; not staged, so not checked: {failed}",
             metadata=r.metadata,
