@@ -134,7 +134,7 @@ def test_the_page_withholds_personal_data_and_ids(tmp_path):
     )
     con.execute(
         "INSERT INTO audit.validation_results VALUES "
-        "('r1', TIMESTAMP '2026-01-01', 's', 'staged', '2024|FR', 'E()', 'c', false, 4, "
+        "('r1', TIMESTAMP '2026-01-01', 's', 'staged', 'FR|2024', 'E()', 'c', false, 4, "
         "true)"
     )
     con.close()

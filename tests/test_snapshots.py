@@ -133,6 +133,24 @@ def test_an_unexpected_error_is_one_line_unless_debug(warehouse, capsys, monkeyp
         main(["snapshots", "--debug"])
 
 
+def test_validation_results_of_older_warehouses_get_dagster_partition_labels(tmp_path):
+    """Warehouse 1.3: a label written wave|country before reads country|wave (Dagster's
+    key) once the pipeline opens the file; labels already in that form are left alone."""
+    from observatory.warehouse import connect
+
+    con = connect(tmp_path / "pipeline.duckdb")
+    con.execute(
+        "INSERT INTO audit.validation_results (suite, target, partition, expectation, "
+        "success, blocking) SELECT 's', 't', p, 'e', true, true "
+        "FROM unnest(['2025|FR', 'IT|2026', NULL]) AS t(p)"
+    )
+    con.close()
+    con = connect(tmp_path / "pipeline.duckdb")
+    labels = con.execute("SELECT partition FROM audit.validation_results ORDER BY ALL")
+    assert labels.fetchall() == [("FR|2025",), ("IT|2026",), (None,)]
+    con.close()
+
+
 def test_validation_results_keep_the_last_runs_and_each_partitions_latest(tmp_path):
     """Retention of audit.validation_results: the latest N runs whole, plus the latest
     run of each suite x table x partition; a killed run's rows go like any other."""
@@ -141,12 +159,12 @@ def test_validation_results_keep_the_last_runs_and_each_partitions_latest(tmp_pa
 
     con = connect(tmp_path / "pipeline.duckdb")
     runs = [
-        ("r0", ["2025|FR", "2025|IT"]),
-        ("r1", ["2025|FR"]),
-        ("killed", ["2026|FR"]),
-        ("r3", ["2026|FR"]),
-        ("r4", ["2026|FR"]),
-        ("r5", ["2026|FR"]),
+        ("r0", ["FR|2025", "IT|2025"]),
+        ("r1", ["FR|2025"]),
+        ("killed", ["FR|2026"]),
+        ("r3", ["FR|2026"]),
+        ("r4", ["FR|2026"]),
+        ("r5", ["FR|2026"]),
     ]
     for hour, (run, partitions) in enumerate(runs):
         for partition in [*partitions, None]:
@@ -168,10 +186,10 @@ def test_validation_results_keep_the_last_runs_and_each_partitions_latest(tmp_pa
         "ORDER BY run_id, partition NULLS FIRST"
     ).fetchall()
     assert kept == [
-        ("r0", "2025|IT"),
-        ("r1", "2025|FR"),
+        ("r0", "IT|2025"),
+        ("r1", "FR|2025"),
         ("r4", None),
-        ("r4", "2026|FR"),
+        ("r4", "FR|2026"),
         ("r5", None),
-        ("r5", "2026|FR"),
+        ("r5", "FR|2026"),
     ]

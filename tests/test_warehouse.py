@@ -28,6 +28,14 @@ def test_committed_data_dictionary_is_current(pipeline_run, published):
     assert "(undocumented)" not in generated
 
 
+def test_validation_results_label_partitions_as_dagster_does(published):
+    """audit.validation_results keys a staged partition country|wave, like the runs."""
+    labels = published.execute(
+        "SELECT DISTINCT partition FROM audit.validation_results WHERE partition IS NOT NULL"
+    ).fetchall()
+    assert labels and all(re.fullmatch(r"[A-Z]{2}\|20\d\d", label) for (label,) in labels)
+
+
 def test_changelog_lists_every_published_table(published):
     changelog = (REPO / "docs" / "WAREHOUSE_CHANGELOG.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"`(\w+)`", changelog))

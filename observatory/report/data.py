@@ -58,7 +58,7 @@ CHANGES_SQL = """SELECT wave, previous_wave, domain AS country, dimension, code,
 # The latest result of each expectation (runs accumulate), for the waves reported on.
 VALIDATION_SQL = """WITH latest AS (
     SELECT * FROM audit.validation_results
-    WHERE partition IS NULL OR TRY_CAST(split_part(partition, '|', 1) AS INTEGER) <= ?
+    WHERE partition IS NULL OR TRY_CAST(split_part(partition, '|', 2) AS INTEGER) <= ?
     QUALIFY row_number() OVER (PARTITION BY suite, target, partition, expectation, "column"
                                ORDER BY checked_at DESC) = 1)
 SELECT suite, target, count(*)::INTEGER AS checks,

@@ -40,9 +40,14 @@ def render(con: duckdb.DuckDBPyConnection, database: str | None = None) -> str:
                 "ORDER BY column_index",
                 [db, schema, table],
             ).fetchall()
-            lines += [f"| `{c}` | {t} | {(d or '').replace('|', '/')} |" for c, t, d in columns]
+            lines += [f"| `{c}` | {t} | {_cell(d)} |" for c, t, d in columns]
             lines.append("")
     return "\n".join(lines)
+
+
+def _cell(text: str | None) -> str:
+    """A description as a table cell: a bare | would end the cell."""
+    return (text or "").replace("|", r"\|")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from assets.batch import each_partition
 from assets.defs.staged import checks
 from assets.keys import RAW_SURVEY_FILES, STAGED
 from assets.owners import owners
-from assets.partitions import exports, survey_partitions
+from assets.partitions import exports, partition_key, survey_partitions
 from assets.resources import ObservatoryResource
 from observatory.ingest.harmonise import SchemaError
 from observatory.ingest.readers import ReadError
@@ -101,7 +101,7 @@ def staged_survey_responses(
                 except Exception as exc:
                     context.log.exception(f"{survey.path}")
                     raise _failure(str(survey.path), exc) from None
-            label = f"{wave}|{country}"
+            label = str(partition_key(wave, country))  # as Dagster writes it: FR|2026
             try:
                 write_partition(con, wave, country, staged, context.run_id)
                 suites[label] = checks.validate_partition(con, staged, context.run_id, label)

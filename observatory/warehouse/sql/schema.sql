@@ -101,6 +101,11 @@ CREATE TABLE IF NOT EXISTS audit.validation_results (
     blocking BOOLEAN NOT NULL
 );
 
+-- Warehouse 1.3: partition labels read country|wave like Dagster's keys (were wave|country).
+UPDATE audit.validation_results
+SET partition = split_part(partition, '|', 2) || '|' || split_part(partition, '|', 1)
+WHERE regexp_full_match(partition, '[0-9]{4}\|[A-Z]{2}');
+
 CREATE TABLE IF NOT EXISTS staging.marts_built (  -- see marts/shares.sql
     mart VARCHAR, wave INTEGER, fingerprint VARCHAR, PRIMARY KEY (mart, wave)
 );
