@@ -33,15 +33,17 @@ setup: system $(STAMP)
 demo: setup  ## run the whole pipeline on the shipped sample
 	$(BIN)/observatory demo
 
-test: setup  ## format, lint, the import boundary (observatory/ never imports Dagster), the test suite
+test: setup  ## format, lint, types (mypy), the import boundary (observatory/ never imports Dagster), the test suite
 	$(BIN)/ruff format --check observatory assets tests bench
 	$(BIN)/ruff check observatory assets tests bench
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: setup
 	$(BIN)/ruff format --check observatory assets tests bench
 	$(BIN)/ruff check observatory assets tests bench
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 dev: setup  ## the Dagster UI on http://127.0.0.1:3000 (schedules and sensors need the daemon it starts)

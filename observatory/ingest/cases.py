@@ -93,7 +93,8 @@ def read_case_file(path: Path, seen: set[str]) -> CaseFile:
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ReadError(f"{path}:1: missing column(s) {', '.join(missing)}: nothing loaded")
-    good, problems = [], []
+    good: list[dict[str, str]] = []
+    problems: list[tuple[str, int, str, str | None, str]] = []
     for number, values in enumerate(rows[1:], start=2):
         if not any(v.strip() for v in values):
             continue  # a blank line is not a record

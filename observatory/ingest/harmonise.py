@@ -81,9 +81,9 @@ def column_map(
     for q in book.questions_for(wave):
         for header in book.headers(wave, q.id, lang):
             if q.kind == "multi" and multi.layout == "columns":
-                for code in book.options(wave, q.dimension):  # the options the wave offered
+                for code in book.options(wave, q.choice_dimension):  # the options the wave offered
                     name = multi.column.format(
-                        question=header, option=book.label(q.dimension, code, lang)
+                        question=header, option=book.label(q.choice_dimension, code, lang)
                     )
                     mapping[normalise_label(name)] = (q.id, code)
             else:
@@ -143,7 +143,8 @@ class _Harmoniser:
         foreign = other_languages(self.book, self.wave, self.country)
         lang, at = self.country.language, f"{self.raw.path}:{self.raw.header_row}"
         found: dict[str, list[tuple[str, str | None]]] = {}
-        problems, seen = [], {}
+        problems: list[str] = []
+        seen: dict[tuple[str, str | None], str] = {}
         for header in self.frame.columns:
             key = normalise_label(self.raw.duplicates.get(header, header))
             told, target = shorten(header), mapping.get(key)
@@ -184,7 +185,7 @@ class _Harmoniser:
             text: f"the {other} label of {code}"
             for other in ("en", *reversed(SURVEY_LANGUAGES))
             if other != lang
-            for text, code in self.book.dimensions[q.dimension].lookup(other).items()
+            for text, code in self.book.dimensions[q.choice_dimension].lookup(other).items()
         }
         reasons = values.astype(object).copy()
         reasons.loc[bad] = [
@@ -200,7 +201,7 @@ class _Harmoniser:
 
     def single(self, q: Question, header: str) -> None:
         values = self.frame[header]
-        lookup = self.book.dimensions[q.dimension].lookup(self.country.language)
+        lookup = self.book.dimensions[q.choice_dimension].lookup(self.country.language)
         codes = by_value(values, lambda v: lookup.get(normalise_label(v)))
         bad = values.notna() & codes.isna()
         self.flag(bad, header, values, self.unknown(q, values, bad, "label"))
@@ -217,7 +218,7 @@ class _Harmoniser:
         )
 
     def multi_cell(self, q: Question, header: str) -> None:
-        lookup = self.book.dimensions[q.dimension].lookup(self.country.language)
+        lookup = self.book.dimensions[q.choice_dimension].lookup(self.country.language)
         separator = self.country.export.multi_select.separator
         parts = self.frame[header].str.split(separator.strip() or None).explode()
         parts = parts[parts.notna()].str.strip()
@@ -367,6 +368,8 @@ class _Harmoniser:
                 **values,
             }
         )[good].reset_index(drop=True)
+        if keys is None:  # every wave of the codebook asks for the respondent id
+            raise ValueError(f"{self.raw.path}: the {self.wave} instrument has no id question")
         answers = pd.concat(self.answers, ignore_index=True)
         answers = answers[answers["idx"].isin(self.frame.index[good])]
         answers.insert(0, "respondent_key", keys[answers["idx"]].values)

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
-def describe(path: Path, kind: str, **extra: object) -> Provenance:
+def describe(path: Path, kind: str, **extra: Any) -> Provenance:
     stat = path.stat()
     arrived = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC).replace(tzinfo=None)
     return Provenance(

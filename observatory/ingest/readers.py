@@ -14,9 +14,10 @@ delimiter and header row by matching them (see `observatory.ingest.sniff`).
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -94,7 +95,7 @@ def _cell_issues(frame: pd.DataFrame) -> list[Issue]:
                 )
             )
         for index, value in values[values.str.contains(CONTROL)].items():
-            char = CONTROL.search(value).group()
+            char = CONTROL.findall(value)[0]
             issues.append(
                 Issue(
                     index,
@@ -121,7 +122,7 @@ def _repeated_header(frame: pd.DataFrame) -> list[int]:
     ]
 
 
-def _width(header: list[object]) -> None:
+def _width(header: list[Any]) -> None:
     limit = load_settings().max_columns
     if len(header) > limit:
         raise ReadError(
@@ -132,12 +133,12 @@ def _width(header: list[object]) -> None:
 
 def _table(
     path: Path,
-    header: list[object],
-    records: list[list[object]],
+    header: list[Any],
+    records: list[list[Any]],
     rows: list[int],
     issues: list[Issue],
     check_cells: bool = True,
-    **meta: object,
+    **meta: Any,
 ) -> RawTable:
     _width(header)
     names, duplicates = _names(header)
@@ -187,6 +188,7 @@ def read_csv(path: Path, profile: ExportProfile, expected: frozenset[str]) -> It
     }
     header: list[str] | None = None
     width: list[int] = []  # the header's, once read
+    records: list[list[str]]
     records, rows, issues, size, suspect = [], [], [], 0, False
     with open_text(path, layout.encoding) as stream:
         for record in records_of(
@@ -293,7 +295,7 @@ SUFFIX_FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", 
 
 def read_chunks(
     path: Path, profile: ExportProfile, expected: frozenset[str] = frozenset()
-) -> Iterator[RawTable]:
+) -> Generator[RawTable, None, None]:
     """The export's records, read with the reader its suffix (or else the profile) calls
     for, in tables of bounded size: a text export in chunks of about memory_budget_mib
     (the last possibly empty), a workbook or an SPSS file in one table."""

@@ -126,12 +126,13 @@ def _build_suite(name: str, specs: list[Spec]) -> tuple:
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
     )
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults())
     context = gx.get_context(mode="ephemeral", project_config=config)
-    context.variables.progress_bars = {"globally": False}
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch_definition = (
         context.data_sources.add_pandas(name)
         .add_dataframe_asset(name)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 import altair as alt
 
 from observatory.report.theme import ACCENT, INK, MUTED, PALETTE
 
-Rows = list[dict[str, object]]
+Rows = list[dict[str, Any]]  # JSON records of a chart's data
 UNRELIABLE_OPACITY = 0.4
 WIDTH = 460
 

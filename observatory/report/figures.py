@@ -213,14 +213,14 @@ def trend_figure(fid: str, key: str, dimension: str, data: ReportData, lang: str
     }
     codes = ordered_codes(dimension, trend["code"])
     changes = _changes(data, dimension).set_index(["wave", "country", "code"])
-    rows = []
+    rows: charts.Rows = []
     for r in frame.itertuples(index=False):
         change = (
             changes.loc[(r.wave, r.domain, r.code)]
             if (r.wave, r.domain, r.code) in changes.index
-            else None
+            else pd.Series({"suppressed": True})  # no change to show
         )
-        shown = change is not None and not change["suppressed"]
+        shown = not change["suppressed"]
         rows.append(
             {
                 "wave": int(r.wave),

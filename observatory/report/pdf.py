@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, PdfMargins, Route, ViewportSize
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking")
 RENDER_TIMEOUT_MS = 60_000
 # Content width of A4 (210 mm) less the side margins below, in CSS pixels: the charts are
 # laid out at the width they are printed at.
-VIEWPORT = {"width": 680, "height": 960}
-MARGIN = {"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"}
+VIEWPORT: ViewportSize = {"width": 680, "height": 960}
+MARGIN: PdfMargins = {"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"}
 FOOTER = (
     '<div style="width:100%;margin:0 14mm;font-size:8pt;color:#5f5f5f;'
     'font-family:sans-serif;display:flex;justify-content:space-between">'
@@ -92,7 +92,11 @@ def _print_one(browser: Browser, job: PrintJob) -> None:
     def outside(url: str) -> bool:
         return not url.startswith(("file:", "data:"))
 
-    page.route(outside, lambda route: (blocked.append(route.request.url), route.abort()))
+    def refuse(route: Route) -> None:
+        blocked.append(route.request.url)
+        route.abort()
+
+    page.route(outside, refuse)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     try:

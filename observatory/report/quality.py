@@ -77,10 +77,10 @@ def quality_facts(con: duckdb.DuckDBPyConnection, data: ReportData) -> QualityFa
     sampled = shown[~shown["calibrated"].fillna(False).astype(bool)]
     acc = data.accounting
     now = acc[acc["wave"] == data.year]
-    files, balanced = con.execute(FILES_SQL, [data.year]).fetchone()
+    files, balanced = con.execute(FILES_SQL, [data.year]).fetchall()[0]
     loaded = acc.groupby("wave")["rows_loaded"].sum()
     counted = data.respondents.groupby("wave")["n"].sum()
-    arrival = con.execute(ARRIVAL_SQL, [data.year]).fetchone()[0]
+    arrival = con.execute(ARRIVAL_SQL, [data.year]).fetchall()[0][0]
     questions = con.execute(QUESTIONS_SQL, [data.year]).fetchall()
     asked = [set(dims or ()) for _, _, dims in questions]
     return QualityFacts(
@@ -93,7 +93,7 @@ def quality_facts(con: duckdb.DuckDBPyConnection, data: ReportData) -> QualityFa
         unreliable=int((cells["unreliable"] & ~cells["suppressed"]).sum()),
         rows_read=int(now["rows_read"].sum()),
         rows_quarantined=int(now["rows_quarantined"].sum()),
-        problems=con.execute(PROBLEMS_SQL, [data.year]).fetchone()[0],
+        problems=con.execute(PROBLEMS_SQL, [data.year]).fetchall()[0][0],
         files=files,
         files_balanced=balanced,
         waves=len(data.waves),

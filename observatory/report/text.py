@@ -47,7 +47,11 @@ def _read(lang: str, domain: str, folder: Path) -> tuple[dict[str, str], Path]:
         raise TranslationError(f"no {domain!r} catalog for language {lang!r}: {path} is missing")
     with open(path, "rb") as handle:
         found = read_po(handle, locale=lang, domain=domain)
-    return {m.id: "" if m.fuzzy else m.string for m in found if m.id}, path
+    return {
+        m.id: "" if m.fuzzy else str(m.string)
+        for m in found
+        if isinstance(m.id, str) and m.id  # no plural forms in these catalogs
+    }, path
 
 
 def _fields(text: str) -> list[str]:

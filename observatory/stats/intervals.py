@@ -32,7 +32,7 @@ def effective_n(p: float, variance: float, n: int) -> float:
     return float(_effective_n(np.asarray(p), np.asarray(variance), np.asarray(n)))
 
 
-def _effective_n(p: np.ndarray, variance: np.ndarray, n: np.ndarray) -> np.ndarray:
+def _effective_n(p: ArrayLike, variance: ArrayLike, n: ArrayLike) -> np.ndarray:
     ok = (variance > 0) & (p > 0) & (p < 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(ok, p * (1 - p) / np.where(ok, variance, 1.0), n).astype(float)

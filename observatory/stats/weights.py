@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from typing import TypeAlias
 
 import pandas as pd
 
 from observatory.stats.design import Columns, as_list, check_columns
 
-Population = pd.Series | pd.DataFrame
+Population: TypeAlias = pd.Series | pd.DataFrame
 
 
 def poststratify(

@@ -43,8 +43,8 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
             _vectorised(fn),
             ["DOUBLE"] * arity,
             "DOUBLE",
-            type="arrow",
-            null_handling="special",
+            type=duckdb.func.PythonUDFType.ARROW,
+            null_handling=duckdb.func.FunctionNullHandling.SPECIAL,
         )
     con.execute("SET enable_progress_bar = false")  # refresh logs are read, not watched
     con.execute("SET memory_limit = ?", [settings.warehouse_memory_limit])
@@ -103,7 +103,7 @@ def run_model(con: duckdb.DuckDBPyConnection, folder: str, name: str) -> int:
     """Build table `<folder>.<name>` from its .sql file; returns its row count."""
     con.execute((SQL_DIR / folder / f"{name}.sql").read_text(encoding="utf-8"))
     document(con)
-    (rows,) = con.execute(f'SELECT count(*) FROM {folder}."{name}"').fetchone()
+    (rows,) = con.execute(f'SELECT count(*) FROM {folder}."{name}"').fetchall()[0]
     return int(rows)
 
 
@@ -146,5 +146,5 @@ def table_hash(con: duckdb.DuckDBPyConnection, table: str) -> str:
     (value,) = con.execute(
         f"SELECT coalesce(sum(hash({', '.join(exprs)})::HUGEINT), 0)::VARCHAR || ':' "
         f"|| count(*) FROM {table}"
-    ).fetchone()
+    ).fetchall()[0]
     return str(value)

@@ -15,7 +15,7 @@ listed in `docs/WAREHOUSE_CHANGELOG.md`.
 
 def render(con: duckdb.DuckDBPyConnection, database: str | None = None) -> str:
     """Markdown: one section per table of the analyst schemas, its columns in order."""
-    db = database or con.execute("SELECT current_database()").fetchone()[0]
+    db = database or con.execute("SELECT current_database()").fetchall()[0][0]
     schemas = ", ".join(f"'{s}'" for s in ANALYST_SCHEMAS)
     tables = con.execute(
         "SELECT schema_name, table_name, comment FROM duckdb_tables() "

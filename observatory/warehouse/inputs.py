@@ -78,7 +78,7 @@ def read_frames(raw_dir: Path) -> pd.DataFrame:
         frame = pd.read_csv(path, dtype={"country": str, "org_type": str})
         frame["country"] = frame["country"].map(canonical_country)
         parts.append(
-            frame.assign(wave=int(FRAME_FILE.search(path.name).group(1)), source_file=str(path))
+            frame.assign(wave=int(FRAME_FILE.findall(path.name)[0]), source_file=str(path))
         )
     return pd.concat(parts, ignore_index=True)
 

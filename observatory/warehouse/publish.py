@@ -66,7 +66,7 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, in
                 con.execute(f"COMMENT ON TABLE snapshot.{name} IS {_quote(comment)}")
             counts[f"{schema}.{table}"] = con.execute(
                 f"SELECT count(*) FROM snapshot.{name}"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
         for schema, table, column, comment in columns:
             if f"{schema}.{table}" in counts:
                 con.execute(
@@ -156,7 +156,7 @@ def prune_validation_results(con: duckdb.DuckDBPyConnection, keep: int) -> int:
     """Apply the retention rule of audit.validation_results; returns the rows deleted."""
     con.execute("SET VARIABLE keep_validation_runs = ?", [keep])
     sql = (SQL_DIR / "retention" / "validation_results.sql").read_text(encoding="utf-8")
-    (deleted,) = con.execute(sql).fetchone()
+    (deleted,) = con.execute(sql).fetchall()[0]
     return int(deleted)
 
 
