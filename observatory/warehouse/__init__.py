@@ -12,6 +12,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import yaml
+from duckdb.func import FunctionNullHandling, PythonUDFType
 from scipy.stats import norm
 
 from observatory import stats
@@ -43,8 +44,8 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
             _vectorised(fn),
             ["DOUBLE"] * arity,
             "DOUBLE",
-            type=duckdb.func.PythonUDFType.ARROW,
-            null_handling=duckdb.func.FunctionNullHandling.SPECIAL,
+            type=PythonUDFType.ARROW,
+            null_handling=FunctionNullHandling.SPECIAL,
         )
     con.execute("SET enable_progress_bar = false")  # refresh logs are read, not watched
     con.execute("SET memory_limit = ?", [settings.warehouse_memory_limit])
