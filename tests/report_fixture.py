@@ -244,7 +244,7 @@ def _validation_results() -> pd.DataFrame:
                             "checked_at": when,
                             "suite": "staged_respondents",
                             "target": "staged.survey_responses",
-                            "partition": f"{wave}|{country}",
+                            "partition": f"{country}|{wave}",
                             "expectation": expectation,
                             "column": column,
                             "success": not failed,
