@@ -73,7 +73,7 @@ def validate(
             now,
             suite,
             target,
-            f"{w}|{c}" if group else None,
+            f"{c}|{w}" if group else None,  # country|wave, as Dagster keys it
             s.describe(),
             s.column,
             n == 0,
