@@ -134,8 +134,6 @@ REVIEWED = {
     "quote(docs[column])": "columns.yaml documentation text; quoted",
     "_quote(str(path))": "an output path built from the warehouse dir and a table name",
     "schemas": "ANALYST_SCHEMAS, constants (dictionary.render)",
-    "FIRST_ROWS": "an int constant (quality page)",
-    "EXAMPLES": "an int constant (quality page)",
 }
 
 
