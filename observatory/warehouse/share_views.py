@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import jinja2
 import yaml
@@ -36,19 +37,13 @@ class ShareView:
     report: str | None  # the report section showing it, if any
     text: str | None  # the key of its words in the report's catalogs
     trend: bool
-    line: int  # of share_views.yaml
-
-    @property
-    def source(self) -> str:
-        return f"{shown(SPEC)}:{self.line}"
+    source: str  # where it is declared: share_views.yaml:<line>
 
 
-def _view(name: str, line: int, fields: object, dimensions: set[str]) -> ShareView:
+def _view(name: str, where: str, fields: dict, dimensions: set[str]) -> ShareView:
     def fail(problem: str) -> ShareViewSpecError:
-        return ShareViewSpecError(f"{shown(SPEC)} line {line} ({name}): {problem}")
+        return ShareViewSpecError(f"{where} ({name}): {problem}")
 
-    if not isinstance(fields, dict):
-        raise fail("expected {dimension: ..., by: ..., respondents: ...}")
     if unknown := set(fields) - FIELDS:
         raise fail(f"unknown field(s) {', '.join(sorted(unknown))}")
     if missing := {"dimension", "by", "respondents"} - set(fields):
@@ -58,7 +53,7 @@ def _view(name: str, line: int, fields: object, dimensions: set[str]) -> ShareVi
         raise fail(f"{', '.join(not_text)} must be text")
     if not isinstance(trend, bool):
         raise fail("trend must be true or false")
-    view = ShareView(name, line=line, trend=trend, **{"report": None, "text": None, **fields})
+    view = ShareView(name, source=where, trend=trend, **{"report": None, "text": None, **fields})
     if not NAME.match(name) or not name.endswith(f"_by_{view.by}"):
         raise fail(f"the name must be snake_case and end with _by_{view.by}")
     if view.by not in DOMAINS:
@@ -73,18 +68,25 @@ def _view(name: str, line: int, fields: object, dimensions: set[str]) -> ShareVi
 
 
 @functools.cache
-def share_views() -> tuple[ShareView, ...]:
+def share_views(spec: Path = SPEC) -> tuple[ShareView, ...]:
     """The views of the spec, in its order."""
-    text = read_sql(SPEC)
-    root, values = yaml.compose(text), yaml.safe_load(text)
+    text = read_sql(spec)
+    try:
+        root, values = yaml.compose(text), yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ShareViewSpecError(f"{shown(spec)}: not YAML: {error}") from error
     dimensions = set(load_codebook().dimensions)
     views, seen = [], set()
     for key, _value in root.value if root is not None else []:
-        name, line = key.value, key.start_mark.line + 1
+        name = key.value
+        where = f"{shown(spec)}:{key.start_mark.line + 1}"
         if name in seen:
-            raise ShareViewSpecError(f"{shown(SPEC)} line {line}: {name} is declared twice")
+            raise ShareViewSpecError(f"{where}: {name} is declared twice")
         seen.add(name)
-        views.append(_view(name, line, dict(values[name] or {}), dimensions))
+        fields = values[name]
+        if not isinstance(fields, dict):
+            raise ShareViewSpecError(f"{where} ({name}): expected {{dimension: ..., by: ...}}")
+        views.append(_view(name, where, dict(fields), dimensions))
     return tuple(views)
 
 

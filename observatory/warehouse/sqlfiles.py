@@ -15,4 +15,4 @@ def read_sql(path: Path) -> str:
 
 def shown(path: Path) -> str:
     """A path of the package as a newcomer types it (observatory/warehouse/sql/...)."""
-    return path.relative_to(REPO_ROOT).as_posix()
+    return (path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path).as_posix()
