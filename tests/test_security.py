@@ -133,7 +133,6 @@ REVIEWED = {
     "_quote(comment)": "a table comment from the catalog, written by our SQL files; quoted",
     "quote(docs[column])": "columns.yaml documentation text; quoted",
     "_quote(str(path))": "an output path built from the warehouse dir and a table name",
-    "schemas": "ANALYST_SCHEMAS, constants (dictionary.render)",
 }
 
 

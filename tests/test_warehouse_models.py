@@ -12,6 +12,7 @@ import pytest
 from observatory import warehouse
 from observatory.warehouse import documentation, macros
 from observatory.warehouse.models import Model
+from observatory.warehouse.queries import QUERY_DIR, query
 from observatory.warehouse.references import SqlParseError, analyse
 from observatory.warehouse.share_views import SPEC, ShareViewSpecError, share_views, view_sql
 
@@ -113,3 +114,17 @@ def test_columns_yaml_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert con.execute(
         "SELECT count(comment) FROM duckdb_columns() WHERE table_name = 't'"
     ).fetchone() == (2,)
+
+
+def test_each_read_side_query_is_one_statement_also_on_one_line() -> None:
+    """The report's data files record a query with its whitespace collapsed: a `--`
+    comment would swallow the rest of it."""
+    names = sorted(
+        p.relative_to(QUERY_DIR).with_suffix("").as_posix() for p in QUERY_DIR.rglob("*.sql")
+    )
+    assert "report/validation" in names and "quality/validation" in names
+    for name in names:
+        one_line = " ".join(query(name).split())
+        assert len(duckdb.extract_statements(one_line)) == 1, name
+    shared = query("latest_validation_results")  # one definition, in both
+    assert shared in query("report/validation") and shared in query("quality/validation")
