@@ -2,7 +2,8 @@
 its text: the tables and registered inputs it selects from (common table expressions,
 the tables the file creates itself and the targets of its INSERT, DELETE and COMMENT ON
 excluded), the table functions it calls (the warehouse's macros among them), the table
-macros it defines and the comment it gives its table."""
+macros it defines and the comment it gives its table. sqlglot is imported when SQL is
+first parsed (about 0.2 s), not by everything that imports the warehouse."""
 
 from __future__ import annotations
 
