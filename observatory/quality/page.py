@@ -6,6 +6,8 @@ Built from the audit schema of a warehouse (opened read-only): row accounting an
 provenance per file, quarantine reasons with counts and first rows per file, and the
 latest result of every Great Expectations suite (per target and partition). No
 personal data: values of personal-data and respondent-id columns are never shown.
+The queries are in observatory/warehouse/sql/queries/quality/, the markup in the Jinja2
+template page.html beside this module.
 """
 
 from __future__ import annotations
