@@ -3,7 +3,7 @@
 The share figures are the views of marts.shares that name a report section in the
 warehouse's spec (observatory/warehouse/sql/marts/share_views.yaml), in its order."""
 
-from observatory.warehouse.share_views import ShareViewSpecError, share_views
+from observatory.warehouse.share_views import ShareView, ShareViewSpecError, share_views
 
 SECTIONS = {  # page section id -> string key of its heading, in page order
     "key": "s_key",
@@ -19,7 +19,7 @@ SECTIONS = {  # page section id -> string key of its heading, in page order
 _FIGURE_SECTIONS = ("country", "scheme_type", "topics")
 
 
-def _shown() -> list:
+def _shown() -> list[ShareView]:
     shown = [view for view in share_views() if view.report is not None]
     for view in shown:
         if view.report not in _FIGURE_SECTIONS:
