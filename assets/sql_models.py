@@ -1,7 +1,5 @@
-"""Build one Dagster asset per SQL model (one .sql file = one table = one asset,
+"""Build one Dagster asset per SQL model (one SQL model = one table = one asset,
 keyed like the table: core/respondents is core.respondents)."""
-
-import re
 
 import dagster as dg
 import duckdb
@@ -12,14 +10,10 @@ from assets.resources import ObservatoryResource
 from observatory import warehouse
 from observatory.warehouse.inputs import register_inputs
 
-TABLE_COMMENT = re.compile(r"COMMENT ON TABLE \S+ IS '((?:[^']|'')*)'")
-
 
 def description(folder: str, name: str) -> str:
-    sql = (warehouse.SQL_DIR / folder / f"{name}.sql").read_text(encoding="utf-8")
-    found = TABLE_COMMENT.search(sql)
-    text = found.group(1).replace("''", "'") if found else ""
-    return f"{text}\n\nSQL: observatory/warehouse/sql/{folder}/{name}.sql"
+    model = warehouse.model(folder, name)
+    return f"{model.analysis.table_comment or ''}\n\nSQL: {model.source}"
 
 
 def table_metadata(con: duckdb.DuckDBPyConnection, table: str, rows: int) -> dict:

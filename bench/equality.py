@@ -4,11 +4,13 @@ quarantine of each file (the same rows), and every cell of marts.shares (numbers
 within 1e-9, relative above 1: n_eff runs to 1e5, where parallel float sums differ in
 the last bits; the rest equal). Read from the two published snapshots."""
 
+import sys
 from pathlib import Path
 
 import duckdb
 
-from observatory.warehouse import table_hash
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests/
+from tests.hashing import table_hash  # noqa: E402
 
 KEY = ("wave", "domain_type", "domain", "base", "dimension", "code")
 TOLERANCE = 1e-9

@@ -111,7 +111,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> Non
 
 
 def _model(con: duckdb.DuckDBPyConnection, folder: str, name: str) -> None:
-    con.execute((warehouse.SQL_DIR / folder / f"{name}.sql").read_text(encoding="utf-8"))
+    con.execute(warehouse.model(folder, name).sql)
 
 
 def _marts() -> list[str]:

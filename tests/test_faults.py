@@ -36,8 +36,8 @@ from observatory.ingest import stage
 from observatory.ingest.discover import files_for
 from observatory.ingest.stage import ChangedSinceRecorded, stage_file, survey_provenance
 from observatory.warehouse import publish as publishing
-from observatory.warehouse import table_hash
 from tests.conftest import REPO, SAMPLE
+from tests.hashing import table_hash
 from tests.test_refresh import _cli as cli
 
 COUNTRIES = ["--country", "FR", "--country", "IT"]

@@ -15,8 +15,8 @@ import pytest
 
 from assets.definitions import build_defs
 from assets.runner import refresh
-from observatory.warehouse import table_hash
 from tests.conftest import REPO, SAMPLE, make_resource
+from tests.hashing import table_hash
 
 SUBSET = {"waves": [2024], "countries": ["FR", "GR"]}
 

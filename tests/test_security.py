@@ -129,14 +129,10 @@ REVIEWED = {
     "columns": "quoted column names a suite checks: question ids of the codebook (code)",
     "folder": "core or marts, the package's SQL folders",
     "table_name": "a table name from the catalog",
-    "', '.join(exprs)": "quoted column names from the catalog (table_hash)",
     "', '.join((_quote(s) for s in ANALYST_SCHEMAS))": "constants, quoted",
     "_quote(comment)": "a table comment from the catalog, written by our SQL files; quoted",
-    "_quote(docs[column])": "columns.yaml documentation text; quoted",
+    "quote(docs[column])": "columns.yaml documentation text; quoted",
     "_quote(str(path))": "an output path built from the warehouse dir and a table name",
-    "schemas": "ANALYST_SCHEMAS, constants (dictionary.render)",
-    "FIRST_ROWS": "an int constant (quality page)",
-    "EXAMPLES": "an int constant (quality page)",
 }
 
 

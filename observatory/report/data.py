@@ -20,7 +20,9 @@ import duckdb
 import pandas as pd
 
 from observatory.config import Settings, load_countries, load_settings
+from observatory.report.contents import SHARE_FIGURES, TREND_FIGURES
 from observatory.report.text import LANGUAGES, territory_name
+from observatory.warehouse.queries import query
 
 REQUIRED_TABLES = (
     "core.countries",
@@ -38,44 +40,17 @@ REQUIRED_TABLES = (
 ESTIMATES = ("n_selected", "share", "se", "ci_low", "ci_high", "n_eff")
 CHANGE_ESTIMATES = ("share", "previous_share", "change", "se_change", "z", "p_value", "q_value")
 BASE = "all respondents"
-# Dimensions estimated by country (and by scheme type for the ones in BY_SCHEME_TYPE).
-BY_COUNTRY = ("lever", "barrier", "scheme_type", "sim_role", "theme", "ci_condition", "ci_stage")
-BY_SCHEME_TYPE = ("lever", "barrier")
-TREND_DIMENSIONS = ("lever", "barrier")
-SHARES_SQL = """SELECT wave, domain_type, domain, dimension, code, label_en, label_fr, n,
-    n_selected, share, se, ci_low, ci_high, n_eff, df, suppressed, calibrated, unreliable
-    FROM marts.shares
-    WHERE base = ? AND (domain_type = 'country' AND list_contains(?, dimension)
-           OR domain_type = 'scheme_type' AND list_contains(?, dimension))
-      AND wave <= ? ORDER BY ALL"""
-CHANGES_SQL = """SELECT wave, previous_wave, domain AS country, dimension, code, share,
-    previous_share, change, se_change, z, p_value, q_value, significant, suppressed
-    FROM marts.share_changes c
-    WHERE domain_type = 'country' AND base = ? AND list_contains(?, dimension) AND wave <= ?
-      AND previous_wave = (SELECT max(s.wave) FROM marts.shares s  -- from one wave to the next
-                           WHERE s.wave < c.wave AND s.dimension = c.dimension)
-    ORDER BY ALL"""
-# The latest result of each expectation (runs accumulate), for the waves reported on.
-VALIDATION_SQL = """WITH latest AS (
-    SELECT * FROM audit.validation_results
-    WHERE partition IS NULL OR TRY_CAST(split_part(partition, '|', 2) AS INTEGER) <= ?
-    QUALIFY row_number() OVER (PARTITION BY suite, target, partition, expectation, "column"
-                               ORDER BY checked_at DESC) = 1)
-SELECT suite, target, count(*)::INTEGER AS checks,
-       count(*) FILTER (WHERE success)::INTEGER AS passed,
-       count(*) FILTER (WHERE NOT success)::INTEGER AS failed,
-       count(*) FILTER (WHERE NOT success AND blocking)::INTEGER AS blocking_failed,
-       coalesce(sum(unexpected_count), 0)::BIGINT AS unexpected
-FROM latest GROUP BY ALL ORDER BY ALL"""
-RESPONDENTS_SQL = """SELECT wave, country, count(*)::INTEGER AS n FROM core.respondents
-    WHERE wave <= ? GROUP BY ALL ORDER BY ALL"""
-CASES_SQL = "SELECT * FROM core.cases WHERE year <= ? ORDER BY case_id"
-ATTRIBUTES_SQL = """SELECT a.case_id, a.dimension, a.code FROM core.case_attributes a
-    JOIN core.cases c USING (case_id) WHERE c.year <= ? ORDER BY ALL"""
-ACCOUNTING_SQL = """SELECT wave, country, count(*)::INTEGER AS files,
-    sum(rows_read)::BIGINT AS rows_read, sum(rows_loaded)::BIGINT AS rows_loaded,
-    sum(rows_quarantined)::BIGINT AS rows_quarantined
-    FROM audit.row_accounting WHERE wave <= ? GROUP BY ALL ORDER BY ALL"""
+# The dimensions the report's figures show by country, by scheme type, across waves.
+BY_COUNTRY = tuple(dim for _fid, _key, dim, by, _section in SHARE_FIGURES if by == "country")
+BY_SCHEME_TYPE = tuple(dim for _fid, _key, dim, by, _s in SHARE_FIGURES if by == "scheme_type")
+TREND_DIMENSIONS = tuple(dim for _fid, _key, dim in TREND_FIGURES)
+SHARES_SQL = query("report/shares")
+CHANGES_SQL = query("report/changes")
+VALIDATION_SQL = query("report/validation")  # the latest results, up to the report year
+RESPONDENTS_SQL = query("report/respondents")
+CASES_SQL = query("report/cases")
+ATTRIBUTES_SQL = query("report/case_attributes")
+ACCOUNTING_SQL = query("report/accounting")
 
 
 class ReportDataError(RuntimeError):
@@ -156,12 +131,7 @@ def publishable_changes(changes: pd.DataFrame, shares: pd.DataFrame) -> pd.DataF
 
 
 def _check_tables(con: duckdb.DuckDBPyConnection) -> None:
-    present = {
-        f"{s}.{t}"
-        for s, t in con.execute(
-            "SELECT table_schema, table_name FROM information_schema.tables"
-        ).fetchall()
-    }
+    present = {f"{s}.{t}" for s, t in con.execute(query("report/tables")).fetchall()}
     missing = [t for t in REQUIRED_TABLES if t not in present]
     if missing:
         raise ReportDataError(f"the warehouse lacks table(s) {', '.join(missing)}")
@@ -171,9 +141,7 @@ def _countries(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
     """Country names in every report language: configured (countries.yaml), else the
     warehouse's English or French name, else CLDR's (through Babel)."""
     configured = {c.code: dict(c.names) for c in load_countries().values()}
-    stored = con.execute(
-        "SELECT country, name_en, name_fr FROM core.countries ORDER BY country"
-    ).fetchall()
+    stored = con.execute(query("report/countries")).fetchall()
     for code, en, fr in stored:
         configured.setdefault(code, {k: v for k, v in (("en", en), ("fr", fr)) if v})
     return {
@@ -184,9 +152,7 @@ def _countries(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
 
 def load_report_data(con: duckdb.DuckDBPyConnection, year: int | None = None) -> ReportData:
     _check_tables(con)
-    all_waves = [
-        w for (w,) in con.execute("SELECT DISTINCT wave FROM marts.shares ORDER BY wave").fetchall()
-    ]
+    all_waves = [w for (w,) in con.execute(query("report/waves")).fetchall()]
     if not all_waves:
         raise ReportDataError("marts.shares is empty: no wave to report on")
     year = all_waves[-1] if year is None else int(year)

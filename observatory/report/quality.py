@@ -24,15 +24,12 @@ from observatory.config import load_settings
 from observatory.report.data import BY_COUNTRY, ReportData
 from observatory.report.publication import Edition
 from observatory.report.text import REFERENCE, fmt_date, fmt_decimal, fmt_int, fmt_pct, t
+from observatory.warehouse.queries import query
 
-FILES_SQL = """SELECT count(*)::INTEGER, count(*) FILTER (
-    WHERE rows_read = rows_loaded + rows_quarantined)::INTEGER
-    FROM audit.row_accounting WHERE wave <= ?"""
-PROBLEMS_SQL = "SELECT count(*)::INTEGER FROM audit.quarantine WHERE wave = ?"
-ARRIVAL_SQL = "SELECT max(arrived_at) FROM audit.raw_files WHERE kind = 'survey' AND wave = ?"
-QUESTIONS_SQL = """SELECT wave, min(instrument_version) AS version,
-    list(DISTINCT dimension) FILTER (WHERE dimension IS NOT NULL) AS dimensions
-    FROM core.questions WHERE wave <= ? GROUP BY wave ORDER BY wave"""
+FILES_SQL = query("report/files_balanced")
+PROBLEMS_SQL = query("report/problems")
+ARRIVAL_SQL = query("report/last_arrival")
+QUESTIONS_SQL = query("report/questionnaires")
 CONCEPTS = (  # SIMS code, catalog key of its name and statement
     ("S.13", "q_accuracy"),
     ("S.14", "q_timeliness"),

@@ -3,7 +3,8 @@ the warehouse itself (so it cannot drift from what the tables say)."""
 
 import duckdb
 
-from observatory.warehouse import ANALYST_SCHEMAS
+from observatory.warehouse.documentation import ANALYST_SCHEMAS
+from observatory.warehouse.queries import query
 
 HEADER = """# Data dictionary of the analyst warehouse
 
@@ -16,12 +17,7 @@ listed in `docs/WAREHOUSE_CHANGELOG.md`.
 def render(con: duckdb.DuckDBPyConnection, database: str | None = None) -> str:
     """Markdown: one section per table of the analyst schemas, its columns in order."""
     db = database or con.execute("SELECT current_database()").fetchall()[0][0]
-    schemas = ", ".join(f"'{s}'" for s in ANALYST_SCHEMAS)
-    tables = con.execute(
-        "SELECT schema_name, table_name, comment FROM duckdb_tables() "
-        f"WHERE database_name = ? AND schema_name IN ({schemas}) ORDER BY ALL",
-        [db],
-    ).fetchall()
+    tables = con.execute(query("dictionary/tables"), [db, list(ANALYST_SCHEMAS)]).fetchall()
     lines = [HEADER]
     for schema in ANALYST_SCHEMAS:
         lines.append(f"## Schema `{schema}`\n")
@@ -34,12 +30,7 @@ def render(con: duckdb.DuckDBPyConnection, database: str | None = None) -> str:
                 "| column | type | description |",
                 "|---|---|---|",
             ]
-            columns = con.execute(
-                "SELECT column_name, data_type, comment FROM duckdb_columns() "
-                "WHERE database_name = ? AND schema_name = ? AND table_name = ? "
-                "ORDER BY column_index",
-                [db, schema, table],
-            ).fetchall()
+            columns = con.execute(query("dictionary/columns"), [db, schema, table]).fetchall()
             lines += [f"| `{c}` | {t} | {_cell(d)} |" for c, t, d in columns]
             lines.append("")
     return "\n".join(lines)

@@ -26,7 +26,8 @@ import duckdb
 
 from observatory.config import load_publication, load_settings
 from observatory.paths import Paths
-from observatory.warehouse import ANALYST_SCHEMAS, SQL_DIR, _quote, dictionary, retention
+from observatory.warehouse import ANALYST_SCHEMAS, SQL_DIR, dictionary, retention
+from observatory.warehouse.documentation import quote as _quote
 
 STAGED = (".partial", ".partial.wal", ".incoming")  # written before being renamed
 

@@ -4,7 +4,7 @@
 -- with their unweighted counts; cells on fewer respondents than the disclosure
 -- threshold are suppressed (no estimate, and no n_both that would reveal one).
 -- Built wave by wave as marts.shares is: only the waves whose inputs changed are
--- recomputed (see waves_changed in shares.sql). One transaction.
+-- recomputed (see sql/macros/waves_changed.sql). One transaction.
 -- Changing the SELECT below? DROP TABLE marts.lever_barrier_cooccurrence first.
 BEGIN TRANSACTION;
 

@@ -46,38 +46,7 @@ CREATE TABLE IF NOT EXISTS marts.shares (
 DELETE FROM staging.marts_built  -- a table dropped by hand is rebuilt whole
 WHERE mart = 'shares' AND NOT EXISTS (SELECT 1 FROM marts.shares LIMIT 1);
 
--- The waves whose fingerprint (what their shares are computed from) differs from the
--- one staging.marts_built holds for a mart (the co-occurrence mart, computed from less,
--- uses it too), with their new fingerprint (NULL: the wave is gone).
-CREATE OR REPLACE MACRO waves_changed(mart_name) AS TABLE
-WITH everywhere AS (  -- what every wave's shares depend on
-    SELECT hash(getvariable('confidence_level'), getvariable('suppress_below_n'),
-                getvariable('unreliable_below_n_eff'), getvariable('unreliable_below_df'),
-                (SELECT sum(hash(dimension, code, label_en, label_fr))::HUGEINT
-                 FROM core.taxonomy)) AS h
-),
-inputs AS (
-    SELECT wave, 'r' AS part, sum(hash(r.respondent_key, r.country, r.org_type,
-                                       r.scheme_type, w.weight))::HUGEINT || ':' || count(*) AS h
-    FROM core.respondents r JOIN core.weights w USING (respondent_key, wave) GROUP BY ALL
-    UNION ALL
-    SELECT wave, 'a', sum(hash(respondent_key, dimension, code))::HUGEINT || ':' || count(*)
-    FROM core.answers GROUP BY ALL
-    UNION ALL
-    SELECT wave, 'q', sum(hash(question, kind, dimension))::HUGEINT || ':' || count(*)
-    FROM core.questions GROUP BY ALL
-),
-current AS (
-    SELECT wave, string_agg(part || i.h, ' ' ORDER BY part) || ' ' || any_value(e.h)
-                 AS fingerprint
-    FROM inputs i, everywhere e GROUP BY wave
-    HAVING count(*) FILTER (WHERE part = 'r') > 0  -- a wave without respondents: none
-)
-SELECT wave, c.fingerprint
-FROM current c FULL JOIN (SELECT wave, fingerprint FROM staging.marts_built
-                          WHERE mart = mart_name) b USING (wave)
-WHERE c.fingerprint IS DISTINCT FROM b.fingerprint;
-
+-- waves_changed: sql/macros/waves_changed.sql
 CREATE OR REPLACE TEMP TABLE shares_waves_changed AS SELECT * FROM waves_changed('shares');
 
 DELETE FROM marts.shares WHERE wave IN (SELECT wave FROM shares_waves_changed);
@@ -194,9 +163,3 @@ COMMIT;
 COMMENT ON TABLE marts.shares IS 'Weighted share of respondents choosing each code of every categorical question, by wave x domain (domain_type country: one country; scheme_type: one scheme type pooled across countries) x base, with design-based SE (strata = country x organisation type; a one-respondent stratum as R''s lonely.psu = "adjust") and Korn-Graubard 95% CI (R: svyby(svyciprop, method = "beta")). Suppressed cells (n below the disclosure threshold) keep only n and the flags; calibrated shares have no SE or CI.';
 COMMENT ON COLUMN marts.shares.domain_type IS 'What the domain is: country (domain = ISO country code) or scheme_type (domain = scheme-type code, all countries pooled).';
 COMMENT ON COLUMN marts.shares.domain IS 'The subpopulation the share is computed in (see domain_type).';
-
-CREATE OR REPLACE MACRO share_mart(domain_kind, dim) AS TABLE
-    SELECT wave, domain, base, code, label_en, label_fr, n, n_selected, share, se, ci_low,
-           ci_high, n_eff, df, suppressed, calibrated, unreliable
-    FROM marts.shares WHERE domain_type = domain_kind AND dimension = dim
-    ORDER BY wave, domain, base, code;

@@ -1,0 +1,39 @@
+"""The documentation analysts see through COMMENT ON: every column of the analyst
+schemas described once in sql/columns.yaml, wherever it occurs (tables get theirs from
+their own .sql file)."""
+
+from __future__ import annotations
+
+import functools
+
+import duckdb
+import yaml
+
+from observatory.warehouse.sqlfiles import SQL_DIR, read_sql
+
+ANALYST_SCHEMAS = ("core", "marts", "audit")
+COLUMNS = SQL_DIR / "columns.yaml"
+
+
+def quote(text: str) -> str:
+    """A SQL string literal (for our own text: documentation, paths, constants)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+@functools.cache
+def column_docs() -> dict[str, str]:
+    """Column name -> its description (read once per process; do not modify)."""
+    return yaml.safe_load(read_sql(COLUMNS))
+
+
+def document(con: duckdb.DuckDBPyConnection) -> None:
+    """Comment every undocumented column of the analyst schemas from columns.yaml.
+    (Only our own documentation text is ever spliced into SQL here.)"""
+    docs = column_docs()
+    missing = con.execute(
+        "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+        "WHERE schema_name IN ('core', 'marts', 'audit', 'staging') AND comment IS NULL"
+    ).fetchall()
+    for schema, table, column in missing:
+        if column in docs:
+            con.execute(f'COMMENT ON COLUMN {schema}."{table}"."{column}" IS {quote(docs[column])}')

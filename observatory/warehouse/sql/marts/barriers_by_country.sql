@@ -1,4 +1,0 @@
-CREATE OR REPLACE TABLE marts.barriers_by_country AS
-SELECT * RENAME (domain AS country) FROM share_mart('country', 'barrier');
-
-COMMENT ON TABLE marts.barriers_by_country IS 'Weighted share of respondents reporting each barrier, by country and wave, with SE, 95% Korn-Graubard CI, unweighted n and effective n. Rows of marts.shares for this dimension.';
