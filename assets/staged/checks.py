@@ -6,8 +6,8 @@ import dagster as dg
 import duckdb
 
 from assets.keys import STAGED
-from observatory.quality import SuiteResult, suites
-from observatory.quality.batches import run_suite_on_table
+from observatory.quality import SuiteResult
+from observatory.quality.batches import validate_staged
 
 check_specs = [
     dg.AssetCheckSpec(
@@ -56,25 +56,12 @@ def row_accounting(table: dict[str, tuple[int, int, int]]) -> dg.AssetCheckResul
     )
 
 
-RESPONDENTS = "SELECT * FROM staging.responses WHERE wave = ? AND country = ?"
-ANSWERS = """
-SELECT respondent_key, dimension || ':' || code AS dimension_code
-FROM staging.answers WHERE wave = ? AND country = ?
-"""
-
-
 def validate_partition(
     con: duckdb.DuckDBPyConnection, wave: int, country: str, run_id: str, partition: str
 ) -> list[SuiteResult]:
     """Run the staged suites on one partition as written (in batches of bounded size)
     and record them in audit.validation_results."""
-    results = [
-        run_suite_on_table(con, name, query, specs, [wave, country])[0]
-        for name, query, specs in (
-            ("staged_respondents", RESPONDENTS, suites.staged_respondents()),
-            ("staged_answers", ANSWERS, suites.answer_codes()),
-        )
-    ]
+    results = validate_staged(con, wave, country)
     for result in results:
         con.register("incoming", result.records(run_id, "staged.survey_responses", partition))
         con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM incoming")

@@ -22,7 +22,7 @@ from observatory.codebook import load_codebook
 from observatory.config import Country, load_countries
 from observatory.ingest.discover import SurveyFile
 from observatory.ingest.harmonise import Staged, expected_headers
-from observatory.ingest.load import FileCounts, Loader, insert, scratch
+from observatory.ingest.load import FileCounts, Loader, insert, scratch, within_budget
 from observatory.ingest.provenance import Provenance, describe, file_sha256
 from observatory.ingest.readers import (
     SUFFIX_FORMATS,
@@ -128,21 +128,27 @@ def file_chunks(survey: SurveyFile, expected_sha256: str | None) -> Iterator[Raw
 def staging(
     con: duckdb.DuckDBPyConnection, wave: int, country: str, run_id: str
 ) -> Iterator[Loader]:
-    """The transaction that replaces everything staged for (wave, country): the caller
-    adds each export to the loader (`Loader.add`, chunk by chunk); then duplicates, row
-    accounting and what the reader found are written, and all of it commits, or nothing
-    does."""
-    con.execute("BEGIN TRANSACTION")
+    """Replace everything staged for (wave, country): the caller adds each export to the
+    loader (`Loader.add`, chunk by chunk); then, in one transaction, the partition's rows
+    are replaced by the new ones, duplicates quarantined, the row accounting and what
+    the reader found written: all of it commits, or nothing does."""
+    loader = Loader(con, wave, load_countries()[country], pseudonym_key(), run_id)
     try:
-        for table in PARTITION_TABLES:
-            con.execute(f"DELETE FROM {table} WHERE wave = ? AND country = ?", [wave, country])
-        loader = Loader(con, wave, load_countries()[country], pseudonym_key(), run_id)
-        yield loader
-        _account(con, wave, country, loader.finish(), run_id)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with within_budget(con):
+            yield loader
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for table in PARTITION_TABLES:
+                    con.execute(
+                        f"DELETE FROM {table} WHERE wave = ? AND country = ?", [wave, country]
+                    )
+                _account(con, wave, country, loader.finish(), run_id)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+    finally:
+        loader.close()
 
 
 def _account(

@@ -14,9 +14,20 @@ import math
 import duckdb
 
 from observatory.config import load_settings
-from observatory.quality import Outcome, Spec, SuiteResult, run_suite, suite_columns
+from observatory.quality import Outcome, Spec, SuiteResult, run_suite, suite_columns, suites
 
-BYTES_PER_VALUE = 64  # a cell in the DataFrame, and what the suite makes of it
+BYTES_PER_VALUE = 512  # a cell in the DataFrame, and what the suite makes of it (measured)
+STAGED = {  # suite -> (the partition's rows it checks, its expectations)
+    "staged_respondents": (
+        "SELECT * FROM staging.responses WHERE wave = ? AND country = ?",
+        suites.staged_respondents,
+    ),
+    "staged_answers": (
+        "SELECT respondent_key, dimension || ':' || code AS dimension_code "
+        "FROM staging.answers WHERE wave = ? AND country = ?",
+        suites.answer_codes,
+    ),
+}
 
 
 def batch_rows(columns: int) -> int:
@@ -65,3 +76,11 @@ def merge(results: list[SuiteResult]) -> SuiteResult:
             for i, outcome in enumerate(first.outcomes)
         ],
     )
+
+
+def validate_staged(con: duckdb.DuckDBPyConnection, wave: int, country: str) -> list[SuiteResult]:
+    """The staged suites on one wave x country partition as written."""
+    return [
+        run_suite_on_table(con, name, query, specs(), [wave, country])[0]
+        for name, (query, specs) in STAGED.items()
+    ]
