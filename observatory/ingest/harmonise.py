@@ -375,5 +375,5 @@ def harmonise_chunk(
     raw: RawTable, book: Codebook, wave: int, country: Country, key: bytes
 ) -> Staged:
     """Map records of one export of `country` for `wave` to canonical codes (duplicated
-    ids not looked for: see `observatory.ingest.combine`)."""
+    ids not looked for: see `observatory.ingest.load`)."""
     return _Harmoniser(raw, book, wave, country, key).run()

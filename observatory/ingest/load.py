@@ -34,7 +34,7 @@ INCOMING = {  # table -> where its chunks wait for the move
 }
 IDS = "staging.incoming_ids"
 ROW_TABLES = ("staging.responses", "staging.answers")
-DUCKDB_MIN_MIB = 16  # below, moving a partition of 15,000 responses runs out of memory
+DUCKDB_MIN_MIB = 16  # at 6 MiB, moving a partition of 15,000 responses ran out of memory
 
 
 @dataclass
@@ -104,7 +104,7 @@ class Loader:
         for table, incoming in INCOMING.items():
             con.execute(f"CREATE OR REPLACE TABLE {incoming} AS FROM {table} LIMIT 0")
         con.execute(
-            f'CREATE OR REPLACE TABLE {IDS} (file VARCHAR, respondent_key VARCHAR, "row" '
+            f'CREATE OR REPLACE TABLE {IDS} (file_no SMALLINT, respondent_key VARCHAR, "row" '
             'INTEGER, "column" VARCHAR, loaded BOOLEAN)'
         )
 
@@ -124,7 +124,7 @@ class Loader:
             harmonise_chunk(raw, self.book, self.wave, self.country, self.key),
             str(raw.path),
         )
-        insert(self.con, IDS, part.ids.assign(file=file))
+        insert(self.con, IDS, part.ids.assign(file_no=len(self.files)))  # the file's number
         insert(self.con, INCOMING["audit.quarantine"], part.quarantine.assign(run_id=self.run_id))
         if self.rows:
             insert(
@@ -139,7 +139,10 @@ class Loader:
         """Quarantine the duplicated ids of the partition, move its rows and count each
         file's rows (in the caller's transaction)."""
         con, partition = self.con, [self.wave, self.country.code]
+        files = [str(f.path) for f in self.files]
+        con.register("ingest_files", pd.DataFrame({"file_no": range(len(files)), "file": files}))
         con.execute((SQL / "duplicates.sql").read_text(encoding="utf-8"))
+        con.unregister("ingest_files")
         for table, incoming in INCOMING.items():
             con.execute(
                 f"INSERT INTO {table} SELECT * FROM {incoming} WHERE respondent_key NOT IN "

@@ -189,7 +189,7 @@ def stage_alone(
     """One export staged in a scratch database, as the pipeline stages it: its counts,
     and its staged rows (none unless `rows`) and quarantine (the first `problems` rows,
     default all) in file order."""
-    with scratch() as con:
+    with scratch() as con, within_budget(con):
         loader = Loader(con, wave, country, key, rows=rows)
         loader.add(chunks)
         (counts,) = loader.finish()

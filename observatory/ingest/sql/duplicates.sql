@@ -1,10 +1,13 @@
 -- The copies of every respondent id found more than once in a partition (incoming_ids:
--- every record with an id, file by file, as written by observatory.ingest.load): one row
--- per copy, all of them quarantined, with a reason naming the rows of the copies in its
--- file (the first ten, then how many) and the partition's other files holding the id.
+-- every record with an id and the number of its file, as written by
+-- observatory.ingest.load; ingest_files: the file of each number): one row per
+-- copy, all of them quarantined, with a reason naming the rows of the copies in its file
+-- (the first ten, then how many) and the partition's other files holding the id.
 CREATE OR REPLACE TEMP TABLE ingest_duplicates AS
 WITH copies AS (
-    SELECT * FROM staging.incoming_ids QUALIFY count(*) OVER (PARTITION BY respondent_key) > 1
+    SELECT * EXCLUDE (file_no)
+    FROM staging.incoming_ids JOIN ingest_files USING (file_no)
+    QUALIFY count(*) OVER (PARTITION BY respondent_key) > 1
 ),
 per_file AS (
     SELECT respondent_key, file, list("row" ORDER BY "row") AS copy_rows
