@@ -50,7 +50,7 @@ def test_short_keys_and_no_key_are_refused(monkeypatch, key):
 def _staged_keys(monkeypatch, secret: str) -> set[str]:
     monkeypatch.setenv(KEY_VARIABLE, secret)
     (survey,) = files_for(SAMPLE, 2025, "FR")
-    return set(stage_file(survey, None).staged.respondents["respondent_key"])
+    return set(stage_file(survey, None).respondents["respondent_key"])
 
 
 def test_enumerating_ids_reverses_the_development_key_but_not_a_secret_one(monkeypatch):

@@ -252,14 +252,14 @@ def test_an_unexpected_error_fails_only_its_partition_naming_its_file(small, mon
     import assets.defs.staged.assets as staged
 
     tmp, raw, defs = small
-    real = staged.stage_file
+    real = staged.file_chunks
 
-    def stage_file(survey, expected):
+    def file_chunks(survey, expected):
         if survey.country == "FR":
             raise ZeroDivisionError("division by zero\nsecond line")
         return real(survey, expected)
 
-    monkeypatch.setattr(staged, "stage_file", stage_file)
+    monkeypatch.setattr(staged, "file_chunks", file_chunks)
     lines: list[str] = []
     summary = refresh(defs, raw, waves=[2024], countries=["HR", "FR"], progress=lines.append)
     export = raw / "surveys" / "2024" / "FR" / "survey_fr_2024.csv"

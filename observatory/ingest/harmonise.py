@@ -1,14 +1,13 @@
 """Harmonise one export, a chunk of its records at a time: headers and labels to
 canonical codes, bad rows to quarantine with a reason, PII dropped, respondent ids
-pseudonymised. Duplicated ids are found over the whole file when its chunks are
-combined (`observatory.ingest.combine`).
+pseudonymised. Duplicated ids are found over the whole partition once its chunks are
+written (`observatory.ingest.load`).
 
 Every record read either loads or is quarantined: rows_read = loaded + quarantined.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -44,8 +43,7 @@ class Staged:
     quarantine: pd.DataFrame
     rows_read: int
     ignored: list[str] = field(default_factory=list)  # columns the codebook says to ignore
-    # every record with an id (for duplicates): its key (20 ASCII bytes), row, id column
-    # and whether it loads
+    # every record with an id (for duplicates): its key, row, id column and whether it loads
     ids: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ID_COLUMNS))
 
     @property
@@ -55,14 +53,6 @@ class Staged:
     @property
     def rows_quarantined(self) -> int:
         return int(self.quarantine["row"].nunique()) if len(self.quarantine) else 0
-
-    def slim(self) -> Staged:
-        """Only what counts rows and finds duplicates (`observatory check` needs no more)."""
-        return dataclasses.replace(  # empty frames: no slice holds the chunk's buffers
-            self,
-            respondents=pd.DataFrame(index=pd.RangeIndex(len(self.respondents))),
-            answers=pd.DataFrame(columns=self.answers.columns),
-        )
 
 
 def by_value(values: pd.Series, fn: Callable[[str], object]) -> pd.Series:
@@ -279,7 +269,7 @@ class _Harmoniser:
         known = keys.notna()
         self.ids = pd.DataFrame(
             {
-                "respondent_key": np.array(keys[known].tolist(), dtype="S20"),
+                "respondent_key": keys[known].values,
                 "row": pd.Series(self.raw.rows)[known].values,
                 "column": pd.Categorical([header] * int(known.sum())),
                 "loaded": True,
@@ -388,5 +378,5 @@ def harmonise_chunk(
     raw: RawTable, book: Codebook, wave: int, country: Country, key: bytes
 ) -> Staged:
     """Map records of one export of `country` for `wave` to canonical codes (duplicated
-    ids not looked for: see `observatory.ingest.combine`)."""
+    ids not looked for: see `observatory.ingest.load`)."""
     return _Harmoniser(raw, book, wave, country, key).run()

@@ -20,7 +20,7 @@ from observatory.ingest.harmonise import SchemaError
 from observatory.ingest.infer import InferenceError, infer
 from observatory.ingest.problems import capped
 from observatory.ingest.readers import ReadError
-from observatory.ingest.stage import stage_survey, survey_chunks
+from observatory.ingest.stage import stage_alone, survey_chunks
 from observatory.outcomes import DATA_PROBLEM, OK, USAGE_ERROR
 from observatory.paths import Paths
 
@@ -92,8 +92,13 @@ def check_file(
         return DATA_PROBLEM, [str(exc)]
     said = [inferred] if inferred else []
     try:
-        raw, staged = stage_survey(
-            survey_chunks(path, wave, chosen), wave, chosen, THROWAWAY_KEY, slim=True
+        counts, staged = stage_alone(
+            survey_chunks(path, wave, chosen),
+            wave,
+            chosen,
+            THROWAWAY_KEY,
+            rows=False,
+            problems=load_settings().max_problems_per_file,
         )
     except SchemaError as exc:
         return DATA_PROBLEM, [
@@ -108,19 +113,21 @@ def check_file(
     lines = capped(
         [
             f"{path}:{q.row}:{q.column}: {q.reason}" + (f" (value {q.value!r})" if q.value else "")
-            for q in staged.quarantine.head(load_settings().max_problems_per_file).itertuples()
+            for q in staged.quarantine.itertuples()
         ],
         path,
-        len(staged.quarantine),
+        counts.problems,
     )
     layout = ", ".join(
-        f"{k} {v!r}" for k, v in (("encoding", raw.encoding), ("delimiter", raw.delimiter)) if v
+        f"{k} {v!r}"
+        for k, v in (("encoding", counts.encoding), ("delimiter", counts.delimiter))
+        if v
     )
     summary = (
         f"{path}: wave {wave}, {chosen.code}{', ' + layout if layout else ''}, header "
-        f"on row {raw.header_row}: {staged.rows_read} rows read, {staged.rows_loaded} "
-        f"would load, {staged.rows_quarantined} would be quarantined"
+        f"on row {counts.header_row}: {counts.rows_read} rows read, {counts.rows_loaded} "
+        f"would load, {counts.rows_quarantined} would be quarantined"
     )
-    if staged.ignored:
-        summary += f"; ignored columns: {', '.join(staged.ignored)}"
-    return (DATA_PROBLEM if staged.rows_quarantined else OK), [*said, *lines, summary]
+    if counts.ignored:
+        summary += f"; ignored columns: {', '.join(counts.ignored)}"
+    return (DATA_PROBLEM if counts.rows_quarantined else OK), [*said, *lines, summary]

@@ -2,17 +2,17 @@
 
 raw:    record the provenance of each export (hash, size, arrival, encoding,
         delimiter, codebook version) in audit.raw_files.
-staged: read and harmonise each export, check it is still the file whose provenance
-        was recorded, and replace the partition's rows in one transaction (running it
-        twice changes nothing).
+staged: replace the partition's rows in one transaction (running it twice changes
+        nothing), reading and harmonising each export a chunk at a time and writing
+        each chunk as it comes (`observatory.ingest.load`), then checking the export is
+        still the file whose provenance was recorded.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -20,9 +20,9 @@ import pandas as pd
 
 from observatory.codebook import load_codebook
 from observatory.config import Country, load_countries
-from observatory.ingest.combine import combine
 from observatory.ingest.discover import SurveyFile
-from observatory.ingest.harmonise import Staged, expected_headers, harmonise_chunk
+from observatory.ingest.harmonise import Staged, expected_headers
+from observatory.ingest.load import FileCounts, Loader, insert, scratch, within_budget
 from observatory.ingest.provenance import Provenance, describe, file_sha256
 from observatory.ingest.readers import (
     SUFFIX_FORMATS,
@@ -87,17 +87,10 @@ def record_provenance(
 
 
 def recorded_sha256(con: duckdb.DuckDBPyConnection, survey: SurveyFile) -> str | None:
-    row = con.execute(
+    rows = con.execute(
         "SELECT sha256 FROM audit.raw_files WHERE file = ?", [str(survey.path)]
-    ).fetchone()
-    return row[0] if row else None
-
-
-@dataclass
-class StagedFile:
-    survey: SurveyFile
-    staged: Staged
-    raw: RawTable | None = None
+    ).fetchall()  # fetchone() would leave the result open, and the connection busy
+    return rows[0][0] if rows else None
 
 
 def survey_chunks(path: Path, wave: int, country: Country) -> Iterator[RawTable]:
@@ -118,88 +111,111 @@ def read_survey(path: Path, wave: int, country: Country) -> RawTable:
     return merge([first, *more])
 
 
-def harmonise_survey(
-    raw: RawTable, wave: int, country: Country, key: bytes | None = None
-) -> Staged:
-    """One table of records harmonised on its own (duplicated ids included), ids keyed
-    with `key` (default: the deployment's)."""
-    return stage_survey([raw], wave, country, key or pseudonym_key())[1]
-
-
-def stage_survey(
-    chunks: Iterable[RawTable], wave: int, country: Country, key: bytes, slim: bool = False
-) -> tuple[RawTable, Staged]:
-    """(the file's layout: its first chunk without records, the staged rows of all),
-    harmonising one chunk at a time; `slim`: keep only what counts the rows (see
-    Staged.slim)."""
-    parts, first, book = [], None, load_codebook()
-    for raw in chunks:
-        first = first or dataclasses.replace(
-            raw, frame=raw.frame.iloc[:0].copy(), rows=[], issues=[]
-        )
-        part = harmonise_chunk(raw, book, wave, country, key)
-        parts.append(part.slim() if slim else part)
-    assert first is not None, "a reader yields at least one table"
-    return first, combine(parts, wave, country.code, str(first.path))
-
-
-def stage_file(survey: SurveyFile, expected_sha256: str | None) -> StagedFile:
-    """Read and harmonise one export (no database involved)."""
-    country = load_countries()[survey.country]
-    data_sha = file_sha256(survey.path)
-    raw, staged = stage_survey(
-        survey_chunks(survey.path, survey.wave, country), survey.wave, country, pseudonym_key()
-    )
+def file_chunks(survey: SurveyFile, expected_sha256: str | None) -> Iterator[RawTable]:
+    """The chunks of an export (`survey_chunks`), then ChangedSinceRecorded if its bytes
+    changed while it was read, or differ from those whose provenance was recorded."""
+    before = file_sha256(survey.path)
+    yield from survey_chunks(survey.path, survey.wave, load_countries()[survey.country])
     after = file_sha256(survey.path)
-    if after != data_sha or (expected_sha256 and after != expected_sha256):
+    if after != before or (expected_sha256 and after != expected_sha256):
         raise ChangedSinceRecorded(
             f"{survey.path}: content differs from the recorded provenance "
             f"(recorded {str(expected_sha256)[:12]}, now {after[:12]}); re-run the raw step"
         )
-    return StagedFile(survey, staged, raw)
 
 
-def write_partition(
-    con: duckdb.DuckDBPyConnection, wave: int, country: str, files: list[StagedFile], run_id: str
-) -> None:
-    """Replace everything staged for (wave, country) with these files' rows."""
-    con.execute("BEGIN TRANSACTION")
+@contextmanager
+def staging(
+    con: duckdb.DuckDBPyConnection, wave: int, country: str, run_id: str
+) -> Iterator[Loader]:
+    """Replace everything staged for (wave, country): the caller adds each export to the
+    loader (`Loader.add`, chunk by chunk); then, in one transaction, the partition's rows
+    are replaced by the new ones, duplicates quarantined, the row accounting and what
+    the reader found written: all of it commits, or nothing does."""
+    loader = Loader(con, wave, load_countries()[country], pseudonym_key(), run_id)
     try:
-        for table in PARTITION_TABLES:
-            con.execute(f"DELETE FROM {table} WHERE wave = ? AND country = ?", [wave, country])
-        for item in files:
-            _insert(con, item, run_id)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with within_budget(con):
+            yield loader
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for table in PARTITION_TABLES:
+                    con.execute(
+                        f"DELETE FROM {table} WHERE wave = ? AND country = ?", [wave, country]
+                    )
+                _account(con, wave, country, loader.finish(), run_id)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+    finally:
+        loader.close()
 
 
-def _insert(con: duckdb.DuckDBPyConnection, item: StagedFile, run_id: str) -> None:
-    staged, path = item.staged, str(item.survey.path)
-    accounting = {
-        "wave": item.survey.wave,
-        "country": item.survey.country,
-        "file": path,
-        "rows_read": staged.rows_read,
-        "rows_loaded": staged.rows_loaded,
-        "rows_quarantined": staged.rows_quarantined,
-        "run_id": run_id,
-        "loaded_at": _utcnow(),
-        "key_fingerprint": key_fingerprint(pseudonym_key()),
-    }
-    incoming = {
-        "staging.responses": staged.respondents.assign(source_file=path),
-        "staging.answers": staged.answers,
-        "audit.quarantine": staged.quarantine.assign(run_id=run_id),
-        "audit.row_accounting": pd.DataFrame([accounting]),
-    }
-    for table, frame in incoming.items():
-        con.register("incoming", frame)
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-        con.unregister("incoming")
-    if item.raw is not None:  # what the reader found, now that the file has been read
+def _account(
+    con: duckdb.DuckDBPyConnection, wave: int, country: str, files: list[FileCounts], run_id: str
+) -> None:
+    now, fingerprint = _utcnow(), key_fingerprint(pseudonym_key())
+    accounting = [
+        {
+            "wave": wave,
+            "country": country,
+            "file": str(f.path),
+            "rows_read": f.rows_read,
+            "rows_loaded": f.rows_loaded,
+            "rows_quarantined": f.rows_quarantined,
+            "run_id": run_id,
+            "loaded_at": now,
+            "key_fingerprint": fingerprint,
+        }
+        for f in files
+    ]
+    if accounting:
+        insert(con, "audit.row_accounting", pd.DataFrame(accounting))
+    for f in files:  # what the reader found, now that the file has been read
         con.execute(
             "UPDATE audit.raw_files SET rows = ?, encoding = ?, delimiter = ? WHERE file = ?",
-            [staged.rows_read, item.raw.encoding, item.raw.delimiter, path],
+            [f.rows_read, f.encoding, f.delimiter, str(f.path)],
         )
+
+
+def stage_alone(
+    chunks: Iterable[RawTable],
+    wave: int,
+    country: Country,
+    key: bytes,
+    rows: bool = True,
+    problems: int | None = None,
+) -> tuple[FileCounts, Staged]:
+    """One export staged in a scratch database, as the pipeline stages it: its counts,
+    and its staged rows (none unless `rows`) and quarantine (the first `problems` rows,
+    default all) in file order."""
+    with scratch() as con, within_budget(con):
+        loader = Loader(con, wave, country, key, rows=rows)
+        loader.add(chunks)
+        (counts,) = loader.finish()
+        quarantine = con.execute(
+            'SELECT * EXCLUDE (run_id) FROM audit.quarantine ORDER BY "row", "column", rowid '
+            "LIMIT ?",
+            [problems],
+        ).df()
+        respondents = con.execute("SELECT * EXCLUDE (source_file) FROM staging.responses").df()
+        answers = con.execute("SELECT * FROM staging.answers").df()
+    staged = Staged(respondents, answers, quarantine, counts.rows_read, counts.ignored)
+    return counts, staged
+
+
+def harmonise_survey(
+    raw: RawTable, wave: int, country: Country, key: bytes | None = None
+) -> Staged:
+    """One table of records staged on its own (duplicated ids included), ids keyed with
+    `key` (default: the deployment's)."""
+    return stage_alone([raw], wave, country, key or pseudonym_key())[1]
+
+
+def stage_file(survey: SurveyFile, expected_sha256: str | None = None) -> Staged:
+    """One export staged on its own, with the deployment's key (a small file: the
+    pipeline writes a partition's chunks as they are read, `staging`)."""
+    country = load_countries()[survey.country]
+    return stage_alone(file_chunks(survey, expected_sha256), survey.wave, country, pseudonym_key())[
+        1
+    ]

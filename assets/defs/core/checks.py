@@ -5,7 +5,8 @@ import dagster as dg
 from assets.defs.staged.checks import one_line
 from assets.keys import CORE_RESPONDENTS, CORE_WEIGHTS, WEIGHT_DIAGNOSTICS
 from assets.resources import ObservatoryResource
-from observatory.quality import Spec, run_suite, suite_columns, suites
+from observatory.quality import Spec, suites
+from observatory.quality.batches import run_suite_on_table
 
 
 def _validate(
@@ -14,21 +15,17 @@ def _validate(
     table: str,
     specs: list[Spec],
 ) -> dg.AssetCheckResult:
-    with observatory.connect() as con:
-        columns = ", ".join(f'"{c}"' for c in suite_columns(specs))  # from the codebook
-        frame = con.execute(f"SELECT {columns} FROM {table}").df()
-        result = run_suite(table.replace(".", "_"), frame, specs)
+    with observatory.connect() as con:  # in batches of bounded size, never the whole table
+        result, rows = run_suite_on_table(con, table.replace(".", "_"), f"FROM {table}", specs)
         con.register("incoming", result.records(context.run.run_id, table, None))
         con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM incoming")
         con.unregister("incoming")
     failures = result.failures()
     return dg.AssetCheckResult(
         passed=result.passed,
-        description=one_line(
-            failures, f"{len(result.outcomes)} expectations pass on {len(frame)} rows"
-        ),
+        description=one_line(failures, f"{len(result.outcomes)} expectations pass on {rows} rows"),
         metadata={
-            "rows": len(frame),
+            "rows": rows,
             "expectations": len(result.outcomes),
             "failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures) or "none"),
         },

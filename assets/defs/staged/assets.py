@@ -2,7 +2,7 @@
 with a reason, PII removed, respondent ids pseudonymised."""
 
 import dagster as dg
-import pandas as pd
+import duckdb
 
 from assets.batch import each_partition
 from assets.defs.staged import checks
@@ -11,14 +11,9 @@ from assets.owners import owners
 from assets.partitions import exports, partition_key, survey_partitions
 from assets.resources import ObservatoryResource
 from observatory.ingest.harmonise import SchemaError
+from observatory.ingest.load import FileCounts
 from observatory.ingest.readers import ReadError
-from observatory.ingest.stage import (
-    ChangedSinceRecorded,
-    StagedFile,
-    recorded_sha256,
-    stage_file,
-    write_partition,
-)
+from observatory.ingest.stage import ChangedSinceRecorded, file_chunks, recorded_sha256, staging
 from observatory.privacy import KeyRefused, pseudonym_key
 from observatory.quality import SuiteResult
 
@@ -38,28 +33,38 @@ def _failure(files: str, exc: Exception) -> dg.Failure:
     )
 
 
-def _reasons(staged: list[StagedFile]) -> dict[str, int]:
-    """Quarantined rows by reason (without the row list)."""
-    reasons: dict[str, int] = {}
-    for frame in (f.staged.quarantine for f in staged):
-        for reason, count in (
-            frame["reason"].str.replace(r" in rows .*", "", regex=True).value_counts().items()
-        ):
-            reasons[reason] = reasons.get(reason, 0) + int(count)
-    return reasons
+REASONS = """
+SELECT regexp_replace(reason, ' in rows .*', '') AS reason, count(*)
+FROM audit.quarantine WHERE wave = ? AND country = ? GROUP BY ALL ORDER BY ALL
+"""
 
 
-def _metadata(staged: list[StagedFile], results: list[SuiteResult]) -> dict:
-    respondents = pd.concat([f.staged.respondents for f in staged], ignore_index=True)
+def _metadata(
+    con: duckdb.DuckDBPyConnection,
+    wave: int,
+    country: str,
+    files: list[FileCounts],
+    results: list[SuiteResult],
+) -> dict:
+    """Rows read / loaded / quarantined, the quarantine reasons (without the row lists),
+    the validation summary, a preview and the column schema of the partition."""
+    partition = [wave, country]
+    preview = con.execute(
+        "SELECT * EXCLUDE (source_file) FROM staging.responses WHERE wave = ? AND country = ? "
+        "LIMIT 10",
+        partition,
+    ).df()
     return {
-        "rows_read": sum(f.staged.rows_read for f in staged),
-        "rows_loaded": sum(f.staged.rows_loaded for f in staged),
-        "rows_quarantined": sum(f.staged.rows_quarantined for f in staged),
-        "quarantine_reasons": dg.MetadataValue.json(_reasons(staged)),
+        "rows_read": sum(f.rows_read for f in files),
+        "rows_loaded": sum(f.rows_loaded for f in files),
+        "rows_quarantined": sum(f.rows_quarantined for f in files),
+        "quarantine_reasons": dg.MetadataValue.json(
+            dict(con.execute(REASONS, partition).fetchall())
+        ),
         "validation": checks.summary(results),
-        "preview": dg.MetadataValue.md(respondents.head(10).to_markdown(index=False)),
+        "preview": dg.MetadataValue.md(preview.to_markdown(index=False)),
         "dagster/column_schema": dg.TableSchema(
-            columns=[dg.TableColumn(str(c), str(t)) for c, t in respondents.dtypes.items()]
+            columns=[dg.TableColumn(str(c), str(t)) for c, t in preview.dtypes.items()]
         ),
     }
 
@@ -82,9 +87,10 @@ def staged_survey_responses(
     answers in staging.answers); every rejected row in audit.quarantine with file, row,
     column, value and reason; row accounting in audit.row_accounting. Per partition:
     rows read / loaded / quarantined, quarantine reasons, validation summary, preview
-    and column schema. A range of partitions (single-run backfill) is staged one
-    partition per transaction, holding one partition's frames at a time; a bad export
-    fails only its partition."""
+    and column schema. Each partition is staged in one transaction, its exports written
+    a chunk at a time as they are read (memory holds one chunk, whatever the export's
+    size) and validated in batches; a range of partitions (single-run backfill) is one
+    transaction per partition, and a bad export fails only its partition."""
     files: dict[str, tuple[int, int, int]] = {}
     suites: dict[str, list[SuiteResult]] = {}
     try:
@@ -94,22 +100,29 @@ def staged_survey_responses(
     with observatory.connect() as con:
 
         def stage(wave: int, country: str) -> dict:
-            surveys, staged = exports(observatory.paths.raw_dir, wave, country), []
-            for survey in surveys:  # nothing is written until every file is read
-                try:
-                    staged.append(stage_file(survey, recorded_sha256(con, survey)))
-                except Exception as exc:
-                    context.log.exception(f"{survey.path}")
-                    raise _failure(str(survey.path), exc) from None
+            surveys = exports(observatory.paths.raw_dir, wave, country)
             label = str(partition_key(wave, country))  # as Dagster writes it: FR|2026
             try:
-                write_partition(con, wave, country, staged, context.run_id)
-                suites[label] = checks.validate_partition(con, staged, context.run_id, label)
+                with staging(con, wave, country, context.run_id) as loader:
+                    for survey in surveys:  # written chunk by chunk; committed at the end
+                        try:
+                            loader.add(file_chunks(survey, recorded_sha256(con, survey)))
+                        except Exception as exc:
+                            context.log.exception(f"{survey.path}")
+                            raise _failure(str(survey.path), exc) from None
+                suites[label] = checks.validate_partition(con, wave, country, context.run_id, label)
+            except dg.Failure:
+                raise
             except Exception as exc:
                 context.log.exception(label)
                 raise _failure(", ".join(str(s.path) for s in surveys), exc) from None
-            files.update(checks.accounting(staged))
-            return _metadata(staged, suites[label])
+            files.update(
+                {
+                    str(f.path): (f.rows_read, f.rows_loaded, f.rows_quarantined)
+                    for f in loader.files
+                }
+            )
+            return _metadata(con, wave, country, loader.files, suites[label])
 
         try:
             each_partition(context, stage)

@@ -4,11 +4,10 @@ a failure stops everything downstream."""
 
 import dagster as dg
 import duckdb
-import pandas as pd
 
 from assets.keys import STAGED
-from observatory.ingest.stage import StagedFile
-from observatory.quality import SuiteResult, run_suite, suites
+from observatory.quality import SuiteResult
+from observatory.quality.batches import validate_staged
 
 check_specs = [
     dg.AssetCheckSpec(
@@ -25,15 +24,6 @@ check_specs = [
         "unique, codes inside the taxonomy, Likert values in range.",
     ),
 ]
-
-
-def accounting(files: list[StagedFile]) -> dict[str, tuple[int, int, int]]:
-    """{file: (rows read, loaded, quarantined)}: what the row_accounting check needs
-    of a partition, so that its frames can be let go."""
-    return {
-        str(f.survey.path): (f.staged.rows_read, f.staged.rows_loaded, f.staged.rows_quarantined)
-        for f in files
-    }
 
 
 def one_line(failures: list[str], checked: str) -> str:
@@ -67,16 +57,11 @@ def row_accounting(table: dict[str, tuple[int, int, int]]) -> dg.AssetCheckResul
 
 
 def validate_partition(
-    con: duckdb.DuckDBPyConnection, files: list[StagedFile], run_id: str, partition: str
+    con: duckdb.DuckDBPyConnection, wave: int, country: str, run_id: str, partition: str
 ) -> list[SuiteResult]:
-    """Run the staged suites on one partition and record them in audit.validation_results."""
-    respondents = pd.concat([f.staged.respondents for f in files], ignore_index=True)
-    answers = pd.concat([f.staged.answers for f in files], ignore_index=True)
-    answers["dimension_code"] = answers["dimension"] + ":" + answers["code"]
-    results = [
-        run_suite("staged_respondents", respondents, suites.staged_respondents()),
-        run_suite("staged_answers", answers, suites.answer_codes()),
-    ]
+    """Run the staged suites on one partition as written (in batches of bounded size)
+    and record them in audit.validation_results."""
+    results = validate_staged(con, wave, country)
     for result in results:
         con.register("incoming", result.records(run_id, "staged.survey_responses", partition))
         con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM incoming")
