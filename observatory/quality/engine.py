@@ -1,0 +1,144 @@
+"""Great Expectations 1.x suites, run on DataFrames with an ephemeral context.
+
+Suites are declared as plain specs so that building them costs nothing; GX itself
+(about 3 s to import) is imported only when a suite runs. Each expectation is
+blocking (bad data would corrupt the views) or a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Spec:
+    expectation: str  # GX class name, e.g. ExpectColumnValuesToBeUnique
+    kwargs: dict = field(default_factory=dict)
+    blocking: bool = True
+
+    @property
+    def column(self) -> str | None:
+        return self.kwargs.get("column") or ",".join(self.kwargs.get("column_list", [])) or None
+
+    def describe(self) -> str:
+        args = {k: v for k, v in self.kwargs.items() if k not in ("column", "column_list")}
+        if "value_set" in args:
+            args["value_set"] = f"<{len(args['value_set'])} codes>"
+        return f"{self.expectation}({', '.join(f'{k}={v}' for k, v in args.items())})"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    spec: Spec
+    success: bool
+    unexpected_count: int
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    suite: str
+    outcomes: list[Outcome]
+
+    @property
+    def passed(self) -> bool:
+        """True when every blocking expectation held (warnings do not block)."""
+        return all(o.success for o in self.outcomes if o.spec.blocking)
+
+    def failures(self) -> list[str]:
+        return [
+            f"{'BLOCKING' if o.spec.blocking else 'warning'}: {o.spec.column}: "
+            f"{o.spec.describe()} failed for {o.unexpected_count} value(s)"
+            for o in self.outcomes
+            if not o.success
+        ]
+
+    def records(self, run_id: str, target: str, partition: str | None) -> pd.DataFrame:
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        return pd.DataFrame(
+            [
+                {
+                    "run_id": run_id,
+                    "checked_at": now,
+                    "suite": self.suite,
+                    "target": target,
+                    "partition": partition,
+                    "expectation": o.spec.describe(),
+                    "column": o.spec.column,
+                    "success": o.success,
+                    "unexpected_count": o.unexpected_count,
+                    "blocking": o.spec.blocking,
+                }
+                for o in self.outcomes
+            ]
+        )
+
+
+def run_suite(name: str, frame: pd.DataFrame, specs: list[Spec]) -> SuiteResult:
+    """Validate `frame` against `specs` with Great Expectations (ephemeral context).
+
+    GX fingerprints every batch by hashing all of its cells, so it gets only the
+    columns the suite reads; the context and suite are built once per process."""
+    columns = suite_columns(specs)
+    key = (name, repr(specs))
+    if key not in _SUITES:
+        _SUITES[key] = _build_suite(name, specs)
+    batch_definition, suite, added = _SUITES[key]
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame[columns]})
+    # An ephemeral suite's expectations have no id: match results by type and arguments.
+    results = {
+        _key(r.expectation_config.type, r.expectation_config.kwargs): r
+        for r in batch.validate(suite).results
+    }
+    outcomes = []
+    for spec, expectation in zip(specs, added, strict=True):
+        config = expectation.configuration
+        r = results[_key(config.type, config.kwargs)]
+        unexpected = int((r.result or {}).get("unexpected_count") or 0)
+        outcomes.append(Outcome(spec, bool(r.success), unexpected))
+    return SuiteResult(name, outcomes)
+
+
+def suite_columns(specs: list[Spec]) -> list[str]:
+    """The columns a suite reads, in order."""
+    return list(dict.fromkeys(c for s in specs for c in (s.column or "").split(",") if c))
+
+
+def _key(kind: str, kwargs: dict) -> str:
+    return kind + json.dumps(
+        {k: v for k, v in kwargs.items() if k != "batch_id"}, sort_keys=True, default=str
+    )
+
+
+_SUITES: dict[tuple[str, str], tuple] = {}  # (name, repr(specs)) -> _build_suite(...)
+
+
+def _build_suite(name: str, specs: list[Spec]) -> tuple:
+    """(batch definition, suite, its expectations in spec order), in a context of its own."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+    )
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults())
+    context = gx.get_context(mode="ephemeral", project_config=config)
+    context.variables.progress_bars = {"globally": False}
+    batch_definition = (
+        context.data_sources.add_pandas(name)
+        .add_dataframe_asset(name)
+        .add_batch_definition_whole_dataframe(name)
+    )
+    suite = gx.ExpectationSuite(name=name)
+    added = [
+        suite.add_expectation(getattr(gx.expectations, s.expectation)(**s.kwargs)) for s in specs
+    ]
+    return batch_definition, suite, added
