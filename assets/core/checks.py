@@ -5,7 +5,7 @@ import dagster as dg
 from assets.keys import CORE_RESPONDENTS, CORE_WEIGHTS, WEIGHT_DIAGNOSTICS
 from assets.resources import ObservatoryResource
 from assets.staged.checks import one_line
-from observatory.quality import Spec, run_suite, suite_columns, suites
+from observatory.quality import Spec, changed, run_suite, suite_columns, suites
 
 
 def _validate(
@@ -14,21 +14,39 @@ def _validate(
     table: str,
     specs: list[Spec],
 ) -> dg.AssetCheckResult:
+    """The suite on the waves of `table` that changed since it last passed on them."""
     with observatory.connect() as con:
+        current = changed.fingerprints(con, table, specs)
+        waves = changed.waves_to_check(con, table, current)
+        if not waves:
+            return dg.AssetCheckResult(
+                passed=True,
+                description=f"no wave changed since the suite passed on its {len(current)} wave(s)",
+                metadata={"rows": 0, "waves_checked": "none", "waves_unchanged": len(current)},
+            )
         columns = ", ".join(f'"{c}"' for c in suite_columns(specs))  # from the codebook
-        frame = con.execute(f"SELECT {columns} FROM {table}").df()
+        frame = con.execute(
+            f"SELECT {columns} FROM {table} WHERE list_contains(?, wave)", [waves]
+        ).df()
         result = run_suite(table.replace(".", "_"), frame, specs)
-        con.register("incoming", result.records(context.run.run_id, table, None))
+        label = ", ".join(map(str, waves))
+        con.register("incoming", result.records(context.run.run_id, table, label))
         con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM incoming")
         con.unregister("incoming")
-    failures = result.failures()
+        if result.passed:
+            changed.record_passed(con, table, current)
+    failures, unchanged = result.failures(), len(current) - len(waves)
     return dg.AssetCheckResult(
         passed=result.passed,
         description=one_line(
-            failures, f"{len(result.outcomes)} expectations pass on {len(frame)} rows"
+            failures,
+            f"{len(result.outcomes)} expectations pass on {len(frame)} rows of wave(s) {label}"
+            + (f" ({unchanged} unchanged wave(s) passed before)" if unchanged else ""),
         ),
         metadata={
             "rows": len(frame),
+            "waves_checked": label,
+            "waves_unchanged": unchanged,
             "expectations": len(result.outcomes),
             "failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures) or "none"),
         },
