@@ -2,10 +2,10 @@
 their documentation) in a new DuckDB file.
 
 Written whole the first time. After that, the new file starts as a copy of the last
-snapshot written from this pipeline file (staging.snapshot_tables names it and holds a
+snapshot written from this pipeline file (last_publish.tables names it and holds a
 fingerprint of each of its tables: columns, documentation and content), and only the
 tables whose fingerprint changed are written again; core.answers, the largest, only in
-its wave x country partitions that changed (staging.snapshot_answers against
+its wave x country partitions that changed (last_publish.answers against
 staging.core_answers_loaded). The file copy costs a fraction of re-writing every row."""
 
 from __future__ import annotations
@@ -19,16 +19,19 @@ import pandas as pd
 
 from observatory.warehouse import ANALYST_SCHEMAS, _quote
 
+# The pipeline's record of the last snapshot it wrote: not data, and named after a
+# publish's time, so in a schema of its own (a refresh run twice leaves the same data).
 STATE = """
-CREATE TABLE IF NOT EXISTS staging.snapshot_tables (
+CREATE SCHEMA IF NOT EXISTS last_publish;
+CREATE TABLE IF NOT EXISTS last_publish.tables (
     snapshot VARCHAR, "table" VARCHAR, fingerprint VARCHAR);
-CREATE TABLE IF NOT EXISTS staging.snapshot_answers (
+CREATE TABLE IF NOT EXISTS last_publish.answers (
     wave INTEGER, country VARCHAR, fingerprint VARCHAR);
 CREATE TABLE IF NOT EXISTS staging.core_answers_loaded (  -- see core/answers.sql
     wave INTEGER, country VARCHAR, fingerprint VARCHAR, PRIMARY KEY (wave, country));
 """
 ANSWERS = "core.answers"
-PARTS = "SELECT wave, country, fingerprint FROM staging.{} ORDER BY ALL"
+PARTS = "SELECT wave, country, fingerprint FROM {} ORDER BY ALL"
 CHANGED = """(SELECT * FROM now_parts EXCEPT SELECT * FROM before_parts)
 UNION (SELECT * FROM before_parts EXCEPT SELECT * FROM now_parts)"""
 
@@ -60,7 +63,7 @@ def fingerprint(con: duckdb.DuckDBPyConnection, name: str, comment: str | None) 
     if name.replace('"', "") == ANSWERS:
         (content,) = con.execute(
             f"SELECT string_agg(wave || country || fingerprint, ',' ORDER BY wave, country) "
-            f"FROM ({PARTS.format('core_answers_loaded')})"
+            f"FROM ({PARTS.format('staging.core_answers_loaded')})"
         ).fetchone()
     else:
         cells = ", ".join(f'"{c}"' for c, _, _ in columns)
@@ -81,8 +84,12 @@ def _write(con: duckdb.DuckDBPyConnection, name: str, comment: str | None) -> No
 
 def _update_answers(con: duckdb.DuckDBPyConnection) -> None:
     """core.answers in the copy: only its partitions that changed are replaced."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE now_parts AS {PARTS.format('core_answers_loaded')}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE before_parts AS {PARTS.format('snapshot_answers')}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE now_parts AS {PARTS.format('staging.core_answers_loaded')}"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE before_parts AS {PARTS.format('last_publish.answers')}"
+    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE parts_changed AS {CHANGED}")
     con.execute(
         "DELETE FROM snapshot.core.answers WHERE (wave, country) IN "
@@ -103,12 +110,12 @@ def write_snapshot(
     con.execute(STATE)
     tables = _tables(con)
     now = {name: fingerprint(con, name, comment) for name, comment in tables.items()}
-    (last,) = con.execute("SELECT any_value(snapshot) FROM staging.snapshot_tables").fetchone()
+    (last,) = con.execute("SELECT any_value(snapshot) FROM last_publish.tables").fetchone()
     before = {}
     if last and (snapshots_dir / last).is_file():
         shutil.copyfile(snapshots_dir / last, target)
         before = dict(
-            con.execute('SELECT "table", fingerprint FROM staging.snapshot_tables').fetchall()
+            con.execute('SELECT "table", fingerprint FROM last_publish.tables').fetchall()
         )
     con.execute("ATTACH ? AS snapshot", [str(target)])
     counts, written = {}, []
@@ -143,11 +150,11 @@ def record(con: duckdb.DuckDBPyConnection, snapshot: str) -> None:
     """`snapshot` (a file name in the snapshots folder) holds what write_snapshot just
     wrote: the next one may start from a copy of it."""
     con.execute("BEGIN TRANSACTION")
-    con.execute("DELETE FROM staging.snapshot_tables")
+    con.execute("DELETE FROM last_publish.tables")
     con.execute(
-        'INSERT INTO staging.snapshot_tables SELECT ?, "table", fingerprint FROM snapshot_written',
+        'INSERT INTO last_publish.tables SELECT ?, "table", fingerprint FROM snapshot_written',
         [snapshot],
     )
-    con.execute("DELETE FROM staging.snapshot_answers")
-    con.execute(f"INSERT INTO staging.snapshot_answers {PARTS.format('core_answers_loaded')}")
+    con.execute("DELETE FROM last_publish.answers")
+    con.execute(f"INSERT INTO last_publish.answers {PARTS.format('staging.core_answers_loaded')}")
     con.execute("COMMIT")
