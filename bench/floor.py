@@ -16,6 +16,7 @@ the instrument's columns; the pipeline's reader also handles hostile files.
 """
 
 import datetime as dt
+import hashlib
 import sys
 import tempfile
 from pathlib import Path
@@ -34,7 +35,7 @@ from observatory.codebook import load_codebook, normalise_label  # noqa: E402
 from observatory.config import load_countries  # noqa: E402
 from observatory.ingest.discover import SurveyFile, survey_files  # noqa: E402
 from observatory.ingest.harmonise import column_map  # noqa: E402
-from observatory.ingest.provenance import Provenance, describe, sha256_of  # noqa: E402
+from observatory.ingest.provenance import Provenance, describe  # noqa: E402
 from observatory.paths import Paths  # noqa: E402
 from observatory.privacy import pseudonym_key  # noqa: E402
 from observatory.quality.page import write_page  # noqa: E402
@@ -79,7 +80,7 @@ def load(con: duckdb.DuckDBPyConnection, survey: SurveyFile, tmp: Path) -> dict:
     provenance = Provenance(
         str(survey.path),
         "survey",
-        sha256_of(data),
+        hashlib.sha256(data).hexdigest(),
         len(data),
         arrived.replace(tzinfo=None),
         survey.wave,

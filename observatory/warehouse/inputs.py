@@ -88,11 +88,29 @@ def read_cases(raw_dir: Path) -> pd.DataFrame:
     return pd.concat([f.cases for f in read_case_files(case_files(raw_dir))], ignore_index=True)
 
 
+def _signature(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    return tuple((str(p), s.st_mtime_ns, s.st_size) for p in paths for s in (p.stat(),))
+
+
+_READ: dict[tuple, dict[str, pd.DataFrame]] = {}  # the last inputs read, by their signature
+
+
+def input_frames(raw_dir: Path) -> dict[str, pd.DataFrame]:
+    """The reference data and the frame and case files as DataFrames, read again only
+    when a file changed (path, modification time and size) or the codebook or the
+    countries were reloaded: a build registers them for each of its SQL models."""
+    key = (
+        _signature(frame_files(raw_dir) + case_files(raw_dir)),
+        id(load_codebook()),
+        id(load_countries()),
+    )
+    if key not in _READ:
+        frames = {**reference_frames(), "raw_frames": read_frames(raw_dir)}
+        _READ.clear()
+        _READ[key] = {**frames, "raw_cases": read_cases(raw_dir)}
+    return _READ[key]
+
+
 def register_inputs(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> None:
-    frames = {
-        **reference_frames(),
-        "raw_frames": read_frames(raw_dir),
-        "raw_cases": read_cases(raw_dir),
-    }
-    for name, frame in frames.items():
+    for name, frame in input_frames(raw_dir).items():
         con.register(name, frame)

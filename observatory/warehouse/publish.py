@@ -1,5 +1,7 @@
-"""Publish the analyst snapshot: a whole new DuckDB file holding the analyst schemas
-with their documentation, written under a dated name that is never overwritten, then
+"""Publish the analyst snapshot: a new DuckDB file holding the analyst schemas with
+their documentation (written whole, or as a copy of the last snapshot with only what
+changed written again: `observatory.warehouse.snapshot`), under a dated name that is
+never overwritten, then
 swapped in as the published file with an atomic rename. Analysts holding the old file
 open keep reading it; nobody ever sees a half-written warehouse. The marts also go out
 as Parquet (data/warehouse/parquet, a link swapped to the dated export) and the data
@@ -26,8 +28,9 @@ import duckdb
 
 from observatory.config import load_publication, load_settings
 from observatory.paths import Paths
-from observatory.warehouse import ANALYST_SCHEMAS, SQL_DIR, dictionary, retention
+from observatory.warehouse import SQL_DIR, dictionary, retention, snapshot
 from observatory.warehouse.documentation import quote as _quote
+from observatory.warehouse.snapshot import write_snapshot
 
 STAGED = (".partial", ".partial.wal", ".incoming")  # written before being renamed
 
@@ -42,41 +45,6 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def write_snapshot(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
-    """Copy the analyst schemas (tables and comments) of `con` into a new file."""
-    tables = con.execute(
-        "SELECT schema_name, table_name, comment FROM duckdb_tables() "
-        "WHERE database_name = current_database() AND schema_name IN "
-        f"({', '.join(_quote(s) for s in ANALYST_SCHEMAS)}) ORDER BY ALL"
-    ).fetchall()
-    columns = con.execute(
-        "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
-        "WHERE database_name = current_database() AND comment IS NOT NULL"
-    ).fetchall()
-    con.execute("ATTACH ? AS snapshot", [str(target)])
-    counts = {}
-    try:
-        for schema in ANALYST_SCHEMAS:
-            con.execute(f"CREATE SCHEMA snapshot.{schema}")
-        for schema, table, comment in tables:
-            name = f'{schema}."{table}"'
-            con.execute(f"CREATE TABLE snapshot.{name} AS SELECT * FROM {name}")
-            if comment:
-                con.execute(f"COMMENT ON TABLE snapshot.{name} IS {_quote(comment)}")
-            counts[f"{schema}.{table}"] = con.execute(
-                f"SELECT count(*) FROM snapshot.{name}"
-            ).fetchall()[0][0]
-        for schema, table, column, comment in columns:
-            if f"{schema}.{table}" in counts:
-                con.execute(
-                    f'COMMENT ON COLUMN snapshot.{schema}."{table}"."{column}" IS {_quote(comment)}'
-                )
-        con.execute("CHECKPOINT snapshot")
-    finally:
-        con.execute("DETACH snapshot")
-    return counts
 
 
 def parquet_readme(tables: list[str], snapshot: str) -> str:
@@ -178,11 +146,12 @@ def publish(
     dated = snapshots_dir / f"observatory-{stamp}.duckdb"
     parquet = snapshots_dir / f"observatory-{stamp}-parquet"
     try:
-        counts = write_snapshot(con, dated.with_suffix(".partial"))
+        counts, _ = write_snapshot(con, dated.with_suffix(".partial"), snapshots_dir)
         _fsync(dated.with_suffix(".partial"))
         export_parquet(con, parquet)
         text = dictionary.render(con)
         os.replace(dated.with_suffix(".partial"), dated)  # appears whole or not at all
+        snapshot.record(con, dated.name)  # the next snapshot may start from a copy of it
     except (OSError, duckdb.Error) as exc:
         clear_leftovers(published, snapshots_dir)
         _remove(parquet)

@@ -5,7 +5,7 @@ import dagster as dg
 from assets.defs.staged.checks import one_line
 from assets.keys import CORE_RESPONDENTS, CORE_WEIGHTS, WEIGHT_DIAGNOSTICS
 from assets.resources import ObservatoryResource
-from observatory.quality import Spec, suites
+from observatory.quality import Spec, changed, suites
 from observatory.quality.batches import run_suite_on_table
 
 
@@ -15,17 +15,42 @@ def _validate(
     table: str,
     specs: list[Spec],
 ) -> dg.AssetCheckResult:
-    with observatory.connect() as con:  # in batches of bounded size, never the whole table
-        result, rows = run_suite_on_table(con, table.replace(".", "_"), f"FROM {table}", specs)
-        con.register("incoming", result.records(context.run.run_id, table, None))
+    """The suite on the waves of `table` that changed since it last passed on them, in
+    batches of bounded size, never the whole table in one DataFrame."""
+    with observatory.connect() as con:
+        current = changed.fingerprints(con, table, specs)
+        waves = changed.waves_to_check(con, table, current)
+        if not waves:
+            return dg.AssetCheckResult(
+                passed=True,
+                description=f"no wave changed since the suite passed on its {len(current)} wave(s)",
+                metadata={"rows": 0, "waves_checked": "none", "waves_unchanged": len(current)},
+            )
+        result, rows = run_suite_on_table(
+            con,
+            table.replace(".", "_"),
+            f"SELECT * FROM {table} WHERE list_contains(?, wave)",
+            specs,
+            [waves],
+        )
+        label = ", ".join(map(str, waves))
+        con.register("incoming", result.records(context.run.run_id, table, label))
         con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM incoming")
         con.unregister("incoming")
-    failures = result.failures()
+        if result.passed:
+            changed.record_passed(con, table, current)
+    failures, unchanged = result.failures(), len(current) - len(waves)
     return dg.AssetCheckResult(
         passed=result.passed,
-        description=one_line(failures, f"{len(result.outcomes)} expectations pass on {rows} rows"),
+        description=one_line(
+            failures,
+            f"{len(result.outcomes)} expectations pass on {rows} rows of wave(s) {label}"
+            + (f" ({unchanged} unchanged wave(s) passed before)" if unchanged else ""),
+        ),
         metadata={
             "rows": rows,
+            "waves_checked": label,
+            "waves_unchanged": unchanged,
             "expectations": len(result.outcomes),
             "failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures) or "none"),
         },

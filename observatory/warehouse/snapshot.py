@@ -1,0 +1,161 @@
+"""The analyst snapshot's file: the analyst schemas of the pipeline warehouse (tables and
+their documentation) in a new DuckDB file.
+
+Written whole the first time. After that, the new file starts as a copy of the last
+snapshot written from this pipeline file (last_publish.tables names it and holds a
+fingerprint of each of its tables: columns, documentation and content), and only the
+tables whose fingerprint changed are written again; core.answers, the largest, only in
+its wave x country partitions that changed (last_publish.answers against
+staging.core_answers_loaded). The file copy costs a fraction of re-writing every row."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from observatory.warehouse import ANALYST_SCHEMAS
+from observatory.warehouse.documentation import quote as _quote
+
+# The pipeline's record of the last snapshot it wrote: not data, and named after a
+# publish's time, so in a schema of its own (a refresh run twice leaves the same data).
+STATE = """
+CREATE SCHEMA IF NOT EXISTS last_publish;
+CREATE TABLE IF NOT EXISTS last_publish.tables (
+    snapshot VARCHAR, "table" VARCHAR, fingerprint VARCHAR);
+CREATE TABLE IF NOT EXISTS last_publish.answers (
+    wave INTEGER, country VARCHAR, fingerprint VARCHAR);
+CREATE TABLE IF NOT EXISTS staging.core_answers_loaded (  -- see core/answers.sql
+    wave INTEGER, country VARCHAR, fingerprint VARCHAR, PRIMARY KEY (wave, country));
+"""
+ANSWERS = "core.answers"
+PARTS = "SELECT wave, country, fingerprint FROM {} ORDER BY ALL"
+CHANGED = """(SELECT * FROM now_parts EXCEPT SELECT * FROM before_parts)
+UNION (SELECT * FROM before_parts EXCEPT SELECT * FROM now_parts)"""
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """{schema.table: comment} of the analyst schemas."""
+    rows = con.execute(
+        "SELECT schema_name, table_name, comment FROM duckdb_tables() "
+        "WHERE database_name = current_database() AND schema_name IN "
+        f"({', '.join(_quote(s) for s in ANALYST_SCHEMAS)}) ORDER BY ALL"
+    ).fetchall()
+    return {f'{schema}."{table}"': comment for schema, table, comment in rows}
+
+
+def _columns(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str, str | None]]:
+    schema, table = name.split(".")
+    return con.execute(
+        "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE database_name = "
+        "current_database() AND schema_name = ? AND table_name = ? ORDER BY column_index",
+        [schema, table.strip('"')],
+    ).fetchall()
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, name: str, comment: str | None) -> str:
+    """'<documentation and columns>|<content>' of an analyst table; core.answers' content
+    is its partitions' fingerprints, kept up to date by its model."""
+    columns = _columns(con, name)
+    meta = hashlib.sha256(repr((comment, columns)).encode()).hexdigest()[:16]
+    if name.replace('"', "") == ANSWERS:
+        ((content,),) = con.execute(
+            f"SELECT string_agg(wave || country || fingerprint, ',' ORDER BY wave, country) "
+            f"FROM ({PARTS.format('staging.core_answers_loaded')})"
+        ).fetchall()
+    else:
+        cells = ", ".join(f'"{c}"' for c, _, _ in columns)
+        ((content,),) = con.execute(
+            f"SELECT sum(hash({cells}))::HUGEINT || ':' || count(*) FROM {name}"
+        ).fetchall()
+    return f"{meta}|{content}"
+
+
+def _write(con: duckdb.DuckDBPyConnection, name: str, comment: str | None) -> None:
+    con.execute(f"CREATE OR REPLACE TABLE snapshot.{name} AS SELECT * FROM {name}")
+    if comment:
+        con.execute(f"COMMENT ON TABLE snapshot.{name} IS {_quote(comment)}")
+    for column, _, text in _columns(con, name):
+        if text:
+            con.execute(f'COMMENT ON COLUMN snapshot.{name}."{column}" IS {_quote(text)}')
+
+
+def _update_answers(con: duckdb.DuckDBPyConnection) -> None:
+    """core.answers in the copy: only its partitions that changed are replaced."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE now_parts AS {PARTS.format('staging.core_answers_loaded')}"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE before_parts AS {PARTS.format('last_publish.answers')}"
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE parts_changed AS {CHANGED}")
+    con.execute(
+        "DELETE FROM snapshot.core.answers WHERE (wave, country) IN "
+        "(SELECT (wave, country) FROM parts_changed)"
+    )
+    con.execute(
+        "INSERT INTO snapshot.core.answers SELECT * FROM core.answers WHERE (wave, country) IN "
+        "(SELECT (wave, country) FROM parts_changed)"
+    )
+
+
+def write_snapshot(
+    con: duckdb.DuckDBPyConnection, target: Path, snapshots_dir: Path
+) -> tuple[dict[str, int], list[str]]:
+    """Write the analyst schemas of `con` into `target`, starting from a copy of the last
+    snapshot in `snapshots_dir` written from `con` when it is still there; returns the
+    row count of each table and the tables written (all of them without a copy)."""
+    con.execute(STATE)
+    tables = _tables(con)
+    now = {name: fingerprint(con, name, comment) for name, comment in tables.items()}
+    ((last,),) = con.execute("SELECT any_value(snapshot) FROM last_publish.tables").fetchall()
+    before = {}
+    if last and (snapshots_dir / last).is_file():
+        shutil.copyfile(snapshots_dir / last, target)
+        before = dict(
+            con.execute('SELECT "table", fingerprint FROM last_publish.tables').fetchall()
+        )
+    con.execute("ATTACH ? AS snapshot", [str(target)])
+    counts, written = {}, []
+    try:
+        for schema in ANALYST_SCHEMAS:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS snapshot.{schema}")
+        for name in set(before) - set(now):
+            con.execute(f"DROP TABLE IF EXISTS snapshot.{name}")
+        for name, comment in tables.items():
+            if before.get(name) != now[name]:
+                same_columns = before.get(name, "").split("|")[0] == now[name].split("|")[0]
+                if name.replace('"', "") == ANSWERS and same_columns:
+                    _update_answers(con)
+                else:
+                    _write(con, name, comment)
+                written.append(name.replace('"', ""))
+            ((counts[name.replace('"', "")],),) = con.execute(
+                f"SELECT count(*) FROM snapshot.{name}"
+            ).fetchall()
+        con.execute("CHECKPOINT snapshot")
+    finally:
+        con.execute("DETACH snapshot")
+    con.register(
+        "written_now", pd.DataFrame({"table": list(now), "fingerprint": list(now.values())})
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE snapshot_written AS FROM written_now")
+    con.unregister("written_now")
+    return counts, written
+
+
+def record(con: duckdb.DuckDBPyConnection, snapshot: str) -> None:
+    """`snapshot` (a file name in the snapshots folder) holds what write_snapshot just
+    wrote: the next one may start from a copy of it."""
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM last_publish.tables")
+    con.execute(
+        'INSERT INTO last_publish.tables SELECT ?, "table", fingerprint FROM snapshot_written',
+        [snapshot],
+    )
+    con.execute("DELETE FROM last_publish.answers")
+    con.execute(f"INSERT INTO last_publish.answers {PARTS.format('staging.core_answers_loaded')}")
+    con.execute("COMMIT")
