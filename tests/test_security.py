@@ -133,6 +133,17 @@ REVIEWED = {
     "_quote(comment)": "a table comment from the catalog, written by our SQL files; quoted",
     "quote(docs[column])": "columns.yaml documentation text; quoted",
     "_quote(str(path))": "an output path built from the warehouse dir and a table name",
+    "_quote(text)": "a table or column comment from the catalog; quoted",
+    "IDS": "a staging table name (constant in ingest/load.py)",
+    "incoming": "a staging table name from INCOMING (constant in ingest/load.py)",
+    "relation": "a SELECT written in code (batches.STAGED, the core checks' table names)",
+    "key": "the column a suite's batches are keyed by (respondent_key, code)",
+    "batches": "the number of batches, an integer computed from a row count",
+    "batch": "a batch number, an integer from range()",
+    "cells": "quoted column names from the catalog (duckdb_columns)",
+    "CHANGED": "a SELECT constant in warehouse/snapshot.py",
+    "PARTS.format('staging.core_answers_loaded')": "a SELECT constant on a table named in code",
+    "PARTS.format('last_publish.answers')": "a SELECT constant on a table named in code",
 }
 
 
