@@ -1,10 +1,13 @@
 """`make profile`: where a full refresh spends its time, sampled with py-spy.
 
-    .venv/bin/python bench/profile.py [--size 2000]
+    .venv/bin/python bench/profile.py [--size 2000] [--incremental]
 
 Refreshes the benchmark input of `--size` responses per file (50 files) under py-spy,
 writes the raw stacks to bench/scale/profile-SIZE.txt (open with speedscope or
-flamegraph.pl) and prints the project's functions by inclusive time."""
+flamegraph.pl) and prints the project's functions by inclusive time. With
+`--incremental`: a full refresh first (not profiled), then the profile is of the
+incremental step of `make bench` (one new wave x country, FR 2027, refreshed on top of
+that history): bench/scale/profile-SIZE-incremental.txt."""
 
 import argparse
 import collections
@@ -18,7 +21,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 import scale  # noqa: E402
-from measure import PYTHON, environment, instance  # noqa: E402
+from measure import PYTHON, environment, instance, refresh  # noqa: E402
 
 RATE = 20  # samples per second
 ROOT = BENCH.parent
@@ -46,11 +49,16 @@ def inclusive(stacks: Path) -> tuple[collections.Counter, int]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=2000)
-    size = parser.parse_args().size
-    raw, work = scale.scale_input(size), scale.ROOT / "work" / f"profile-{size}"
-    shutil.rmtree(work, ignore_errors=True)
-    out = scale.ROOT / f"profile-{size}.txt"
-    env = environment(raw, work, instance(work / "dagster_home"))
+    parser.add_argument("--incremental", action="store_true")
+    args = parser.parse_args()
+    size, root = args.size, scale.ROOT / "work" / f"profile-{args.size}"
+    raw, work, home, arguments = scale.scale_input(size), root, root / "dagster_home", ()
+    shutil.rmtree(root, ignore_errors=True)
+    out = scale.ROOT / f"profile-{size}{'-incremental' if args.incremental else ''}.txt"
+    if args.incremental:
+        refresh(raw, root / "full", instance(home))
+        (raw, work), arguments = scale.grow(size, root, root / "full"), scale.NEW_PARTITION
+    env = environment(raw, work, instance(home))
     subprocess.run(
         [
             str(Path(PYTHON).parent / "py-spy"),
@@ -67,6 +75,7 @@ def main() -> None:
             "-m",
             "observatory.cli",
             "refresh",
+            *arguments,
         ],
         env=env,
         check=True,

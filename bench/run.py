@@ -1,14 +1,14 @@
 """`make bench`: the pipeline against the honest DuckDB floor (bench/floor.py), at three
 scales, in interleaved pairs, as users run it.
 
-    .venv/bin/python bench/run.py [--sizes 150,2000,20000] [--pairs 3]
+    .venv/bin/python bench/run.py [--sizes 150,2000,20000] [--pairs 3 | --pairs 3,3,1]
 
 Sizes are responses per file (5 countries x 10 waves of files): 150, 2000 and 20000
 make 7.5 k (about the shipped sample's 7.4 k responses), 100 k and 1 M. After a
-warm-up pair (the smallest size), at each size `--pairs` interleaved pairs of (a) a
-full `observatory refresh` (DAGSTER_HOME a bench instance made from dagster.yaml, as
-`make demo` runs it; ingest, core tables, marts, snapshot, data-quality page) and (b)
-the floor on the same files, each from an empty warehouse; wall and CPU seconds
+warm-up pair (the smallest size), at each size `--pairs` interleaved pairs (one number
+for every size, or one per size) of (a) a full `observatory refresh` (DAGSTER_HOME a
+bench instance made from dagster.yaml, as `make demo` runs it; ingest, core tables,
+marts, snapshot, data-quality page) and (b) the floor on the same files, each from an empty warehouse; wall and CPU seconds
 (getrusage of the child) are reported as medians, with the load average. The floor's
 outputs are compared with the pipeline's at each size (bench/equality.py). At the
 largest size also: one new wave x country (FR 2027) refreshed on top of the full
@@ -81,35 +81,29 @@ def fit(points: list[tuple[float, float]]) -> tuple[float, float]:
 
 def incremental(per_file: int, root: Path, home: Path, last: int) -> Run:
     """FR 2027 (with its population frame) refreshed on top of the full history."""
-    raw, grown = scale.scale_input(per_file), root / "raw-grown"
-    shutil.rmtree(grown, ignore_errors=True)
-    shutil.copytree(raw, grown)
-    export = scale.new_export(per_file)
-    shutil.copytree(export, grown / "surveys" / str(scale.NEW_WAVE) / "FR")
-    frame = f"frame_{scale.NEW_WAVE}.csv"
-    shutil.copy(export.parents[2] / "frames" / frame, grown / "frames" / frame)
-    work = root / "grown"
-    shutil.copytree(
-        root / f"{per_file}-full_refresh-{last}" / "warehouse", work / "warehouse", symlinks=True
-    )
-    return refresh(grown, work, home, "--wave", str(scale.NEW_WAVE), "--country", "FR")
+    grown, work = scale.grow(per_file, root, root / f"{per_file}-full_refresh-{last}")
+    return refresh(grown, work, home, *scale.NEW_PARTITION)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="150,2000,20000")
-    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--pairs", default="3", help="pairs at every size, or one per size")
     parser.add_argument(
         "--no-warm-up", action="store_true", help="skip the warm-up pair (caches already warm)"
     )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    counts = [int(c) for c in args.pairs.split(",")]
+    if len(counts) not in (1, len(sizes)):
+        parser.error(f"--pairs: one number, or one per size ({len(sizes)})")
+    count = dict(zip(sizes, counts * len(sizes) if len(counts) == 1 else counts, strict=True))
     root = scale.ROOT / "work"
     shutil.rmtree(root, ignore_errors=True)
     home = measure.instance(root / "dagster_home")
     if not args.no_warm_up:
         pairs(sizes[0], 1, root / "warm-up", home)
-    measured = {n: pairs(n, args.pairs, root, home) for n in sizes}
+    measured = {n: pairs(n, count[n], root, home) for n in sizes}
     largest, smallest = measured[sizes[-1]], measured[sizes[0]]
     fixed, slope, floor_fixed, floor_slope = (
         fit([(n * FILES / 1e6, m["full_refresh_cpu"]) for n, m in measured.items()])
@@ -134,23 +128,24 @@ def main() -> None:
             if fixed is not None
             else {}
         ),
-        "pairs": args.pairs,
+        "pairs": min(count.values()),
     }
     for n, m in measured.items():
         for key in ("full_refresh_cpu", "full_refresh_wall", "floor_cpu", "floor_wall"):
             results[f"{key}_s_at_{n * FILES}"] = round(m[key], 1)
+        results[f"pairs_at_{n * FILES}"] = count[n]
     last = largest["runs"]["full_refresh"][-1]
     results.update({f"full_refresh_{k}": v for k, v in last.phases().items()})
     results["peak_rss_mib"] = round(max(r.rss_mib for r in largest["runs"]["full_refresh"]))
     results["floor_peak_rss_mib"] = round(max(r.rss_mib for r in largest["runs"]["floor"]))
-    grown = incremental(sizes[-1], root, home, args.pairs - 1)
+    grown = incremental(sizes[-1], root, home, count[sizes[-1]] - 1)
     results.update(
         incremental_cpu_s=round(grown.cpu, 1),
         incremental_wall_s=round(grown.wall, 1),
         **{f"incremental_{k}": v for k, v in grown.phases().items()},
         ratio_incremental_to_full=round(grown.cpu / largest["full_refresh_cpu"], 3),
     )
-    work = root / f"{sizes[-1]}-full_refresh-{args.pairs - 1}"
+    work = root / f"{sizes[-1]}-full_refresh-{count[sizes[-1]] - 1}"
     raw = scale.scale_input(sizes[-1])
     report = measure.run(
         [PYTHON, "-m", "observatory.cli", "report", "--year", str(scale.WAVES[-1])],

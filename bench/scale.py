@@ -67,3 +67,23 @@ def new_export(per_file: int, country: str = "FR") -> Path:
             countries=(country,),
         )
     return extra / "surveys" / str(NEW_WAVE) / country
+
+
+NEW_PARTITION = ("--wave", str(NEW_WAVE), "--country", "FR")  # the refresh's arguments
+
+
+def grow(per_file: int, root: Path, full: Path) -> tuple[Path, Path]:
+    """The incremental step's inputs: the raw folder of `per_file` plus FR 2027 (with its
+    population frame), and a work folder holding a copy of the warehouse that a full
+    refresh wrote into `full`. Returns (raw folder, work folder)."""
+    raw, grown = scale_input(per_file), root / "raw-grown"
+    shutil.rmtree(grown, ignore_errors=True)
+    shutil.copytree(raw, grown)
+    export = new_export(per_file)
+    shutil.copytree(export, grown / "surveys" / str(NEW_WAVE) / "FR")
+    frame = f"frame_{NEW_WAVE}.csv"
+    shutil.copy(export.parents[2] / "frames" / frame, grown / "frames" / frame)
+    work = root / "grown"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(full / "warehouse", work / "warehouse", symlinks=True)
+    return grown, work
