@@ -4,10 +4,11 @@ a failure stops everything downstream."""
 
 import dagster as dg
 import duckdb
+import pandas as pd
 
 from assets.keys import STAGED
 from observatory.quality import SuiteResult
-from observatory.quality.batches import validate_staged
+from observatory.quality.partitions import validate_partitions
 
 check_specs = [
     dg.AssetCheckSpec(
@@ -56,14 +57,19 @@ def row_accounting(table: dict[str, tuple[int, int, int]]) -> dg.AssetCheckResul
     )
 
 
-def validate_partition(
-    con: duckdb.DuckDBPyConnection, wave: int, country: str, run_id: str, partition: str
-) -> list[SuiteResult]:
-    """Run the staged suites on one partition as written (in batches of bounded size)
-    and record them in audit.validation_results."""
-    results = validate_staged(con, wave, country)
-    for result in results:
-        con.register("incoming", result.records(run_id, "staged.survey_responses", partition))
+def validate_staged(
+    con: duckdb.DuckDBPyConnection, partitions: dict[str, tuple[int, str]], run_id: str
+) -> dict[str, list[SuiteResult]]:
+    """Run the staged suites once over the partitions the run staged ({label as Dagster
+    writes it, FR|2026: (wave, country)}) and record each partition's own results in
+    audit.validation_results."""
+    found = validate_partitions(con, list(partitions.values()))
+    results = {label: found[partition] for label, partition in partitions.items()}
+    records = [
+        r.records(run_id, "staged.survey_responses", p) for p, rs in results.items() for r in rs
+    ]
+    if records:
+        con.register("incoming", pd.concat(records, ignore_index=True))
         con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM incoming")
         con.unregister("incoming")
     return results
