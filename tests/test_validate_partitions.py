@@ -7,17 +7,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
 
+from assets.defs.raw.assets import raw_survey_files
+from assets.defs.staged import checks as staged_checks
+from assets.defs.staged.assets import staged_survey_responses
 from assets.defs.staged.checks import validate_staged
+from assets.partitions import WAVES
 from observatory import warehouse
 from observatory.ingest.discover import SurveyFile
 from observatory.ingest.stage import file_chunks, staging
 from observatory.quality import Spec, SuiteResult, batches, partitions, run_suite, suites
 from observatory.quality.batches import run_suite_on_table
+from tests.conftest import make_resource
 from tests.corpus.make_corpus import table, text
+from tests.test_orchestration import _raw
 
 LABELS = {"FR|2024": (2024, "FR"), "FR|2025": (2025, "FR"), "HR|2024": (2024, "HR")}
 EMPTY = {"HR|2025": (2025, "HR")}  # staged, every row quarantined: no row
@@ -121,3 +128,37 @@ def test_a_row_count_is_not_validated_in_batches():
     specs = [Spec("ExpectTableRowCountToBeBetween", {"min_value": 1})]
     with pytest.raises(ValueError, match="t: cannot be validated in batches: ExpectTableRowCount"):
         run_suite_on_table(duckdb.connect(), "t", "SELECT 1 AS respondent_key", specs)
+
+
+def test_a_validation_that_fails_to_run_fails_the_suite_check_naming_the_partitions(
+    tmp_path, monkeypatch
+):
+    def broken(*_: object) -> None:
+        raise RuntimeError("engine down\nmore")
+
+    monkeypatch.setattr(staged_checks, "validate_partitions", broken)
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(WAVES, ["2024"])
+    result = dg.materialize(
+        [raw_survey_files, staged_survey_responses],
+        partition_key="AT|2024",
+        instance=instance,
+        resources={"observatory": make_resource(tmp_path, _raw(tmp_path, "2024/AT"))},
+        raise_on_error=False,
+    )
+    assert not result.success
+    [failure] = [e for e in result.get_step_failure_events() if "staged" in e.step_key]
+    assert failure.step_failure_data.user_failure_data.description == (
+        "validation of 1 partition(s): unexpected RuntimeError: engine down "
+        "(staged, not validated: the staged_suite check fails)"
+    )
+    records = instance.get_records_for_run(
+        result.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    [suite] = [
+        e
+        for e in (r.event_log_entry.dagster_event.event_specific_data for r in records)
+        if e.check_name == "staged_suite"
+    ]
+    assert not suite.passed
+    assert suite.description.startswith("AT|2024: not validated (see the step's log)")

@@ -20,15 +20,17 @@ from observatory.quality import SuiteResult
 EXPECTED = (SchemaError, ReadError, ChangedSinceRecorded)  # one line per problem, file first
 
 
-def _failure(files: str, exc: Exception) -> dg.Failure:
+def _failure(
+    files: str, exc: Exception, then: str = "nothing of this partition was loaded"
+) -> dg.Failure:
     """A partition's failure naming its file(s): expected problems as they are, anything
-    else as one line with its type (the traceback is in the step's log)."""
+    else as one line with its type and what `then` became of it (the traceback is in
+    the step's log)."""
     if isinstance(exc, EXPECTED):
         return dg.Failure(description=str(exc), allow_retries=False)
     first = (str(exc).strip().splitlines() or [""])[0][:300]
     return dg.Failure(
-        description=f"{files}: unexpected {type(exc).__name__}: {first} "
-        "(nothing of this partition was loaded)",
+        description=f"{files}: unexpected {type(exc).__name__}: {first} ({then})",
         allow_retries=False,
     )
 
@@ -92,6 +94,7 @@ def staged_survey_responses(
     partitions staged (observatory.quality.partitions), each partition's results its own."""
     files: dict[str, tuple[int, int, int]] = {}
     suites: dict[str, list[SuiteResult]] = {}
+    unvalidated: list[str] = []
     try:
         pseudonym_key()  # refused once for the run, not once per partition
     except KeyRefused as exc:
@@ -129,7 +132,9 @@ def staged_survey_responses(
                 )
             except Exception as exc:
                 context.log.exception("validation")
-                raise _failure(f"validation of {len(keys)} staged partition(s)", exc) from None
+                unvalidated.extend(keys)
+                then = "staged, not validated: the staged_suite check fails"
+                raise _failure(f"validation of {len(keys)} partition(s)", exc, then) from None
             suites.update(found)
             return {key: {"validation": checks.summary(found[key])} for key in keys}
 
@@ -138,7 +143,8 @@ def staged_survey_responses(
         except dg.Failure as failure:
             bad = sorted({line.split(":")[0] for line in (failure.description or "").splitlines()})
             for evaluation in checks.on_failure(
-                [checks.row_accounting(files), checks.staged_suite(suites)], ", ".join(bad)
+                [checks.row_accounting(files), checks.staged_suite(suites, unvalidated)],
+                ", ".join(bad),
             ):
                 context.log_event(evaluation)
             raise
