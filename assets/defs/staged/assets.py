@@ -24,8 +24,8 @@ def _failure(
     files: str, exc: Exception, then: str = "nothing of this partition was loaded"
 ) -> dg.Failure:
     """A partition's failure naming its file(s): expected problems as they are, anything
-    else as one line with its type and what `then` became of it (the traceback is in
-    the step's log)."""
+    else as one line with its type and what became of the partition, `then` (the
+    traceback is in the step's log)."""
     if isinstance(exc, EXPECTED):
         return dg.Failure(description=str(exc), allow_retries=False)
     first = (str(exc).strip().splitlines() or [""])[0][:300]
