@@ -15,10 +15,14 @@ from assets.partitions import wave_country
 
 
 def each_partition(
-    context: dg.AssetExecutionContext, work: Callable[[int, str], dict]
+    context: dg.AssetExecutionContext,
+    work: Callable[[int, str], dict],
+    together: Callable[[list[str]], dict[str, dict]] = lambda done: {},
 ) -> dict[str, dict]:
     """Call `work(wave, country)` for every partition of the run; it returns the
-    partition's metadata or raises dg.Failure. Returns {partition key: metadata}."""
+    partition's metadata or raises dg.Failure. Then `together(keys done)` does what is
+    done once for all of them (validating them) and returns more metadata of each.
+    Returns {partition key: metadata}."""
     done, problems = {}, []
     for key in context.partition_keys:
         wave, country = wave_country(key)
@@ -28,6 +32,8 @@ def each_partition(
             problems += [
                 f"{wave} {country}: {line}" for line in (exc.description or "failed").splitlines()
             ]
+    for key, metadata in together(list(done)).items():
+        done[key].update(metadata)
     if problems:
         for key, metadata in done.items():
             context.log_event(

@@ -14,19 +14,19 @@ import math
 import duckdb
 
 from observatory.config import load_settings
-from observatory.quality import Outcome, Spec, SuiteResult, run_suite, suite_columns, suites
+from observatory.quality import Outcome, Spec, SuiteResult, run_suite, suite_columns
 
 BYTES_PER_VALUE = 512  # a cell in the DataFrame, and what the suite makes of it (measured)
-STAGED = {  # suite -> (the partition's rows it checks, its expectations)
-    "staged_respondents": (
-        "SELECT * FROM staging.responses WHERE wave = ? AND country = ?",
-        suites.staged_respondents,
-    ),
-    "staged_answers": (
-        "SELECT respondent_key, dimension || ':' || code AS dimension_code "
-        "FROM staging.answers WHERE wave = ? AND country = ?",
-        suites.answer_codes,
-    ),
+PER_ROW = {  # expectations that hold on a table when they hold on each batch of its rows
+    "ExpectColumnValuesToNotBeNull",
+    "ExpectColumnValuesToBeNull",
+    "ExpectColumnValuesToBeInSet",
+    "ExpectColumnValuesToNotBeInSet",
+    "ExpectColumnValuesToBeBetween",
+    "ExpectColumnValuesToMatchRegex",
+    "ExpectColumnValuesToNotMatchRegex",
+    "ExpectColumnValuesToBeUnique",  # per key: all the copies of a key are in one batch
+    "ExpectCompoundColumnsToBeUnique",
 }
 
 
@@ -44,7 +44,13 @@ def run_suite_on_table(
     key: str = "respondent_key",
 ) -> tuple[SuiteResult, int]:
     """(the suite's result on the rows of `relation`, a SELECT on `con` with `params`;
-    the number of rows), validated in batches by `key`."""
+    the number of rows), validated in batches by `key`. Only expectations of each row
+    or key (PER_ROW, without `mostly`): a row count or a mean of a batch is not the
+    table's."""
+    if wrong := [
+        s.describe() for s in specs if s.expectation not in PER_ROW or "mostly" in s.kwargs
+    ]:
+        raise ValueError(f"{name}: cannot be validated in batches: {', '.join(wrong)}")
     columns = ", ".join(f'"{c}"' for c in suite_columns(specs))
     ((rows,),) = con.execute(f"SELECT count(*) FROM ({relation})", params or []).fetchall()
     batches = max(1, math.ceil(rows / batch_rows(len(suite_columns(specs)))))
@@ -76,11 +82,3 @@ def merge(results: list[SuiteResult]) -> SuiteResult:
             for i, outcome in enumerate(first.outcomes)
         ],
     )
-
-
-def validate_staged(con: duckdb.DuckDBPyConnection, wave: int, country: str) -> list[SuiteResult]:
-    """The staged suites on one wave x country partition as written."""
-    return [
-        run_suite_on_table(con, name, query, specs(), [wave, country])[0]
-        for name, (query, specs) in STAGED.items()
-    ]

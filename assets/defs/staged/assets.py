@@ -8,7 +8,7 @@ from assets.batch import each_partition
 from assets.defs.staged import checks
 from assets.keys import RAW_SURVEY_FILES, STAGED
 from assets.owners import owners
-from assets.partitions import exports, partition_key, survey_partitions
+from assets.partitions import exports, survey_partitions, wave_country
 from assets.resources import ObservatoryResource
 from observatory.ingest.harmonise import SchemaError
 from observatory.ingest.load import FileCounts
@@ -20,15 +20,17 @@ from observatory.quality import SuiteResult
 EXPECTED = (SchemaError, ReadError, ChangedSinceRecorded)  # one line per problem, file first
 
 
-def _failure(files: str, exc: Exception) -> dg.Failure:
+def _failure(
+    files: str, exc: Exception, then: str = "nothing of this partition was loaded"
+) -> dg.Failure:
     """A partition's failure naming its file(s): expected problems as they are, anything
-    else as one line with its type (the traceback is in the step's log)."""
+    else as one line with its type and what became of the partition, `then` (the
+    traceback is in the step's log)."""
     if isinstance(exc, EXPECTED):
         return dg.Failure(description=str(exc), allow_retries=False)
     first = (str(exc).strip().splitlines() or [""])[0][:300]
     return dg.Failure(
-        description=f"{files}: unexpected {type(exc).__name__}: {first} "
-        "(nothing of this partition was loaded)",
+        description=f"{files}: unexpected {type(exc).__name__}: {first} ({then})",
         allow_retries=False,
     )
 
@@ -44,10 +46,9 @@ def _metadata(
     wave: int,
     country: str,
     files: list[FileCounts],
-    results: list[SuiteResult],
 ) -> dict:
     """Rows read / loaded / quarantined, the quarantine reasons (without the row lists),
-    the validation summary, a preview and the column schema of the partition."""
+    a preview and the column schema of the partition."""
     partition = [wave, country]
     preview = con.execute(
         "SELECT * EXCLUDE (source_file) FROM staging.responses WHERE wave = ? AND country = ? "
@@ -61,7 +62,6 @@ def _metadata(
         "quarantine_reasons": dg.MetadataValue.json(
             dict(con.execute(REASONS, partition).fetchall())
         ),
-        "validation": checks.summary(results),
         "preview": dg.MetadataValue.md(preview.to_markdown(index=False)),
         "dagster/column_schema": dg.TableSchema(
             columns=[dg.TableColumn(str(c), str(t)) for c, t in preview.dtypes.items()]
@@ -89,10 +89,12 @@ def staged_survey_responses(
     rows read / loaded / quarantined, quarantine reasons, validation summary, preview
     and column schema. Each partition is staged in one transaction, its exports written
     a chunk at a time as they are read (memory holds one chunk, whatever the export's
-    size) and validated in batches; a range of partitions (single-run backfill) is one
-    transaction per partition, and a bad export fails only its partition."""
+    size); a range of partitions (single-run backfill) is one transaction per partition,
+    and a bad export fails only its partition. The suites run once over all the
+    partitions staged (observatory.quality.partitions), each partition's results its own."""
     files: dict[str, tuple[int, int, int]] = {}
     suites: dict[str, list[SuiteResult]] = {}
+    unvalidated: list[str] = []
     try:
         pseudonym_key()  # refused once for the run, not once per partition
     except KeyRefused as exc:
@@ -101,7 +103,6 @@ def staged_survey_responses(
 
         def stage(wave: int, country: str) -> dict:
             surveys = exports(observatory.paths.raw_dir, wave, country)
-            label = str(partition_key(wave, country))  # as Dagster writes it: FR|2026
             try:
                 with staging(con, wave, country, context.run_id) as loader:
                     for survey in surveys:  # written chunk by chunk; committed at the end
@@ -110,11 +111,10 @@ def staged_survey_responses(
                         except Exception as exc:
                             context.log.exception(f"{survey.path}")
                             raise _failure(str(survey.path), exc) from None
-                suites[label] = checks.validate_partition(con, wave, country, context.run_id, label)
             except dg.Failure:
                 raise
             except Exception as exc:
-                context.log.exception(label)
+                context.log.exception(f"{wave} {country}")
                 raise _failure(", ".join(str(s.path) for s in surveys), exc) from None
             files.update(
                 {
@@ -122,14 +122,29 @@ def staged_survey_responses(
                     for f in loader.files
                 }
             )
-            return _metadata(con, wave, country, loader.files, suites[label])
+            return _metadata(con, wave, country, loader.files)
+
+        def validate(keys: list[str]) -> dict[str, dict]:
+            """The suites once over every partition staged: a summary for each."""
+            try:
+                found = checks.validate_staged(
+                    con, {key: wave_country(key) for key in keys}, context.run_id
+                )
+            except Exception as exc:
+                context.log.exception("validation")
+                unvalidated.extend(keys)
+                then = "staged, not validated: the staged_suite check fails"
+                raise _failure(f"validation of {len(keys)} partition(s)", exc, then) from None
+            suites.update(found)
+            return {key: {"validation": checks.summary(found[key])} for key in keys}
 
         try:
-            each_partition(context, stage)
+            each_partition(context, stage, validate)
         except dg.Failure as failure:
             bad = sorted({line.split(":")[0] for line in (failure.description or "").splitlines()})
             for evaluation in checks.on_failure(
-                [checks.row_accounting(files), checks.staged_suite(suites)], ", ".join(bad)
+                [checks.row_accounting(files), checks.staged_suite(suites, unvalidated)],
+                ", ".join(bad),
             ):
                 context.log_event(evaluation)
             raise
