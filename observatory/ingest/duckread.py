@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from observatory.codebook import normalise_label
+from observatory.config import load_settings
 from observatory.ingest.textfile import CHUNK_BYTES, MAX_CELL
 
 WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # str.strip()'s
@@ -79,6 +80,13 @@ def plain_lines(path: Path) -> int | None:
     return lines + (last != b"\n")
 
 
+def _longest(width: int) -> int:
+    """Characters a record's cells may hold in all: no cell longer than MAX_CELL, and no
+    line longer than max_line_chars (quotes, delimiters and line end included), whatever
+    they are."""
+    return min(MAX_CELL, (load_settings().max_line_chars - 3 * width - 2) // 2)
+
+
 def _repeats_header(con: duckdb.DuckDBPyConnection, first: str) -> bool:
     """Whether a record's first cell may repeat the header's (`first`, normalised): the
     Python reader then compares the whole record. A cell of printable ASCII normalises
@@ -97,7 +105,7 @@ def read_text(
     """Rows of `src` read from a UTF-8 export whose header is its line 1 and has these
     names; None (and no `src`) when DuckDB's reading could differ from Python's: a
     record over several lines, a blank line or record, a ragged row (DuckDB refuses it),
-    a long record, a control character, the header repeated."""
+    a record that could be too long, a control character, the header repeated."""
     width, first = len(names), normalise_label(names[0])
     lines = plain_lines(path)
     if lines is None:
@@ -121,7 +129,7 @@ def read_text(
         con.execute(
             "CREATE OR REPLACE TEMP TABLE src AS SELECT "
             + ", ".join(f"{sql} AS {ident(w.name)}" for sql, w in zip(columns, wanted, strict=True))
-            + f", ({' + '.join(every)} > {MAX_CELL}) OR NOT ({filled}) AS odd, "
+            + f", ({' + '.join(every)} > {_longest(width)}) OR NOT ({filled}) AS odd, "
             f"CASE WHEN regexp_full_match({head}, '[!-~]*') AND lower({head}) <> {lit(first)} "
             f"THEN NULL ELSE {head} END AS head FROM {relation}"
         )

@@ -3,7 +3,7 @@ reads its header, DuckDB parses its records (`observatory.ingest.duckread`) and 
 harmonises them (`observatory.ingest.sqlstage`), giving what the Python reader and
 harmonisation give, row for row. Everything else is left to the Python path (`stage`
 answers None, having written nothing): a workbook or SPSS file, an export larger than
-a quarter of memory_budget_mib (the Python reader's chunks bound its memory), and any
+a sixteenth of memory_budget_mib (the Python reader's chunks bound its memory), and any
 file whose layout, header or records DuckDB might read otherwise, or that the Python
 path refuses or reports on (its error or its quarantine is then the Python path's)."""
 
@@ -23,6 +23,11 @@ from observatory.ingest.sniff import Layout, ReadError, detect_layout
 from observatory.ingest.sqlvalues import Column
 from observatory.ingest.textfile import Lines, open_text, records
 
+# DuckDB's SQL staging holds a file's rows while it runs: taken for exports of at most a
+# sixteenth of memory_budget_mib, with a budget of at least 64 MiB (at 6 MiB, DuckDB held
+# to 16 MiB ran out of memory on 800 rows)
+MIN_BUDGET_MIB, FILE_SHARE = 64, 16
+
 
 @dataclass
 class Read:
@@ -40,7 +45,8 @@ def _layout(path: Path, book: Codebook, wave: int, country: Country) -> Layout |
     multi = country.export.multi_select
     if fmt != "csv" or (multi.layout != "columns" and not (multi.separator or "").strip()):
         return None
-    if path.stat().st_size > (load_settings().memory_budget_mib << 20) // 4:
+    budget = load_settings().memory_budget_mib
+    if budget < MIN_BUDGET_MIB or path.stat().st_size > (budget << 20) // FILE_SHARE:
         return None
     try:
         layout = detect_layout(path, country.export, expected_headers(book, wave, country))
