@@ -75,7 +75,10 @@ def _columns(
     read of the file, and the ignored columns; None unless the header is the instrument's,
     each question's column(s) once."""
     mapping = column_map(book, wave, country)
-    columns, wanted, ignored, seen = [], [], [], set()
+    columns: list[Column] = []
+    wanted: list[duckread.Wanted] = []
+    ignored: list[str] = []
+    seen: set[tuple[str, str | None]] = set()
     for position, name in enumerate(names):
         target = mapping.get(normalise_label(name))
         if target is None or target in seen:

@@ -132,7 +132,7 @@ class Loader:
         the DuckDB path takes (`duckdb_path`) is staged there instead."""
         if isinstance(chunks, Export) and self.duckdb_path:
             with chunks.unchanged():
-                fast = fastpath.stage(
+                staged = fastpath.stage(
                     self.con,
                     chunks.path,
                     self.book,
@@ -141,20 +141,20 @@ class Loader:
                     self.key,
                     self._target(),
                 )
-            if fast is not None:
-                layout = fast.layout
-                counts = FileCounts(
+            if staged is not None:
+                layout = staged.layout
+                done = FileCounts(
                     chunks.path,
                     layout.encoding,
                     layout.delimiter,
                     layout.header_line,
-                    fast.rows_read,
-                    fast.rows_loaded,
-                    ignored=fast.ignored,
+                    staged.rows_read,
+                    staged.rows_loaded,
+                    ignored=staged.ignored,
                     reader="duckdb",
                 )
-                self.files.append(counts)
-                return counts
+                self.files.append(done)
+                return done
         counts = None
         for raw in chunks:
             counts = counts or FileCounts(raw.path, raw.encoding, raw.delimiter, raw.header_row)

@@ -6,6 +6,7 @@ numbers over thousands of rows."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -35,7 +36,7 @@ class Column:
     option: str | None = None  # the option code of a one-column-per-option column
 
 
-def _text(values: list[str | None]) -> pa.Array:
+def _text(values: Sequence[str | None]) -> pa.Array:
     return pa.array(values, pa.string())
 
 
@@ -61,8 +62,8 @@ def labels(book: Codebook, country: Country, columns: dict[str, Column], pairs: 
                 reason = unknown_reason(q, country, foreign[q.id], value, what)
         rows.append((name, value, q.id, q.dimension, code, reason))
     names = ["col", "value", "question", "dimension", "code", "reason"]
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
-    return pa.table([_text(list(c)) for c in columns], names=names)
+    cells = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    return pa.table([_text(list(c)) for c in cells], names=names)
 
 
 def numbers(country: Country, columns: dict[str, Column], pairs: Pairs) -> pa.Table:
