@@ -26,6 +26,8 @@ from observatory.ingest.textfile import CHUNK_BYTES, MAX_CELL
 
 WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # str.strip()'s
 UTF8 = ("utf-8", "utf-8-sig")
+SPACE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]+"
+STRIP = f"'^{SPACE}|{SPACE}$'"
 CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
 
 
@@ -38,8 +40,9 @@ def lit(text: str) -> str:
 
 
 def text_sql(column: str) -> str:
-    """A cell as the Python reader makes it (`readers._cell`)."""
-    return f"nullif(trim(replace({column}, chr(65279), ''), {lit(WHITESPACE)}), '')"
+    """A cell as the Python reader makes it (`readers._cell`). A regular expression: trim
+    with these characters took three times as long."""
+    return f"nullif(regexp_replace(replace({column}, chr(65279), ''), {STRIP}, '', 'g'), '')"
 
 
 @dataclass(frozen=True)
@@ -114,24 +117,24 @@ def read_text(
         f"read_csv({lit(str(path))}, delim={lit(delimiter)}, header=true, all_varchar=true, "
         "quote='\"', escape='\"', strict_mode=true, null_padding=false)"
     )
-    every = [f"coalesce(length(#{i + 1}), 0)" for i in range(width)]
-    head = f"coalesce({text_sql('#1')}, '')"
-    filled = " OR ".join(f"{text_sql(f'#{i + 1}')} IS NOT NULL" for i in range(width))
+    cells = ", ".join(f"{text_sql(f'#{i + 1}')} AS t{i}" for i in range(width))
+    total = " + ".join(f"coalesce(length(#{i + 1}), 0)" for i in range(width))
+    filled = " OR ".join(f"t{i} IS NOT NULL" for i in range(width))
     columns = [
-        f"CASE WHEN {text_sql(f'#{w.position + 1}')} IS NULL THEN NULL ELSE '' END"
+        f"CASE WHEN t{w.position} IS NULL THEN NULL ELSE '' END AS {ident(w.name)}"
         if w.blank_only
-        else text_sql(f"#{w.position + 1}")
+        else f"t{w.position} AS {ident(w.name)}"
         for w in wanted
     ]
     try:
         if len(con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()) != width:
             return None
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE src AS SELECT "
-            + ", ".join(f"{sql} AS {ident(w.name)}" for sql, w in zip(columns, wanted, strict=True))
-            + f", ({' + '.join(every)} > {_longest(width)}) OR NOT ({filled}) AS odd, "
-            f"CASE WHEN regexp_full_match({head}, '[!-~]*') AND lower({head}) <> {lit(first)} "
-            f"THEN NULL ELSE {head} END AS head FROM {relation}"
+            f"CREATE OR REPLACE TEMP TABLE src AS SELECT {', '.join(columns)}, "
+            f"long OR NOT ({filled}) AS odd, CASE WHEN regexp_full_match(coalesce(t0, ''), "
+            f"'[!-~]*') AND lower(coalesce(t0, '')) <> {lit(first)} THEN NULL "
+            f"ELSE coalesce(t0, '') END AS head "
+            f"FROM (SELECT {cells}, {total} > {_longest(width)} AS long FROM {relation})"
         )
     except duckdb.Error:
         return None
