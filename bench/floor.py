@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import floor_checks  # noqa: E402
 import floor_read  # noqa: E402
-from floor_stage import Column, stage  # noqa: E402
+from floor_stage import stage  # noqa: E402
 
 from observatory import warehouse  # noqa: E402
 from observatory.codebook import load_codebook, normalise_label  # noqa: E402
@@ -36,6 +36,7 @@ from observatory.config import load_countries  # noqa: E402
 from observatory.ingest.discover import SurveyFile, survey_files  # noqa: E402
 from observatory.ingest.harmonise import column_map  # noqa: E402
 from observatory.ingest.provenance import Provenance, describe  # noqa: E402
+from observatory.ingest.sqlvalues import Column  # noqa: E402
 from observatory.paths import Paths  # noqa: E402
 from observatory.privacy import pseudonym_key  # noqa: E402
 from observatory.quality.page import write_page  # noqa: E402

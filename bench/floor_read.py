@@ -12,6 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from observatory.config import ExportProfile
+from observatory.ingest.duckread import ident, lit
 
 UNICODE = (None, "utf-8", "utf-8-sig")
 # Python's str.strip() of the pipeline's reader, for the characters an export holds
@@ -21,14 +22,6 @@ NUMBER = (
     "THEN {c}::BIGINT::VARCHAR ELSE {c}::VARCHAR END"
 )  # 3.0 reads "3", as Python's
 Wanted = Callable[[str], str | None]  # file header -> the name of its column in src, or None
-
-
-def ident(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
-def lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _text(value: object) -> str:

@@ -1,71 +1,20 @@
 """The floor's harmonisation of one export, in SQL over the temp table `src` (see
 floor_read): the pipeline's quarantine rules as SQL predicates with its reasons, each
-distinct label normalised once in Python and joined, the keyed pseudonym (HMAC-SHA256)
-computed in SQL; rows written to the pipeline's staging and audit tables."""
-
-from dataclasses import dataclass
+distinct label decided once by the pipeline's own code (observatory.ingest.sqlvalues)
+and joined, the keyed pseudonym (HMAC-SHA256) computed in SQL; rows written straight to
+the staging and audit tables (the pipeline's DuckDB path, observatory.ingest.sqlstage,
+writes a partition's files into incoming tables and finds duplicated ids over the
+partition; here a partition is one file, and its duplicates a rule of its own)."""
 
 import duckdb
-import pandas as pd
-from floor_read import ident, lit
 
-from observatory.codebook import SURVEY_LANGUAGES, Codebook, Question, normalise_label
+from observatory.codebook import Codebook
 from observatory.config import Country
-from observatory.ingest.harmonise import MAX_VALUE, UNSELECTED
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str  # in src
-    header: str  # in the file
-    question: Question
-    option: str | None  # the option code of a one-column-per-option column
-
-
-def hmac_sql(key: bytes, message: str) -> str:
-    """HMAC-SHA256 (RFC 2104) of a VARCHAR expression, as hex, in DuckDB SQL."""
-    padded = key.ljust(64, b"\0")
-    inner, outer = (bytes(b ^ pad for b in padded).hex() for pad in (0x36, 0x5C))
-    return f"sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode({message}))))"
-
-
-def _reason(book: Codebook, q: Question, country: Country, value: str, what: str) -> str:
-    """The pipeline's reason for a label that is not one of the country's language."""
-    lang = country.language
-    foreign = {
-        text: f"the {other} label of {code}"
-        for other in ("en", *reversed(SURVEY_LANGUAGES))
-        if other != lang
-        for text, code in book.dimensions[q.dimension].lookup(other).items()
-    }
-    key = normalise_label(value)
-    return f"unknown {what} for {q.id} (" + (
-        f"{foreign[key]}; {country.code} answers are expected in {lang})"
-        if key in foreign
-        else f"not in the codebook for {lang})"
-    )
-
-
-def _values(
-    book: Codebook, country: Country, columns: dict[str, Column], pairs: list[tuple[str, str]]
-) -> pd.DataFrame:
-    """(col, value) -> question, dimension, code (None: not chosen), reason (None: fine)."""
-    selected = {normalise_label(s) for s in country.export.multi_select.selected}
-    rows = []
-    for name, value in pairs:
-        c = columns[name]
-        q, key, code, reason = c.question, normalise_label(value), None, None
-        if c.option is not None:
-            code = c.option if key in selected else None
-            if code is None and key not in UNSELECTED:
-                reason = f"unexpected value in option column of {q.id}"
-        else:
-            code = book.dimensions[q.dimension].lookup(country.language).get(key)
-            if code is None:
-                what = "label" if q.kind == "single" else "option"
-                reason = _reason(book, q, country, value, what)
-        rows.append((name, value, q.id, q.dimension, code, reason))
-    return pd.DataFrame(rows, columns=["col", "value", "question", "dimension", "code", "reason"])
+from observatory.ingest import sqlvalues
+from observatory.ingest.duckread import ident, lit
+from observatory.ingest.harmonise import MAX_VALUE
+from observatory.ingest.sqlstage import hmac_sql
+from observatory.ingest.sqlvalues import Column
 
 
 def _checks(book: Codebook, country: Country, columns: list[Column], first: int) -> list[str]:
@@ -121,7 +70,7 @@ def stage(
         lit(multi.separator or " ")
     }))) AS value FROM cells WHERE col IN ({", ".join(cell) or "''"})) WHERE value <> ''""")
     pairs = con.execute("SELECT DISTINCT col, value FROM parts").fetchall()
-    con.register("vals", _values(book, country, by_name, pairs))
+    con.register("vals", sqlvalues.labels(book, country, by_name, pairs))
     con.execute("""CREATE OR REPLACE TEMP TABLE mapped AS
         SELECT p.row, p.col, p.value, v.question, v.dimension, v.code, v.reason
         FROM parts p JOIN vals v USING (col, value)""")

@@ -32,7 +32,7 @@ import pytest
 
 from assets.defs.orchestration.recovery import IN_PROGRESS
 from observatory import warehouse
-from observatory.ingest import stage
+from observatory.ingest import duckread, stage
 from observatory.ingest.discover import files_for
 from observatory.ingest.stage import ChangedSinceRecorded, stage_file, survey_provenance
 from observatory.warehouse import publish as publishing
@@ -417,8 +417,16 @@ def test_a_file_changed_while_it_is_read_is_refused(export, monkeypatch):
         yield from read(*args, **kwargs)
         _append_row(export.path)  # another process writes while the reader finishes
 
+    def parse_then_change(*args: object, **kwargs: object) -> int | None:
+        rows = parse(*args, **kwargs)
+        _append_row(export.path)
+        return rows
+
+    parse = duckread.read_text
     monkeypatch.setattr(stage, "read_chunks", read_then_change)
+    monkeypatch.setattr(duckread, "read_text", parse_then_change)
     with pytest.raises(ChangedSinceRecorded, match=re.escape(str(export.path))):
-        stage_file(export, recorded)
-    with pytest.raises(ChangedSinceRecorded):
-        stage_file(export, None)  # caught even without a recorded hash
+        stage_file(export, recorded)  # the DuckDB path
+    monkeypatch.setattr(duckread, "read_text", parse)  # the row appended is ragged:
+    with pytest.raises(ChangedSinceRecorded):  # the DuckDB path declines, the Python path
+        stage_file(export, None)  # reads; caught even without a recorded hash

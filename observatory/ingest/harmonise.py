@@ -102,6 +102,59 @@ def expected_headers(book: Codebook, wave: int, country: Country) -> frozenset[s
     )
 
 
+def foreign_labels(book: Codebook, q: Question, country: Country) -> dict[str, str]:
+    """Normalised label of another language -> "the <language> label of <code>"."""
+    return {
+        text: f"the {other} label of {code}"
+        for other in ("en", *reversed(SURVEY_LANGUAGES))
+        if other != country.language
+        for text, code in book.dimensions[q.choice_dimension].lookup(other).items()
+    }
+
+
+def unknown_reason(
+    q: Question, country: Country, foreign: dict[str, str], value: str, what: str
+) -> str:
+    """Why a value is not a label of the country's language (naming the language and
+    code of a label of another language)."""
+    lang = country.language
+    return f"unknown {what} for {q.id} (" + (
+        f"{foreign[key]}; {country.code} answers are expected in {lang})"
+        if (key := normalise_label(value)) in foreign
+        else f"not in the codebook for {lang})"
+    )
+
+
+def selected_labels(country: Country) -> set[str]:
+    """Normalised values that mark an option chosen in a one-column-per-option export."""
+    return {normalise_label(s) for s in country.export.multi_select.selected}
+
+
+def unexpected_option(q: Question) -> str:
+    return f"unexpected value in option column of {q.id}"
+
+
+def not_a_number(q: Question) -> str:
+    return f"{q.id} is not a number"
+
+
+def outside(q: Question) -> str:
+    return f"{q.id} outside {q.min:g}..{q.max:g}"
+
+
+def parse_numbers(
+    q: Question, country: Country, values: pd.Series
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The numbers of a likert or number column (NaN where blank or bad), the values
+    that are not a number, and those outside the question's range."""
+    text = values.str.replace(country.export.decimal, ".", regex=False)
+    numbers = pd.to_numeric(text, errors="coerce")
+    bad = numbers.notna() & ((numbers < q.min) | (numbers > q.max))
+    if q.kind == "likert":
+        bad |= numbers.notna() & (numbers % 1 != 0)
+    return numbers.where(~bad & numbers.notna()), values.notna() & numbers.isna(), bad
+
+
 class _Harmoniser:
     def __init__(self, raw: RawTable, book: Codebook, wave: int, country: Country, key: bytes):
         self.raw, self.book, self.wave, self.country, self.key = raw, book, wave, country, key
@@ -168,25 +221,10 @@ class _Harmoniser:
         return [h for h in self.frame.columns if self.book.is_ignored(h)]
 
     def unknown(self, q: Question, values: pd.Series, bad: pd.Series, what: str) -> pd.Series:
-        """Why each bad value is not a label of the country's language (naming the
-        language and code of a label of another language)."""
-        lang = self.country.language
-        foreign = {
-            text: f"the {other} label of {code}"
-            for other in ("en", *reversed(SURVEY_LANGUAGES))
-            if other != lang
-            for text, code in self.book.dimensions[q.choice_dimension].lookup(other).items()
-        }
+        """Why each bad value is not a label of the country's language."""
+        foreign = foreign_labels(self.book, q, self.country)
         reasons = values.astype(object).copy()
-        reasons.loc[bad] = [
-            f"unknown {what} for {q.id} ("
-            + (
-                f"{foreign[key]}; {self.country.code} answers are expected in {lang})"
-                if (key := normalise_label(v)) in foreign
-                else f"not in the codebook for {lang})"
-            )
-            for v in values[bad]
-        ]
+        reasons.loc[bad] = [unknown_reason(q, self.country, foreign, v, what) for v in values[bad]]
         return reasons
 
     def single(self, q: Question, header: str) -> None:
@@ -223,7 +261,7 @@ class _Harmoniser:
         )
 
     def multi_columns(self, q: Question, columns: list[tuple[str, str | None]]) -> None:
-        selected = {normalise_label(s) for s in self.country.export.multi_select.selected}
+        selected = selected_labels(self.country)
         for header, code in columns:
             norm = by_value(self.frame[header], normalise_label)
             chosen = norm.isin(selected)
@@ -231,7 +269,7 @@ class _Harmoniser:
                 norm.notna() & ~chosen & ~norm.isin(UNSELECTED),
                 header,
                 self.frame[header],
-                f"unexpected value in option column of {q.id}",
+                unexpected_option(q),
             )
             idx = chosen[chosen].index
             self.answers.append(
@@ -240,14 +278,10 @@ class _Harmoniser:
 
     def numeric(self, q: Question, header: str) -> pd.Series:
         values = self.frame[header]
-        text = values.str.replace(self.country.export.decimal, ".", regex=False)
-        numbers = pd.to_numeric(text, errors="coerce")
-        self.flag(values.notna() & numbers.isna(), header, values, f"{q.id} is not a number")
-        bad = numbers.notna() & ((numbers < q.min) | (numbers > q.max))
-        if q.kind == "likert":
-            bad |= numbers.notna() & (numbers % 1 != 0)
-        self.flag(bad, header, values, f"{q.id} outside {q.min:g}..{q.max:g}")
-        return numbers.where(~bad & numbers.notna())
+        numbers, wrong, bad = parse_numbers(q, self.country, values)
+        self.flag(wrong, header, values, not_a_number(q))
+        self.flag(bad, header, values, outside(q))
+        return numbers
 
     def required(self, q: Question, header: str) -> None:
         values = self.frame[header]

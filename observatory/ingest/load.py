@@ -12,8 +12,8 @@ or that of a `scratch` in-memory database (`observatory check`, small files, tes
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,8 +22,10 @@ import pandas as pd
 
 from observatory.codebook import load_codebook
 from observatory.config import Country, load_settings
+from observatory.ingest import fastpath
 from observatory.ingest.harmonise import harmonise_chunk
 from observatory.ingest.readers import RawTable
+from observatory.ingest.sqlstage import Target
 
 SQL = Path(__file__).with_name("sql")
 SCHEMA = Path(__file__).parents[1] / "warehouse" / "sql" / "schema.sql"
@@ -50,6 +52,21 @@ class FileCounts:
     rows_quarantined: int = 0
     problems: int = 0  # quarantine rows (a row may have several problems)
     ignored: list[str] = field(default_factory=list)  # columns the codebook says to ignore
+    reader: str = "python"  # or "duckdb" (`observatory.ingest.fastpath`)
+
+
+@dataclass
+class Export:
+    """An export file to stage: iterated, its chunks as the Python reader gives them,
+    read only if the DuckDB path does not take the file; `unchanged` holds while it is
+    read (raising if the file changed meanwhile)."""
+
+    path: Path
+    chunks: Iterable[RawTable]
+    unchanged: Callable[[], AbstractContextManager[None]]
+
+    def __iter__(self) -> Iterator[RawTable]:
+        return iter(self.chunks)
 
 
 def scratch() -> duckdb.DuckDBPyConnection:
@@ -97,9 +114,10 @@ class Loader:
         key: bytes,
         run_id: str | None = None,
         rows: bool = True,
+        duckdb_path: bool = True,
     ):
         self.con, self.wave, self.country, self.key = con, wave, country, key
-        self.run_id, self.rows = run_id, rows
+        self.run_id, self.rows, self.duckdb_path = run_id, rows, duckdb_path
         self.files: list[FileCounts] = []
         self.book = load_codebook()
         for table, incoming in INCOMING.items():
@@ -110,7 +128,33 @@ class Loader:
         )
 
     def add(self, chunks: Iterable[RawTable]) -> FileCounts:
-        """Harmonise and write the chunks of one export, one at a time."""
+        """Harmonise and write the chunks of one export, one at a time; an `Export` that
+        the DuckDB path takes (`duckdb_path`) is staged there instead."""
+        if isinstance(chunks, Export) and self.duckdb_path:
+            with chunks.unchanged():
+                staged = fastpath.stage(
+                    self.con,
+                    chunks.path,
+                    self.book,
+                    self.wave,
+                    self.country,
+                    self.key,
+                    self._target(),
+                )
+            if staged is not None:
+                layout = staged.layout
+                done = FileCounts(
+                    chunks.path,
+                    layout.encoding,
+                    layout.delimiter,
+                    layout.header_line,
+                    staged.rows_read,
+                    staged.rows_loaded,
+                    ignored=staged.ignored,
+                    reader="duckdb",
+                )
+                self.files.append(done)
+                return done
         counts = None
         for raw in chunks:
             counts = counts or FileCounts(raw.path, raw.encoding, raw.delimiter, raw.header_row)
@@ -119,6 +163,16 @@ class Loader:
         assert counts is not None, "a reader yields at least one table"
         self.files.append(counts)
         return counts
+
+    def _target(self) -> Target:
+        return Target(
+            INCOMING["audit.quarantine"],
+            INCOMING["staging.responses"] if self.rows else None,
+            INCOMING["staging.answers"],
+            IDS,
+            len(self.files),  # the file's number
+            self.run_id,
+        )
 
     def _write(self, raw: RawTable, counts: FileCounts) -> None:
         part, file = (

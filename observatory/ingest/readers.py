@@ -14,7 +14,7 @@ delimiter and header row by matching them (see `observatory.ingest.sniff`).
 from __future__ import annotations
 
 import csv
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -69,7 +69,7 @@ def _cell(value: object) -> str | None:
     return text or None
 
 
-def _names(header: list[object]) -> tuple[list[str], dict[str, str]]:
+def _names(header: Sequence[object]) -> tuple[list[str], dict[str, str]]:
     names, duplicates, seen = [], {}, set()
     for i, h in enumerate(header):
         name = _cell(h) or f"<blank column {i + 1}>"

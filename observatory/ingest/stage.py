@@ -22,7 +22,7 @@ from observatory.codebook import load_codebook
 from observatory.config import Country, load_countries
 from observatory.ingest.discover import SurveyFile
 from observatory.ingest.harmonise import Staged, expected_headers
-from observatory.ingest.load import FileCounts, Loader, insert, scratch, within_budget
+from observatory.ingest.load import Export, FileCounts, Loader, insert, scratch, within_budget
 from observatory.ingest.provenance import Provenance, describe, file_sha256
 from observatory.ingest.readers import (
     SUFFIX_FORMATS,
@@ -111,17 +111,34 @@ def read_survey(path: Path, wave: int, country: Country) -> RawTable:
     return merge([first, *more])
 
 
-def file_chunks(survey: SurveyFile, expected_sha256: str | None) -> Iterator[RawTable]:
-    """The chunks of an export (`survey_chunks`), then ChangedSinceRecorded if its bytes
-    changed while it was read, or differ from those whose provenance was recorded."""
+@contextmanager
+def unchanged(survey: SurveyFile, expected_sha256: str | None) -> Iterator[None]:
+    """ChangedSinceRecorded, after the block, if the export's bytes changed while it ran,
+    or differ from those whose provenance was recorded."""
     before = file_sha256(survey.path)
-    yield from survey_chunks(survey.path, survey.wave, load_countries()[survey.country])
+    yield
     after = file_sha256(survey.path)
     if after != before or (expected_sha256 and after != expected_sha256):
         raise ChangedSinceRecorded(
             f"{survey.path}: content differs from the recorded provenance "
             f"(recorded {str(expected_sha256)[:12]}, now {after[:12]}); re-run the raw step"
         )
+
+
+def _checked_chunks(survey: SurveyFile, expected_sha256: str | None) -> Iterator[RawTable]:
+    with unchanged(survey, expected_sha256):
+        yield from survey_chunks(survey.path, survey.wave, load_countries()[survey.country])
+
+
+def file_chunks(survey: SurveyFile, expected_sha256: str | None) -> Export:
+    """An export to stage (`Loader.add`): staged by DuckDB when it can, else its chunks
+    (`survey_chunks`); either way ChangedSinceRecorded if its bytes changed while it was
+    read, or differ from those whose provenance was recorded."""
+    return Export(
+        survey.path,
+        _checked_chunks(survey, expected_sha256),
+        lambda: unchanged(survey, expected_sha256),
+    )
 
 
 @contextmanager
