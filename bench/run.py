@@ -8,8 +8,9 @@ make 7.5 k (about the shipped sample's 7.4 k responses), 100 k and 1 M. After a
 warm-up pair (the smallest size), at each size `--pairs` interleaved pairs (one number
 for every size, or one per size) of (a) a full `observatory refresh` (DAGSTER_HOME a
 bench instance made from dagster.yaml, as `make demo` runs it; ingest, core tables,
-marts, snapshot, data-quality page) and (b) the floor on the same files, each from an empty warehouse; wall and CPU seconds
-(getrusage of the child) are reported as medians, with the load average. The floor's
+marts, snapshot, data-quality page) and (b) the floor on the same files, each from an
+empty warehouse; wall and CPU seconds (getrusage of the child) are reported as medians,
+with the load average. The floor's
 outputs are compared with the pipeline's at each size (bench/equality.py). At the
 largest size also: one new wave x country (FR 2027) refreshed on top of the full
 history, analyst query latencies on the published snapshot, peak RSS, and the annual
