@@ -34,10 +34,6 @@ def document(con: duckdb.DuckDBPyConnection) -> None:
         "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
         "WHERE schema_name IN ('core', 'marts', 'audit', 'staging') AND comment IS NULL"
     ).fetchall()
-    comments = [
-        f'COMMENT ON COLUMN {schema}."{table}"."{column}" IS {quote(docs[column])};'
-        for schema, table, column in missing
-        if column in docs
-    ]
-    if comments:  # one transaction, not one commit per column
-        con.execute("BEGIN TRANSACTION;" + "".join(comments) + "COMMIT;")
+    for schema, table, column in missing:
+        if column in docs:
+            con.execute(f'COMMENT ON COLUMN {schema}."{table}"."{column}" IS {quote(docs[column])}')
