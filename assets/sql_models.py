@@ -1,5 +1,11 @@
-"""Build one Dagster asset per SQL model (one SQL model = one table = one asset,
-keyed like the table: core/respondents is core.respondents)."""
+"""Dagster assets of the SQL models (one SQL model = one table = one asset, keyed like
+the table: core/respondents is core.respondents). The models of a stage run as one
+step (a multi-asset, `sql_step`): one connection, the inputs registered once, the
+tables built in the order their SQL reads them, one materialisation each. The UI can
+still materialise any of them alone (the step is subsettable)."""
+
+from collections.abc import Iterator
+from graphlib import TopologicalSorter
 
 import dagster as dg
 import duckdb
@@ -47,20 +53,44 @@ def upstream(folder: str, name: str) -> list[dg.AssetKey]:
     return sorted(keys, key=lambda k: k.to_user_string())
 
 
-def sql_asset(folder: str, name: str, group: str | None = None) -> dg.AssetsDefinition:
-    @dg.asset(
-        key=[folder, name],
-        group_name=group or folder,
-        deps=upstream(folder, name),
-        owners=owners(group or folder),
-        description=description(folder, name),
-        pool="warehouse",
-        kinds={"duckdb", "sql"},
-    )
-    def _asset(observatory: ObservatoryResource) -> dg.MaterializeResult:
+def build_order(folder: str, names: list[str]) -> list[str]:
+    """The models in an order where each comes after the models of `names` it reads."""
+    tables = {f"{folder}.{name}": name for name in names}
+    graph = {
+        name: {tables[ref] for ref in warehouse.model_inputs(folder, name) if ref in tables}
+        for name in names
+    }
+    return list(TopologicalSorter(graph).static_order())
+
+
+def sql_step(
+    step: str, folder: str, names: list[str], group: str | None = None
+) -> dg.AssetsDefinition:
+    """One step building the tables `<folder>.<name>` of `names` (those selected)."""
+    specs = {
+        name: dg.AssetSpec(
+            key=[folder, name],
+            group_name=group or folder,
+            deps=upstream(folder, name),
+            owners=owners(group or folder),
+            description=description(folder, name),
+            kinds={"duckdb", "sql"},
+        )
+        for name in names
+    }
+
+    @dg.multi_asset(name=step, specs=list(specs.values()), can_subset=True, pool="warehouse")
+    def _step(
+        context: dg.AssetExecutionContext, observatory: ObservatoryResource
+    ) -> Iterator[dg.MaterializeResult]:
         with observatory.connect() as con:
             register_inputs(con, observatory.paths.raw_dir)
-            rows = warehouse.run_model(con, folder, name)
-            return dg.MaterializeResult(metadata=table_metadata(con, f"{folder}.{name}", rows))
+            for name in build_order(folder, names):
+                if specs[name].key in context.selected_asset_keys:
+                    rows = warehouse.run_model(con, folder, name)
+                    yield dg.MaterializeResult(
+                        asset_key=specs[name].key,
+                        metadata=table_metadata(con, f"{folder}.{name}", rows),
+                    )
 
-    return _asset
+    return _step

@@ -25,13 +25,15 @@ class SurveyFile:
     path: Path
 
 
-def _folders(raw_dir: Path) -> list[tuple[Path, str | None]]:
-    """(wave/country folder, problem or None) for every folder under surveys/."""
+def _folders(raw_dir: Path, wave: int | None = None) -> list[tuple[Path, str | None]]:
+    """(wave/country folder, problem or None) for every folder under surveys/ (or under
+    surveys/<wave>/ only)."""
     root, known_waves = raw_dir / "surveys", load_codebook().waves
     if not root.is_dir():
         return []
     found = []
-    for wave_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name.isdigit()):
+    waves = [root / str(wave)] if wave is not None else root.iterdir()
+    for wave_dir in sorted(p for p in waves if p.is_dir() and p.name.isdigit()):
         for country_dir in sorted(p for p in wave_dir.iterdir() if p.is_dir()):
             problem = None
             if int(wave_dir.name) not in known_waves:
@@ -88,11 +90,11 @@ def inside_raw(paths: list[Path], raw_dir: Path) -> list[Path]:
     return paths
 
 
-def survey_files(raw_dir: Path) -> list[SurveyFile]:
-    """Every readable export file, sorted by wave, country and name. Folders named by an
-    alias (EL for Greece) count as the canonical country."""
+def survey_files(raw_dir: Path, wave: int | None = None) -> list[SurveyFile]:
+    """Every readable export file (of one wave, when given), sorted by wave, country and
+    name. Folders named by an alias (EL for Greece) count as the canonical country."""
     found = []
-    for country_dir, problem in _folders(raw_dir):
+    for country_dir, problem in _folders(raw_dir, wave):
         if problem:
             continue
         wave, country = int(country_dir.parent.name), canonical_country(country_dir.name)
@@ -109,4 +111,5 @@ def unreadable(raw_dir: Path) -> dict[Path, str]:
 
 
 def files_for(raw_dir: Path, wave: int, country: str) -> list[SurveyFile]:
-    return [f for f in survey_files(raw_dir) if f.wave == wave and f.country == country]
+    """The export files of one wave x country: only that wave's folder is looked at."""
+    return [f for f in survey_files(raw_dir, wave) if f.country == country]

@@ -8,7 +8,6 @@ from assets.keys import ANALYST_SNAPSHOT, REPORT, STAGED
 from assets.owners import owners
 from assets.partitions import wave_partitions
 from assets.resources import ObservatoryResource
-from observatory.report import build_report
 from observatory.warehouse.publish import publish
 
 
@@ -50,6 +49,8 @@ def annual_report(context: dg.AssetExecutionContext, observatory: ObservatoryRes
     languages (`reports/{wave}/{lang}/index.html` and its PDF, figures as PNG and SVG,
     CSVs with their metadata, the data zip, CITATION.cff), built from the published
     snapshot; works offline."""
+    from observatory.report import build_report  # altair and the report: only when asked for
+
     paths = observatory.paths
     for wave in context.partition_keys:
         pages = build_report(
