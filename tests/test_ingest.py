@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 import duckdb
+import pandas as pd
 import pytest
 
 from assets.runner import refresh
@@ -15,8 +16,9 @@ from observatory import warehouse
 from observatory.codebook import load_codebook, validate
 from observatory.config import load_countries
 from observatory.ingest.harmonise import SchemaError
-from observatory.ingest.readers import ReadError
+from observatory.ingest.readers import ReadError, _cell_issues
 from observatory.ingest.stage import harmonise_survey, read_survey
+from observatory.ingest.textfile import MAX_CELL
 from observatory.quality.page import write_page
 from tests.corpus.make_corpus import build
 from tests.test_refresh import _hashes
@@ -57,6 +59,27 @@ def test_spss_user_missing_values_read_as_blanks(corpus):
         read_survey(corpus / "IT" / "undeclared_99.sav", 2024, country), 2024, country
     )
     assert undeclared.quarantine["value"].tolist() == ["99"]
+
+
+def test_cell_issues_come_column_by_column_long_cells_first_in_row_order():
+    """A workbook's or SPSS file's cells are checked all at once; the issues still come
+    as a column-by-column check gives them (quarantine order, `observatory check`)."""
+    long = "x" * (MAX_CELL + 1)
+    frame = pd.DataFrame(
+        {"a": ["ok", long, "b\x07", "\x00" + long, None], "b": [long, 3.5, None, "\x1f", "z"]},
+        index=range(2, 7),
+        dtype=object,
+    )
+    found = [(i.index, i.column, i.reason[:9]) for i in _cell_issues(frame)]
+    assert found == [
+        (3, "a", "cell of 1"),
+        (5, "a", "cell of 1"),
+        (4, "a", "control c"),
+        (5, "a", "control c"),
+        (2, "b", "cell of 1"),
+        (5, "b", "control c"),
+    ]
+    assert _cell_issues(frame.iloc[:0]) == []
 
 
 def test_codebook_rejects_an_alias_that_clashes_with_an_ignored_column():

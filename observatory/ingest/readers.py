@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from observatory.codebook import normalise_label
@@ -81,30 +82,37 @@ def _names(header: Sequence[object]) -> tuple[list[str], dict[str, str]]:
     return names, duplicates
 
 
+def _long(value: str) -> tuple[str, str]:
+    return value[:60] + "...", f"cell of {len(value)} characters (more than {MAX_CELL})"
+
+
+def _control(value: str) -> tuple[str, str]:
+    char = CONTROL.findall(value)[0]
+    return CONTROL.sub("?", value[:60]), f"control character U+{ord(char):04X} in the cell"
+
+
 def _cell_issues(frame: pd.DataFrame) -> list[Issue]:
-    issues = []
-    for column in frame.columns:
-        values = frame[column].dropna().astype(str)
-        for index, value in values[values.str.len() > MAX_CELL].items():
-            issues.append(
-                Issue(
-                    index,
-                    column,
-                    value[:60] + "...",
-                    f"cell of {len(value)} characters (more than {MAX_CELL})",
-                )
-            )
-        for index, value in values[values.str.contains(CONTROL)].items():
-            char = CONTROL.findall(value)[0]
-            issues.append(
-                Issue(
-                    index,
-                    column,
-                    CONTROL.sub("?", value[:60]),
-                    f"control character U+{ord(char):04X} in the cell",
-                )
-            )
-    return issues
+    """Cells longer than MAX_CELL or holding a control character: column by column, the
+    long ones first, each kind in row order. Checked over all the frame's cells at once
+    (a pass per column cost about 3 ms a column, whatever its length)."""
+    height = len(frame)
+    cells = frame.to_numpy(dtype=object).ravel(order="F")  # column after column
+    kept = np.flatnonzero(pd.notna(cells))
+    values = pd.Series(cells[kept], dtype=object).astype(str)
+    found = [
+        (int(kept[i]) // height, kind, int(kept[i]) % height, describe(values.iat[i]))
+        for kind, (mask, describe) in enumerate(
+            [
+                (values.str.len().to_numpy() > MAX_CELL, _long),
+                (values.str.contains(CONTROL).to_numpy(dtype=bool), _control),
+            ]
+        )
+        for i in np.flatnonzero(mask)
+    ]
+    return [
+        Issue(frame.index[row], frame.columns[column], *text)
+        for column, _, row, text in sorted(found, key=lambda f: f[:3])
+    ]
 
 
 def _repeated_header(frame: pd.DataFrame) -> list[int]:
@@ -281,11 +289,17 @@ def read_sav(path: Path, profile: ExportProfile, expected: frozenset[str]) -> Ra
     try:
         # user_missing=False: values the file declares user-missing (SPSS's "no answer"
         # codes such as 99) read as blanks, as SPSS itself treats them.
-        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=True, user_missing=False)
+        frame, meta = pyreadstat.read_sav(str(path), user_missing=False)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         raise ReadError(f"not a readable SPSS file ({type(exc).__name__}: {exc})") from None
     header = [meta.column_names_to_labels.get(c) or c for c in frame.columns]
-    records = frame.astype(object).where(frame.notna(), None).values.tolist()
+    # value labels applied here, a dict look-up per cell: pyreadstat's apply_value_formats
+    # gives the same values, at about 6 ms a labelled column
+    labels = [meta.variable_value_labels.get(c) for c in frame.columns]
+    records = [
+        [v if v is None or not to else to.get(v, v) for v, to in zip(record, labels, strict=True)]
+        for record in frame.astype(object).where(frame.notna(), None).values.tolist()
+    ]
     return _table(path, header, records, list(range(1, len(records) + 1)), [])
 
 
