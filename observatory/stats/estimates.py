@@ -21,7 +21,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from observatory.stats.design import (
     Calibration,
@@ -32,6 +31,7 @@ from observatory.stats.design import (
     check_columns,
     group_codes,
 )
+from observatory.stats.distributions import normal_quantile
 from observatory.stats.intervals import (
     _effective_n,
     beta_interval,
@@ -237,7 +237,7 @@ def _wald_table(
     results = [estimate(rows) for rows in domains]
     value = np.array([e[0] for e, _ in results])
     se = np.sqrt([v[0] for _, v in results])
-    q = norm.ppf(1 - (1 - level) / 2)
+    q = normal_quantile(1 - (1 - level) / 2)
     return keys.assign(
         estimate=value,
         se=se,

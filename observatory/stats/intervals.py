@@ -22,7 +22,8 @@ import math
 
 import numpy as np
 from scipy.special import expit, logit
-from scipy.stats import beta, norm, t
+
+from observatory.stats.distributions import beta_quantile, normal_quantile, t_quantile
 
 ArrayLike = float | np.ndarray
 
@@ -46,7 +47,7 @@ def df_adjusted_n(
     alpha = 1 - level
     rows, df = np.asarray(rows, dtype=float), np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore"):
-        ratio = t.ppf(alpha / 2, np.where(rows > 1, rows - 1, np.nan)) / t.ppf(
+        ratio = t_quantile(alpha / 2, np.where(rows > 1, rows - 1, np.nan)) / t_quantile(
             alpha / 2, np.where(df > 0, df, np.nan)
         )
     return np.asarray(n_eff, dtype=float) * ratio**2
@@ -63,8 +64,8 @@ def beta_interval(
     n = np.where(valid, n_eff, 1.0)
     x = np.where(valid, p, 0.5) * n
     with np.errstate(invalid="ignore"):
-        low = np.where(x <= 0, 0.0, beta.ppf(alpha / 2, np.maximum(x, 1e-300), n - x + 1))
-        high = np.where(x >= n, 1.0, beta.ppf(1 - alpha / 2, x + 1, np.maximum(n - x, 1e-300)))
+        low = np.where(x <= 0, 0.0, beta_quantile(alpha / 2, np.maximum(x, 1e-300), n - x + 1))
+        high = np.where(x >= n, 1.0, beta_quantile(1 - alpha / 2, x + 1, np.maximum(n - x, 1e-300)))
     return np.where(valid, low, np.nan), np.where(valid, high, np.nan)
 
 
@@ -112,7 +113,7 @@ def wilson_interval(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of a proportion p observed on n (an effective n here)."""
     p, n = np.asarray(p, dtype=float), np.asarray(n, dtype=float)
-    z2 = norm.ppf(1 - (1 - level) / 2) ** 2
+    z2 = normal_quantile(1 - (1 - level) / 2) ** 2
     with np.errstate(divide="ignore", invalid="ignore"):
         centre = (p + z2 / (2 * n)) / (1 + z2 / n)
         half = np.sqrt(z2 * p * (1 - p) / n + z2**2 / (4 * n**2)) / (1 + z2 / n)
@@ -127,7 +128,7 @@ def logit_interval(
     p, se = np.asarray(p, dtype=float), np.asarray(se, dtype=float)
     df = np.asarray(df, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        q = t.ppf(1 - (1 - level) / 2, np.where(df > 0, df, np.nan))
+        q = t_quantile(1 - (1 - level) / 2, np.where(df > 0, df, np.nan))
         half = q * se / (p * (1 - p))
         centre = logit(p)
         return expit(centre - half), expit(centre + half)

@@ -11,10 +11,10 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 from duckdb.func import FunctionNullHandling, PythonUDFType
-from scipy.stats import norm
 
 from observatory import stats
 from observatory.config import load_settings
+from observatory.stats.distributions import normal_sf
 from observatory.warehouse.sqlfiles import SQL_DIR, read_sql
 
 
@@ -69,4 +69,4 @@ def _vectorised(fn: Callable[..., np.ndarray]) -> Callable[..., pa.Array]:
 
 def _two_sided_p(z: np.ndarray) -> np.ndarray:
     """Two-sided p-values of standard normal test statistics."""
-    return 2 * norm.sf(np.abs(z))
+    return 2 * normal_sf(np.abs(z))
