@@ -154,7 +154,7 @@ REVIEWED = {
     "lit(file)": "the export's path; quoted",
     "lit(WHITESPACE)": "a constant of duckread.py; quoted",
     "ident(c.name)": "a column of src, named c0, c1, ... in code; quoted",
-    "', '.join(columns)": "t0 AS \"c0\", ...: positions and generated names, quoted",
+    "', '.join(columns)": 't0 AS "c0", ...: positions and generated names, quoted',
     "names": "generated src column names (c0, c1, ...), quoted",
     "cell or \"''\"": "generated src column names, quoted",
     "picks": "any_value(...) FILTER (col = <quoted generated name>) AS <quoted question id>",
