@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 from pathlib import Path
 
@@ -170,6 +171,9 @@ def main() -> None:
         load_average_1min=round(statistics.median(loads), 2),
         load_average_1min_max=round(max(loads), 2),
         cores=os.cpu_count(),
+        measured_on_commit=subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=BENCH
+        ).stdout.strip(),
     )
     path = BENCH / "results.json"
     kept = {
