@@ -3,21 +3,20 @@ scales, in interleaved pairs, as users run it.
 
     .venv/bin/python bench/run.py [--sizes 150,2000,20000] [--pairs 3 | --pairs 3,3,1]
 
-Sizes are responses per file (5 countries x 10 waves of files): 150, 2000 and 20000
-make 7.5 k (about the shipped sample's 7.4 k responses), 100 k and 1 M. After a
-warm-up pair (the smallest size), at each size `--pairs` interleaved pairs (one number
-for every size, or one per size) of (a) a full `observatory refresh` (DAGSTER_HOME a
-bench instance made from dagster.yaml, as `make demo` runs it; ingest, core tables,
-marts, snapshot, data-quality page) and (b) the floor on the same files, each from an
-empty warehouse; wall and CPU seconds (getrusage of the child) are reported as medians,
-with the load average. The floor's
-outputs are compared with the pipeline's at each size (bench/equality.py). At the
-largest size also: one new wave x country (FR 2027) refreshed on top of the full
-history, analyst query latencies on the published snapshot, peak RSS, and the annual
-report (`observatory report`). Fixed cost and growth: intercept and slope of a line
-fitted to the refresh's CPU seconds against responses. Each command's output is in
-bench/scale/work/*.log; the keys are merged into bench/results.json (those of the
-other benches kept)."""
+Sizes are responses per file (5 countries x 10 waves of files): 150, 2000 and 20000 make
+7.5 k (about the shipped sample's 7.4 k responses), 100 k and 1 M. After a warm-up pair
+(the smallest size), at each size `--pairs` interleaved pairs (one number for every
+size, or one per size) of (a) a full `observatory refresh` (DAGSTER_HOME a bench
+instance made from dagster.yaml, as `make demo` runs it; ingest, core tables, marts,
+snapshot, data-quality page) and (b) the floor on the same files, each from an empty
+warehouse; wall and CPU seconds (getrusage of the child) are reported as medians, with
+the load average. The floor's outputs are compared with the pipeline's at each size
+(bench/equality.py). At the largest size also: one new wave x country (FR 2027)
+refreshed on top of the full history, analyst query latencies on the published snapshot,
+peak RSS, and the annual report (`observatory report`). Fixed cost and growth: intercept
+and slope of a line fitted to the refresh's CPU seconds against responses. Each
+command's output is in bench/scale/work/*.log; the keys are merged into
+bench/results.json (those of the other benches kept)."""
 
 import argparse
 import json
