@@ -18,7 +18,7 @@ from observatory.codebook import Codebook, normalise_label
 from observatory.config import Country, load_settings
 from observatory.ingest import duckread, sqlstage
 from observatory.ingest.harmonise import column_map, expected_headers
-from observatory.ingest.readers import SUFFIX_FORMATS, _names
+from observatory.ingest.readers import SUFFIX_FORMATS, column_names
 from observatory.ingest.sniff import Layout, ReadError, detect_layout
 from observatory.ingest.sqlvalues import Column
 from observatory.ingest.textfile import Lines, open_text, records
@@ -63,7 +63,7 @@ def _header(path: Path, layout: Layout) -> list[str] | None:
         first = next(records(lines, layout.delimiter, []), None)
     if first is None or len(first.fields) > load_settings().max_columns:
         return None
-    names, duplicates = _names(first.fields)
+    names, duplicates = column_names(first.fields)
     blank = any(n.startswith("<blank column") for n in names)
     return None if duplicates or blank else names
 

@@ -70,7 +70,7 @@ def _cell(value: object) -> str | None:
     return text or None
 
 
-def _names(header: Sequence[object]) -> tuple[list[str], dict[str, str]]:
+def column_names(header: Sequence[object]) -> tuple[list[str], dict[str, str]]:
     names, duplicates, seen = [], {}, set()
     for i, h in enumerate(header):
         name = _cell(h) or f"<blank column {i + 1}>"
@@ -149,7 +149,7 @@ def _table(
     **meta: Any,
 ) -> RawTable:
     _width(header)
-    names, duplicates = _names(header)
+    names, duplicates = column_names(header)
     width = len(names)
     body = [[_cell(v) for v in (rec + [None] * width)[:width]] for rec in records]
     frame = pd.DataFrame(body, columns=names, dtype=object)
@@ -267,7 +267,7 @@ def read_xlsx(path: Path, profile: ExportProfile, expected: frozenset[str]) -> R
         if any(_cell(v) for v in sheet.values[r]):
             records.append(list(sheet.values[r]))
             rows.append(r + 1)
-    names = _names(header)[0]
+    names = column_names(header)[0]
     position = {r - 1: i for i, r in enumerate(rows)}
     issues = [
         Issue(
