@@ -103,21 +103,36 @@ NO_COMPUTE_LOGS = {
     "class": "NoOpComputeLogManager",
 }
 CLI_SETTINGS = "dagster-cli.yaml"
+STORAGE_KEYS = {"storage", "run_storage", "event_log_storage", "schedule_storage"}
+
+
+def cli_settings(settings: dict, home: Path) -> dict:
+    """The instance's settings for a CLI run: no compute logs, and on the default SQLite
+    storage under `home` an event log that keeps one engine per file (assets/storage.py;
+    the run and schedule storage stay Dagster's defaults). A configured storage (the
+    team's PostgreSQL) is left as it is."""
+    cli = {**settings, "compute_logs": NO_COMPUTE_LOGS}
+    if not STORAGE_KEYS & settings.keys():
+        cli["event_log_storage"] = {
+            "module": "assets.storage",
+            "class": "PooledSqliteEventLogStorage",
+            "config": {"base_dir": str((home / "history" / "runs").resolve())},
+        }
+    return cli
 
 
 def project_instance(home: Path | None = None) -> dg.DagsterInstance:
     """The Dagster instance the UI and the daemon use: $DAGSTER_HOME, by default the
     project's .dagster_home (created with the project's dagster.yaml), so that CLI runs
     appear in the UI's run history and obey the same pools. Its settings are the
-    instance's dagster.yaml, without compute logs (written beside it as dagster-cli.yaml)."""
+    instance's dagster.yaml as `cli_settings` changes them (written beside it as
+    dagster-cli.yaml)."""
     home = Path(home or os.environ.get("DAGSTER_HOME") or REPO / ".dagster_home")
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
         shutil.copyfile(REPO / "dagster.yaml", home / "dagster.yaml")
     settings = yaml.safe_load((home / "dagster.yaml").read_text(encoding="utf-8")) or {}
-    (home / CLI_SETTINGS).write_text(
-        yaml.safe_dump({**settings, "compute_logs": NO_COMPUTE_LOGS}), encoding="utf-8"
-    )
+    (home / CLI_SETTINGS).write_text(yaml.safe_dump(cli_settings(settings, home)), "utf-8")
     return dg.DagsterInstance.from_config(str(home), config_filename=CLI_SETTINGS)
 
 
