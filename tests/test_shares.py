@@ -4,6 +4,7 @@ fixed, domains as R's svyby, a one-respondent stratum as R's lonely.psu = "adjus
 (tests/test_stats_r.py checks both against R); and the published rules: capped n_eff,
 degrees of freedom, unreliable, suppression, bases, calibrated shares."""
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +12,17 @@ import pytest
 from observatory import warehouse
 from observatory.stats import survey_proportion
 from observatory.warehouse.inputs import reference_frames
+
+
+def _answers_loaded(db: duckdb.DuckDBPyConnection) -> None:
+    """staging.core_answers_loaded as core/answers.sql keeps it: the content fingerprint
+    of each wave x country of core.answers (the marts' waves_changed reads it)."""
+    db.execute("""
+        CREATE OR REPLACE TABLE staging.core_answers_loaded AS
+        SELECT wave, country,
+               sum(hash(respondent_key, dimension, code))::HUGEINT || ':' || count(*)
+               AS fingerprint
+        FROM core.answers JOIN core.respondents USING (respondent_key, wave) GROUP BY ALL""")
 
 
 @pytest.fixture()
@@ -75,6 +87,7 @@ def con(tmp_path):
         CREATE TABLE core.answers AS SELECT respondent_key, wave, dimension, code FROM a;
         CREATE TABLE core.questions AS SELECT * FROM q;
         CREATE TABLE core.taxonomy AS SELECT * FROM t;""")
+    _answers_loaded(db)
     warehouse.run_model(db, "marts", "shares")
     yield db, resp.merge(weights).merge(chosen).merge(stage[["respondent_key", "code"]])
     db.close()
@@ -286,6 +299,7 @@ def test_a_new_wave_recomputes_only_its_shares_and_a_rebuild_agrees(con):
             f"FROM core.{table} WHERE wave = 2025"
         )
     db.execute("UPDATE core.weights SET weight = weight * 2 WHERE wave = 2026")
+    _answers_loaded(db)
     warehouse.run_model(db, "marts", "shares")
     assert db.execute("SELECT wave FROM shares_waves_changed").fetchall() == [(2026,)]
     assert (
@@ -303,6 +317,26 @@ def test_a_new_wave_recomputes_only_its_shares_and_a_rebuild_agrees(con):
     )
     for table in ("respondents", "weights", "answers"):
         db.execute(f"DELETE FROM core.{table} WHERE wave = 2026")
+    _answers_loaded(db)
     warehouse.run_model(db, "marts", "shares")
     assert db.execute("SELECT wave FROM shares_waves_changed").fetchall() == [(2026,)]
     assert _differing(db, "before", "marts.shares") == 0
+
+
+def test_a_change_of_answers_alone_rebuilds_its_wave(con):
+    """waves_changed sees answers through core.answers' partition fingerprints."""
+    db, _ = con
+    db.execute("CREATE TABLE before AS SELECT * FROM marts.shares")
+    db.execute(
+        "UPDATE core.answers SET code = 'initiate' WHERE wave = 2025 AND dimension = 'ci_stage'"
+    )
+    warehouse.run_model(db, "marts", "shares")
+    assert db.execute("SELECT wave FROM shares_waves_changed").fetchall() == []  # not told
+    _answers_loaded(db)
+    warehouse.run_model(db, "marts", "shares")
+    assert db.execute("SELECT wave FROM shares_waves_changed").fetchall() == [(2025,)]
+    (rose,) = db.execute(
+        "SELECT bool_and(s.share > b.share + 1e-9) FROM marts.shares s JOIN before b "
+        "USING (wave, dimension, code, domain_type, domain) WHERE code = 'initiate'"
+    ).fetchone()
+    assert rose  # every domain's share of 'initiate' is now higher

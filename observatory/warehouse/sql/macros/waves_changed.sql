@@ -1,8 +1,10 @@
 -- waves_changed(mart_name): the waves whose fingerprint (what marts.shares is computed
 -- from: respondents, weights, answers and questions of the wave, the taxonomy and the
 -- publication settings) differs from the one staging.marts_built holds for the mart,
--- with their new fingerprint (NULL: the wave is gone). Used by the marts built wave by
--- wave (marts.shares; the co-occurrence mart, computed from less, uses it too).
+-- with their new fingerprint (NULL: the wave is gone). The answers' part is made of the
+-- content fingerprints of core.answers' wave x country partitions (core/answers.sql keeps
+-- them). Used by the marts built wave by wave (marts.shares; the co-occurrence mart,
+-- computed from less, uses it too).
 CREATE OR REPLACE TEMP MACRO waves_changed(mart_name) AS TABLE
 WITH everywhere AS (  -- what every wave's shares depend on
     SELECT hash(getvariable('confidence_level'), getvariable('suppress_below_n'),
@@ -14,9 +16,9 @@ inputs AS (
     SELECT wave, 'r' AS part, sum(hash(r.respondent_key, r.country, r.org_type,
                                        r.scheme_type, w.weight))::HUGEINT || ':' || count(*) AS h
     FROM core.respondents r JOIN core.weights w USING (respondent_key, wave) GROUP BY ALL
-    UNION ALL
-    SELECT wave, 'a', sum(hash(respondent_key, dimension, code))::HUGEINT || ':' || count(*)
-    FROM core.answers GROUP BY ALL
+    UNION ALL  -- core.answers' partitions' fingerprints, kept by its model (no 20 M-row scan)
+    SELECT wave, 'a', string_agg(country || '=' || fingerprint, ' ' ORDER BY country)
+    FROM staging.core_answers_loaded GROUP BY ALL
     UNION ALL
     SELECT wave, 'q', sum(hash(question, kind, dimension))::HUGEINT || ':' || count(*)
     FROM core.questions GROUP BY ALL
