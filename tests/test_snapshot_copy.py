@@ -1,6 +1,6 @@
 """observatory.warehouse.snapshot: a snapshot after the first starts as a copy of the
-last one and writes again only what changed (core.answers by partition), with the same
-content and documentation as one written whole."""
+last one and writes again only what changed (core.answers by partition, a table with a
+wave column by wave), with the same content and documentation as one written whole."""
 
 from __future__ import annotations
 
@@ -41,9 +41,14 @@ def _contents(path: Path) -> dict[str, tuple]:
     return found
 
 
-def test_a_snapshot_rewrites_only_what_changed(tmp_path: Path):
+def test_a_snapshot_rewrites_only_what_changed(tmp_path: Path, monkeypatch):
     con = warehouse.connect(tmp_path / "pipeline.duckdb")
     con.execute(ANSWERS)
+    con.execute(
+        "CREATE TABLE core.respondents AS SELECT 'k' || i AS respondent_key, 2024 + i % 3 "
+        "AS wave, 'FR' AS country FROM range(30) r(i)"
+    )
+    con.execute("COMMENT ON COLUMN core.respondents.wave IS 'the wave'")
     warehouse.run_model(con, "core", "answers")
     con.execute("CREATE TABLE marts.kept AS SELECT 1 AS x")
     con.execute("CREATE TABLE marts.changed AS SELECT 1 AS x")
@@ -58,9 +63,18 @@ def test_a_snapshot_rewrites_only_what_changed(tmp_path: Path):
     con.execute("UPDATE staging.answers SET code = 'clear_ownership' WHERE wave = 2024")
     warehouse.run_model(con, "core", "answers")
     con.execute("CREATE OR REPLACE TABLE marts.changed AS SELECT 2 AS x")
+    con.execute("DELETE FROM core.respondents WHERE wave = 2024")  # a wave gone,
+    con.execute("UPDATE core.respondents SET country = 'IT' WHERE wave = 2025")  # changed,
+    con.execute("INSERT INTO core.respondents VALUES ('k99', 2027, 'AT')")  # and new
+    whole_tables: list[str] = []
+    write = snapshot._write
+    monkeypatch.setattr(
+        snapshot, "_write", lambda con, name, c: whole_tables.append(name) or write(con, name, c)
+    )
     counts, written = snapshot.write_snapshot(con, snapshots / "second.duckdb", snapshots)
-    assert sorted(written) == ["core.answers", "marts.changed"]
-    assert counts["core.answers"] == 50
+    assert sorted(written) == ["core.answers", "core.respondents", "marts.changed"]
+    assert whole_tables == ['marts."changed"']  # core.respondents by wave
+    assert counts["core.answers"] == 50 and counts["core.respondents"] == 21
 
     whole = tmp_path / "whole"
     whole.mkdir()

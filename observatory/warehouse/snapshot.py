@@ -4,9 +4,12 @@ their documentation) in a new DuckDB file.
 Written whole the first time. After that, the new file starts as a copy of the last
 snapshot written from this pipeline file (last_publish.tables names it and holds a
 fingerprint of each of its tables: columns, documentation and content), and only the
-tables whose fingerprint changed are written again; core.answers, the largest, only in
+tables whose fingerprint changed are written again: core.answers, the largest, only in
 its wave x country partitions that changed (last_publish.answers against
-staging.core_answers_loaded). The file copy costs a fraction of re-writing every row."""
+staging.core_answers_loaded), a table with a `wave` column only in its waves that
+changed (last_publish.waves: core.respondents and core.weights, a million rows each at
+the bench's largest size, take a new wave without being rewritten), any other whole.
+The file copy costs a fraction of re-writing every row."""
 
 from __future__ import annotations
 
@@ -28,6 +31,8 @@ CREATE TABLE IF NOT EXISTS last_publish.tables (
     snapshot VARCHAR, "table" VARCHAR, fingerprint VARCHAR);
 CREATE TABLE IF NOT EXISTS last_publish.answers (
     wave INTEGER, country VARCHAR, fingerprint VARCHAR);
+CREATE TABLE IF NOT EXISTS last_publish.waves (
+    "table" VARCHAR, wave INTEGER, fingerprint VARCHAR);
 CREATE TABLE IF NOT EXISTS staging.core_answers_loaded (  -- see core/answers.sql
     wave INTEGER, country VARCHAR, fingerprint VARCHAR, PRIMARY KEY (wave, country));
 """
@@ -56,9 +61,21 @@ def _columns(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str, 
     ).fetchall()
 
 
-def fingerprint(con: duckdb.DuckDBPyConnection, name: str, comment: str | None) -> str:
-    """'<documentation and columns>|<content>' of an analyst table; core.answers' content
-    is its partitions' fingerprints, kept up to date by its model."""
+def _waves(con: duckdb.DuckDBPyConnection, name: str, cells: str) -> dict[int, str]:
+    """{wave: content fingerprint} of a table with a `wave` column."""
+    return dict(
+        con.execute(
+            f"SELECT wave, sum(hash({cells}))::HUGEINT || ':' || count(*) FROM {name} GROUP BY wave"
+        ).fetchall()
+    )
+
+
+def fingerprint(
+    con: duckdb.DuckDBPyConnection, name: str, comment: str | None
+) -> tuple[str, dict[int, str] | None]:
+    """'<documentation and columns>|<content>' of an analyst table, and the fingerprint
+    of each of its waves when it has a `wave` column that is never NULL. core.answers'
+    content is its partitions' fingerprints, kept up to date by its model."""
     columns = _columns(con, name)
     meta = hashlib.sha256(repr((comment, columns)).encode()).hexdigest()[:16]
     if name.replace('"', "") == ANSWERS:
@@ -66,12 +83,16 @@ def fingerprint(con: duckdb.DuckDBPyConnection, name: str, comment: str | None) 
             f"SELECT string_agg(wave || country || fingerprint, ',' ORDER BY wave, country) "
             f"FROM ({PARTS.format('staging.core_answers_loaded')})"
         ).fetchall()
-    else:
-        cells = ", ".join(f'"{c}"' for c, _, _ in columns)
-        ((content,),) = con.execute(
-            f"SELECT sum(hash({cells}))::HUGEINT || ':' || count(*) FROM {name}"
-        ).fetchall()
-    return f"{meta}|{content}"
+        return f"{meta}|{content}", None
+    cells = ", ".join(f'"{c}"' for c, _, _ in columns)
+    if "wave" in {c for c, _, _ in columns}:
+        waves = _waves(con, name, cells)
+        if None not in waves:
+            return f"{meta}|" + ",".join(f"{w}={waves[w]}" for w in sorted(waves)), waves
+    ((content,),) = con.execute(
+        f"SELECT sum(hash({cells}))::HUGEINT || ':' || count(*) FROM {name}"
+    ).fetchall()
+    return f"{meta}|{content}", None
 
 
 def _write(con: duckdb.DuckDBPyConnection, name: str, comment: str | None) -> None:
@@ -102,6 +123,30 @@ def _update_answers(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _update_waves(
+    con: duckdb.DuckDBPyConnection, name: str, now: dict[int, str], before: dict[int, str]
+) -> None:
+    """A table with a `wave` column in the copy: only its waves that changed are replaced."""
+    changed = sorted(w for w in now.keys() | before.keys() if now.get(w) != before.get(w))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE waves_changed_now AS SELECT unnest(?) AS wave", [changed]
+    )
+    con.execute(f"DELETE FROM snapshot.{name} WHERE wave IN (SELECT wave FROM waves_changed_now)")
+    con.execute(
+        f"INSERT INTO snapshot.{name} SELECT * FROM {name} "
+        "WHERE wave IN (SELECT wave FROM waves_changed_now)"
+    )
+
+
+def _before_waves(con: duckdb.DuckDBPyConnection) -> dict[str, dict[int, str]]:
+    found: dict[str, dict[int, str]] = {}
+    for table, wave, fp in con.execute(
+        'SELECT "table", wave, fingerprint FROM last_publish.waves'
+    ).fetchall():
+        found.setdefault(table, {})[wave] = fp
+    return found
+
+
 def write_snapshot(
     con: duckdb.DuckDBPyConnection, target: Path, snapshots_dir: Path
 ) -> tuple[dict[str, int], list[str]]:
@@ -112,12 +157,13 @@ def write_snapshot(
     tables = _tables(con)
     now = {name: fingerprint(con, name, comment) for name, comment in tables.items()}
     ((last,),) = con.execute("SELECT any_value(snapshot) FROM last_publish.tables").fetchall()
-    before = {}
+    before, before_waves = {}, {}
     if last and (snapshots_dir / last).is_file():
         shutil.copyfile(snapshots_dir / last, target)
         before = dict(
             con.execute('SELECT "table", fingerprint FROM last_publish.tables').fetchall()
         )
+        before_waves = _before_waves(con)
     con.execute("ATTACH ? AS snapshot", [str(target)])
     counts, written = {}, []
     try:
@@ -126,10 +172,13 @@ def write_snapshot(
         for name in set(before) - set(now):
             con.execute(f"DROP TABLE IF EXISTS snapshot.{name}")
         for name, comment in tables.items():
-            if before.get(name) != now[name]:
-                same_columns = before.get(name, "").split("|")[0] == now[name].split("|")[0]
+            fp, waves = now[name]
+            if before.get(name) != fp:
+                same_columns = before.get(name, "").split("|")[0] == fp.split("|")[0]
                 if name.replace('"', "") == ANSWERS and same_columns:
                     _update_answers(con)
+                elif waves is not None and same_columns and name in before_waves:
+                    _update_waves(con, name, waves, before_waves[name])
                 else:
                     _write(con, name, comment)
                 written.append(name.replace('"', ""))
@@ -139,11 +188,19 @@ def write_snapshot(
         con.execute("CHECKPOINT snapshot")
     finally:
         con.execute("DETACH snapshot")
-    con.register(
-        "written_now", pd.DataFrame({"table": list(now), "fingerprint": list(now.values())})
-    )
-    con.execute("CREATE OR REPLACE TEMP TABLE snapshot_written AS FROM written_now")
-    con.unregister("written_now")
+    frames = {
+        "snapshot_written": pd.DataFrame(
+            {"table": list(now), "fingerprint": [f for f, _ in now.values()]}
+        ),
+        "snapshot_waves_written": pd.DataFrame(
+            [(name, w, f) for name, (_, waves) in now.items() for w, f in (waves or {}).items()],
+            columns=["table", "wave", "fingerprint"],
+        ).astype({"wave": "int64"}),
+    }
+    for table, frame in frames.items():  # for record()
+        con.register("frame", frame)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS FROM frame")
+        con.unregister("frame")
     return counts, written
 
 
@@ -158,4 +215,6 @@ def record(con: duckdb.DuckDBPyConnection, snapshot: str) -> None:
     )
     con.execute("DELETE FROM last_publish.answers")
     con.execute(f"INSERT INTO last_publish.answers {PARTS.format('staging.core_answers_loaded')}")
+    con.execute("DELETE FROM last_publish.waves")
+    con.execute("INSERT INTO last_publish.waves SELECT * FROM snapshot_waves_written")
     con.execute("COMMIT")
