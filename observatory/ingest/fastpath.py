@@ -2,7 +2,8 @@
 reads its header, DuckDB parses its records (`observatory.ingest.duckread`) and SQL
 harmonises them (`observatory.ingest.sqlstage`), giving what the Python reader and
 harmonisation give, row for row. Everything else is left to the Python path (`stage`
-answers None, having written nothing): a workbook or SPSS file, an export larger than
+answers None, having written nothing): a workbook or SPSS file (which the Python reader
+reads, and `observatory.ingest.tablepath` may harmonise in SQL), an export larger than
 a sixteenth of memory_budget_mib (the Python reader's chunks bound its memory), and any
 file whose layout, header or records DuckDB might read otherwise, or that the Python
 path refuses or reports on (its error or its quarantine is then the Python path's)."""

@@ -1,9 +1,11 @@
-"""Harmonise an export read into the temp table `src` (`observatory.ingest.duckread`)
-in SQL, as `observatory.ingest.harmonise` does in pandas: the same quarantine rules
-with the same reasons, values and row numbers, each distinct label and number decided
-once in Python (`observatory.ingest.sqlvalues`) and joined, the keyed pseudonym
-(HMAC-SHA256) computed in SQL; rows written to the loader's incoming tables
-(`observatory.ingest.load`), which finds duplicated ids over the partition."""
+"""Harmonise an export read into the temp table `src` (by DuckDB from a text export,
+`observatory.ingest.duckread`, or from the Python reader's table of a workbook or SPSS
+file, `observatory.ingest.tablepath`) in SQL, as `observatory.ingest.harmonise` does
+in pandas: the same quarantine rules with the same reasons, values and row numbers,
+each distinct label and number decided once in Python (`observatory.ingest.sqlvalues`)
+and joined, the keyed pseudonym (HMAC-SHA256) computed in SQL; rows written to the
+loader's incoming tables (`observatory.ingest.load`), which finds duplicated ids over
+the partition."""
 
 from __future__ import annotations
 
