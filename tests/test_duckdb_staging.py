@@ -1,8 +1,9 @@
-"""The DuckDB staging path (`observatory.ingest.fastpath`) gives what the Python reader
-and harmonisation give, row for row: every export of the shipped sample and of the
-corpus of malformed exports (tests/corpus) staged both ways, staging.responses,
-staging.answers, audit.quarantine and the counts of the row accounting compared, or the
-same error."""
+"""The DuckDB staging paths give what the Python reader and harmonisation give, row for
+row: text exports read by DuckDB (`observatory.ingest.fastpath`), and workbooks and SPSS
+files read by the Python reader and harmonised in SQL (`observatory.ingest.tablepath`).
+Every export of the shipped sample and of the corpus of malformed exports (tests/corpus)
+staged both ways, staging.responses, staging.answers, audit.quarantine and the counts
+of the row accounting compared, or the same error."""
 
 from __future__ import annotations
 
@@ -10,16 +11,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import pandas as pd
+import pyreadstat
 import pytest
 
 from observatory.codebook import load_codebook
 from observatory.config import load_countries
+from observatory.ingest import fastpath
 from observatory.ingest.discover import SurveyFile, survey_files
 from observatory.ingest.load import Loader, scratch
 from observatory.ingest.readers import SUFFIX_FORMATS
 from observatory.ingest.stage import file_chunks
 from tests.conftest import SAMPLE
-from tests.corpus.make_corpus import build, edited, table, text
+from tests.corpus.make_corpus import Table, build, edited, table, text, xlsx
 
 KEY = b"k" * 32
 SLOW = {"very_long_line.csv"}  # 10 MB, 9 CPU-s: its case is the long cell of awkward_values
@@ -69,30 +73,43 @@ def databases() -> Iterator[None]:
         con.close()
 
 
-def _awkward(folder: Path) -> list[SurveyFile]:
+def _both(survey: SurveyFile) -> tuple[str, str, object]:
+    """The export staged by the Python path and by the DuckDB paths, which must agree:
+    (the reader of the first, the reader of the second, what both staged)."""
+    python, expected = _stage(survey, duckdb_path=False)
+    reader, found = _stage(survey, duckdb_path=True)
+    assert found == expected, survey.path
+    return python, reader, found
+
+
+def _awkward() -> tuple[Table, Table]:
     """FR 2024 exports of awkward values: numbers as pandas may read them, labels with
-    Unicode spaces, long and foreign labels, a subtheme of another theme; and a cell
-    longer than MAX_CELL (the Python path's)."""
+    Unicode spaces, long and foreign labels, a subtheme of another theme; and the same
+    with a cell longer than MAX_CELL (the Python path's)."""
     export = table("FR", n=10)
     for row, values in AWKWARD.items():
         for name, value in values.items():
             export = edited(export, row, name, value)
     other = load_codebook().label("subtheme", "accessibility", "fr")
     export = edited(export, 9, "Sous-thématique", other)
-    folder.mkdir(parents=True)
-    (folder / "awkward.csv").write_text(text(export), encoding="utf-8")
-    long = edited(export, 2, "Commentaire libre", "y" * 10_001)
-    (folder / "long_cell.csv").write_text(text(long), encoding="utf-8")
-    return [SurveyFile(2024, "FR", folder / name) for name in ("awkward.csv", "long_cell.csv")]
+    return export, edited(export, 2, "Commentaire libre", "y" * 10_001)
 
 
-def _text_exports(root: Path) -> list[SurveyFile]:
+def _sav(export: Table, path: Path) -> None:
+    """An SPSS export of text variables v1..vN labelled with the headers."""
+    header, rows = export
+    frame = pd.DataFrame(rows, columns=[f"v{i + 1}" for i in range(len(header))])
+    pyreadstat.write_sav(frame, str(path), column_labels=header)
+
+
+def _exports(root: Path, formats: set[str]) -> list[SurveyFile]:
     countries = load_countries()
     return [
         SurveyFile(int(path.parts[-3]), path.parts[-2], path)
         for path in sorted(root.glob("*/*/*"))
         if path.is_file() and path.parts[-2] in countries and path.name not in SLOW
-        if SUFFIX_FORMATS.get(path.suffix.lower(), countries[path.parts[-2]].export.format) == "csv"
+        if SUFFIX_FORMATS.get(path.suffix.lower(), countries[path.parts[-2]].export.format)
+        in formats
     ]
 
 
@@ -107,21 +124,36 @@ def test_the_duckdb_path_stages_the_sample_as_the_python_path_does():
     surveys = [s for s in survey_files(SAMPLE) if s.path.suffix == ".csv" and s.wave == 2025]
     assert {s.country for s in surveys} == {"FR", "HR", "GR"}  # UTF-8, cp1250, cp1253
     for survey in surveys:
-        python, expected = _stage(survey, duckdb_path=False)
-        reader, found = _stage(survey, duckdb_path=True)
+        python, reader, found = _both(survey)
         assert (python, reader) == ("python", "duckdb"), survey.path
-        assert found == expected, survey.path
-        assert expected[0]["audit.quarantine"] or survey.country != "FR", "no problem compared"
+        assert found[0]["audit.quarantine"] or survey.country != "FR", "no problem compared"  # type: ignore[index]
+
+
+def test_the_sql_staging_stages_the_samples_workbooks_and_spss_files_as_the_python_path_does():
+    surveys = _exports(SAMPLE / "surveys", {"xlsx", "sav"})
+    assert {(s.country, s.path.suffix) for s in surveys} == {("AT", ".xlsx"), ("IT", ".sav")}
+    quarantined = 0
+    for survey in surveys:
+        python, reader, found = _both(survey)
+        assert (python, reader) == ("python", "sql"), survey.path
+        quarantined += len(found[0]["audit.quarantine"])  # type: ignore[index]
+    assert len(surveys) == 6 and quarantined > 0, "no problem compared"
+
+
+def test_a_table_over_its_share_of_the_memory_budget_is_harmonised_in_python(monkeypatch):
+    """The SQL staging holds a table's cells while it runs: a table holding more than a
+    sixteenth of memory_budget_mib (here: a share of 0 bytes) takes the Python path."""
+    monkeypatch.setattr(fastpath, "FILE_SHARE", 1 << 40)
+    survey = next(s for s in survey_files(SAMPLE) if s.path.name == "survey_at_2025.xlsx")
+    assert _both(survey)[:2] == ("python", "python")
 
 
 def test_the_duckdb_path_stages_hostile_exports_as_the_python_path_does(corpus):
-    surveys = _text_exports(corpus)
+    surveys = _exports(corpus, {"csv"})
     assert len(surveys) >= 30
     taken = []
     for survey in surveys:
-        python, expected = _stage(survey, duckdb_path=False)
-        reader, found = _stage(survey, duckdb_path=True)
-        assert found == expected, survey.path
+        python, reader, _ = _both(survey)
         assert python in ("python", "error")
         if reader == "duckdb":
             taken.append(survey.path.name)
@@ -129,13 +161,38 @@ def test_the_duckdb_path_stages_hostile_exports_as_the_python_path_does(corpus):
     assert "nul_bytes.csv" not in taken and "quoted_newline.csv" not in taken
 
 
+def test_the_sql_staging_stages_hostile_workbooks_and_spss_files_as_the_python_path_does(corpus):
+    readers = {s.path.name: _both(s)[:2] for s in _exports(corpus, {"xlsx", "sav"})}
+    taken = {name for name, (_, reader) in readers.items() if reader == "sql"}
+    assert taken == {
+        "clean.xlsx",
+        "title_rows.xlsx",  # rows numbered from the sheet's row 4
+        "formula_computed.xlsx",
+        "merged_header.xlsx",  # one column per option, under a two-row header
+        "undeclared_99.sav",  # quarantined: 99 out of range
+        "user_missing.sav",  # 99 declared missing: blank
+    }, readers
+    assert readers["formula_uncomputed.xlsx"] == ("python", "python")  # the reader's issue
+    assert readers["junk.sav"] == readers["not_a_workbook.xlsx"] == ("error", "error")
+
+
 def test_the_duckdb_path_reads_awkward_values_as_the_python_path_does(tmp_path):
-    awkward, long = _awkward(tmp_path / "2024" / "FR")
-    reasons = []
-    for survey, path in ((awkward, "duckdb"), (long, "python")):
-        python, expected = _stage(survey, duckdb_path=False)
-        reader, found = _stage(survey, duckdb_path=True)
-        assert (python, reader) == ("python", path)
-        assert found == expected
-        reasons.append({q[-2] for q in found[0]["audit.quarantine"]})  # type: ignore[index]
-    assert len(reasons[0]) >= 8 and len(reasons[1]) > len(reasons[0]), reasons
+    folder = tmp_path / "2024" / "FR"
+    folder.mkdir(parents=True)
+    awkward, long = _awkward()
+    writers = {
+        "awkward.csv": (lambda p: p.write_text(text(awkward), encoding="utf-8"), "duckdb"),
+        "long_cell.csv": (lambda p: p.write_text(text(long), encoding="utf-8"), "python"),
+        "awkward.xlsx": (lambda p: xlsx(awkward, p), "sql"),
+        "awkward.sav": (lambda p: _sav(awkward, p), "sql"),
+        "long_cell.xlsx": (lambda p: xlsx(long, p), "python"),
+    }
+    reasons = {}
+    for name, (write, path) in writers.items():
+        write(folder / name)
+        python, reader, found = _both(SurveyFile(2024, "FR", folder / name))
+        assert (python, reader) == ("python", path), name
+        reasons[name] = {q[-2] for q in found[0]["audit.quarantine"]}  # type: ignore[index]
+    assert len(reasons["awkward.csv"]) >= 8, reasons
+    assert reasons["awkward.xlsx"] == reasons["awkward.sav"] == reasons["awkward.csv"]
+    assert len(reasons["long_cell.csv"]) > len(reasons["awkward.csv"]), reasons

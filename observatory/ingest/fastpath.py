@@ -2,7 +2,8 @@
 reads its header, DuckDB parses its records (`observatory.ingest.duckread`) and SQL
 harmonises them (`observatory.ingest.sqlstage`), giving what the Python reader and
 harmonisation give, row for row. Everything else is left to the Python path (`stage`
-answers None, having written nothing): a workbook or SPSS file, an export larger than
+answers None, having written nothing): a workbook or SPSS file (which the Python reader
+reads, and `observatory.ingest.tablepath` may harmonise in SQL), an export larger than
 a sixteenth of memory_budget_mib (the Python reader's chunks bound its memory), and any
 file whose layout, header or records DuckDB might read otherwise, or that the Python
 path refuses or reports on (its error or its quarantine is then the Python path's)."""
@@ -39,14 +40,23 @@ class Read:
     ignored: list[str] = field(default_factory=list)
 
 
+def file_share(country: Country) -> int | None:
+    """Bytes of an export the SQL staging takes (a sixteenth of memory_budget_mib); None
+    below MIN_BUDGET_MIB, or when SQL would not split the country's multi-select cells as
+    the Python path does (on runs of whitespace)."""
+    multi, budget = country.export.multi_select, load_settings().memory_budget_mib
+    if budget < MIN_BUDGET_MIB or (
+        multi.layout != "columns" and not (multi.separator or "").strip()
+    ):
+        return None
+    return (budget << 20) // FILE_SHARE
+
+
 def _layout(path: Path, book: Codebook, wave: int, country: Country) -> Layout | None:
     """The layout of a text export small enough for the DuckDB path, its header on line 1."""
     fmt = SUFFIX_FORMATS.get(path.suffix.lower(), country.export.format)
-    multi = country.export.multi_select
-    if fmt != "csv" or (multi.layout != "columns" and not (multi.separator or "").strip()):
-        return None
-    budget = load_settings().memory_budget_mib
-    if budget < MIN_BUDGET_MIB or path.stat().st_size > (budget << 20) // FILE_SHARE:
+    share = file_share(country)
+    if fmt != "csv" or share is None or path.stat().st_size > share:
         return None
     try:
         layout = detect_layout(path, country.export, expected_headers(book, wave, country))
@@ -68,7 +78,7 @@ def _header(path: Path, layout: Layout) -> list[str] | None:
     return None if duplicates or blank else names
 
 
-def _columns(
+def instrument_columns(
     names: list[str], book: Codebook, wave: int, country: Country
 ) -> tuple[list[Column], list[duckread.Wanted], list[str]] | None:
     """The columns read (personal data: only whether it is blank, if required), what to
@@ -111,7 +121,7 @@ def stage(
     """Stage one export through DuckDB into `to`, or None (nothing written)."""
     layout = _layout(path, book, wave, country)
     names = layout and _header(path, layout)
-    found = names and _columns(names, book, wave, country)
+    found = names and instrument_columns(names, book, wave, country)
     if not layout or not names or not found:
         return None
     columns, wanted, ignored = found

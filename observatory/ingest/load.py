@@ -22,7 +22,7 @@ import pandas as pd
 
 from observatory.codebook import load_codebook
 from observatory.config import Country, load_settings
-from observatory.ingest import fastpath
+from observatory.ingest import fastpath, tablepath
 from observatory.ingest.harmonise import harmonise_chunk
 from observatory.ingest.readers import RawTable
 from observatory.ingest.sqlstage import Target
@@ -52,7 +52,9 @@ class FileCounts:
     rows_quarantined: int = 0
     problems: int = 0  # quarantine rows (a row may have several problems)
     ignored: list[str] = field(default_factory=list)  # columns the codebook says to ignore
-    reader: str = "python"  # or "duckdb" (`observatory.ingest.fastpath`)
+    # or "duckdb" (`observatory.ingest.fastpath`), or "sql" (the Python reader's cells
+    # harmonised in SQL: `observatory.ingest.tablepath`)
+    reader: str = "python"
 
 
 @dataclass
@@ -129,7 +131,8 @@ class Loader:
 
     def add(self, chunks: Iterable[RawTable]) -> FileCounts:
         """Harmonise and write the chunks of one export, one at a time; an `Export` that
-        the DuckDB path takes (`duckdb_path`) is staged there instead."""
+        the DuckDB path takes (`duckdb_path`) is staged there instead, and a table of a
+        workbook or SPSS file that the SQL staging takes is harmonised there."""
         if isinstance(chunks, Export) and self.duckdb_path:
             with chunks.unchanged():
                 staged = fastpath.stage(
@@ -158,7 +161,15 @@ class Loader:
         counts = None
         for raw in chunks:
             counts = counts or FileCounts(raw.path, raw.encoding, raw.delimiter, raw.header_row)
-            self._write(raw, counts)
+            table = self.duckdb_path and tablepath.stage(
+                self.con, raw, self.book, self.wave, self.country, self.key, self._target()
+            )
+            if table:
+                counts.rows_read += len(raw.rows)
+                counts.rows_loaded += table.rows_loaded
+                counts.ignored, counts.reader = table.ignored, "sql"
+            else:
+                self._write(raw, counts)
             del raw  # let the chunk go before the reader makes the next
         assert counts is not None, "a reader yields at least one table"
         self.files.append(counts)

@@ -1,9 +1,11 @@
-"""Harmonise an export read into the temp table `src` (`observatory.ingest.duckread`)
-in SQL, as `observatory.ingest.harmonise` does in pandas: the same quarantine rules
-with the same reasons, values and row numbers, each distinct label and number decided
-once in Python (`observatory.ingest.sqlvalues`) and joined, the keyed pseudonym
-(HMAC-SHA256) computed in SQL; rows written to the loader's incoming tables
-(`observatory.ingest.load`), which finds duplicated ids over the partition."""
+"""Harmonise an export read into the temp table `src` (by DuckDB from a text export,
+`observatory.ingest.duckread`, or from the Python reader's table of a workbook or SPSS
+file, `observatory.ingest.tablepath`) in SQL, as `observatory.ingest.harmonise` does
+in pandas: the same quarantine rules with the same reasons, values and row numbers,
+each distinct label and number decided once in Python (`observatory.ingest.sqlvalues`)
+and joined, the keyed pseudonym (HMAC-SHA256) computed in SQL; rows written to the
+loader's incoming tables (`observatory.ingest.load`), which finds duplicated ids over
+the partition."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from observatory.ingest.duckread import WHITESPACE, ident, lit
 from observatory.ingest.harmonise import MAX_VALUE
 from observatory.ingest.sqlvalues import Column
 
-ROW = "rowid + 2"  # the line of a record: the header is line 1
+LINE = "rowid + 2"  # the row of a record read by duckread: the header is line 1
 TEMP = ("src", "ingest_parts", "ingest_mapped", "ingest_numbers", "ingest_problems", "ingest_keys")
 
 
@@ -41,21 +43,21 @@ def hmac_sql(key: bytes, message: str) -> str:
     return f"sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode({message}))))"
 
 
-def _unpivot(columns: list[Column]) -> str:
+def _unpivot(columns: list[Column], row: str) -> str:
     names = ", ".join(ident(c.name) for c in columns)
     return (
-        f"(UNPIVOT (SELECT {ROW} AS row, {names} FROM src) ON COLUMNS(* EXCLUDE row) "
+        f"(UNPIVOT (SELECT {row} AS row, {names} FROM src) ON COLUMNS(* EXCLUDE row) "
         "INTO NAME col VALUE value)"
     )
 
 
-def _parts(con: duckdb.DuckDBPyConnection, country: Country, coded: list[Column]) -> None:
+def _parts(con: duckdb.DuckDBPyConnection, country: Country, coded: list[Column], row: str) -> None:
     """ingest_parts(row, col, value, ord): the cells of single and option columns, and the
     parts of multi-select cells split as `str.split` splits them (ord: their place)."""
     cell = ", ".join(lit(c.name) for c in coded if c.question.kind == "multi" and not c.option)
     split = f"string_split(value, {lit((country.export.multi_select.separator or '').strip())})"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE ingest_parts AS
-        WITH cells AS {_unpivot(coded)}
+        WITH cells AS {_unpivot(coded, row)}
         SELECT row, col, value, 0 AS ord FROM cells WHERE col NOT IN ({cell or "''"})
         UNION ALL
         SELECT * FROM (SELECT row, col, trim(unnest({split}), {lit(WHITESPACE)}) AS value,
@@ -73,7 +75,7 @@ def _joined(con: duckdb.DuckDBPyConnection, table: str, source: str, values: obj
     con.unregister("ingest_values")
 
 
-def _rules(book: Codebook, columns: list[Column]) -> list[str]:
+def _rules(book: Codebook, columns: list[Column], row: str) -> list[str]:
     """SELECT row, column, value, reason, ord of each rule."""
     heads = "(VALUES " + ", ".join(f"({lit(c.name)}, {lit(c.header)})" for c in columns) + ")"
     out = [
@@ -83,7 +85,7 @@ def _rules(book: Codebook, columns: list[Column]) -> list[str]:
     ]
     first = {c.question.id: c for c in reversed(columns)}  # the file's first column of each
     out += [
-        f"SELECT {ROW}, {lit(c.header)}, '', 'missing required answer {q}', 0 FROM src "
+        f"SELECT {row}, {lit(c.header)}, '', 'missing required answer {q}', 0 FROM src "
         f"WHERE {ident(c.name)} IS NULL"
         for q, c in first.items()
         if c.question.required
@@ -119,26 +121,28 @@ def stage(
     columns: list[Column],
     key: bytes,
     to: Target,
+    row: str = LINE,
 ) -> int:
-    """Stage `src` into `to`; the number of rows loaded (before duplicated ids)."""
+    """Stage `src` into `to`, `row` giving the row number of each of its records; the
+    number of rows loaded (before duplicated ids)."""
     by_name = {c.name: c for c in columns}
     coded = [c for c in columns if c.question.kind in ("single", "multi")]
     numeric = [c for c in columns if c.question.kind in ("likert", "number")]
     id_column = next(c for c in columns if c.question.kind == "id")
-    _parts(con, country, coded)
+    _parts(con, country, coded, row)
     pairs = con.execute("SELECT DISTINCT col, value FROM ingest_parts").fetchall()
     _joined(con, "ingest_mapped", "ingest_parts", sqlvalues.labels(book, country, by_name, pairs))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE ingest_cells AS FROM {_unpivot(numeric)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ingest_cells AS FROM {_unpivot(numeric, row)}")
     pairs = con.execute("SELECT DISTINCT col, value FROM ingest_cells").fetchall()
     _joined(con, "ingest_numbers", "ingest_cells", sqlvalues.numbers(country, by_name, pairs))
     con.execute("DROP TABLE ingest_cells")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ingest_problems AS "
-        + "\nUNION ALL\n".join(f"SELECT * FROM ({r})" for r in _rules(book, columns))
+        + "\nUNION ALL\n".join(f"SELECT * FROM ({r})" for r in _rules(book, columns, row))
     )
     keyed = hmac_sql(key, f"'{country.code}:' || {ident(id_column.name)}")
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE ingest_keys AS SELECT {ROW} AS row, "
+        f"CREATE OR REPLACE TEMP TABLE ingest_keys AS SELECT {row} AS row, "
         f"substr({keyed}, 1, 20) AS key, row NOT IN (SELECT #1 FROM ingest_problems) AS good "
         "FROM src"
     )
