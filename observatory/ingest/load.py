@@ -198,10 +198,13 @@ class Loader:
         file's rows (in the caller's transaction)."""
         con, partition = self.con, [self.wave, self.country.code]
         duplicated = self._duplicates()
-        keep = " WHERE respondent_key NOT IN (SELECT respondent_key FROM ingest_duplicates)"
         for table, incoming in INCOMING.items():
-            rows = keep if duplicated and table in ROW_TABLES else ""
-            con.execute(f"INSERT INTO {table} SELECT * FROM {incoming}{rows}")
+            con.execute(
+                f"INSERT INTO {table} SELECT * FROM {incoming} WHERE respondent_key NOT IN "
+                "(SELECT respondent_key FROM ingest_duplicates)"
+                if duplicated and table in ROW_TABLES
+                else f"INSERT INTO {table} SELECT * FROM {incoming}"
+            )
         if duplicated:
             con.execute(
                 'INSERT INTO audit.quarantine BY NAME SELECT ? AS wave, ? AS country, file, "row", '
@@ -209,11 +212,6 @@ class Loader:
                 'ORDER BY file, "row"',
                 [*partition, self.run_id],
             )
-        counts = con.execute(
-            'SELECT file, count(DISTINCT "row"), count(*) FROM audit.quarantine '
-            "WHERE wave = ? AND country = ? GROUP BY file",
-            partition,
-        ).fetchall()
         dropped = dict(
             con.execute(
                 "SELECT file, count(*) FILTER (loaded) FROM ingest_duplicates GROUP BY file"
@@ -221,10 +219,17 @@ class Loader:
             if duplicated
             else []
         )
-        quarantined = {file: (rows, problems) for file, rows, problems in counts}
-        for done in self.files:
-            done.rows_loaded -= dropped.get(str(done.path), 0)
-            done.rows_quarantined, done.problems = quarantined.get(str(done.path), (0, 0))
+        quarantined = {
+            file: (rows, problems)
+            for file, rows, problems in con.execute(
+                'SELECT file, count(DISTINCT "row"), count(*) FROM audit.quarantine '
+                "WHERE wave = ? AND country = ? GROUP BY file",
+                partition,
+            ).fetchall()
+        }
+        for counts in self.files:
+            counts.rows_loaded -= dropped.get(str(counts.path), 0)
+            counts.rows_quarantined, counts.problems = quarantined.get(str(counts.path), (0, 0))
         return self.files
 
     def _duplicates(self) -> bool:
