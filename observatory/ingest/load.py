@@ -4,11 +4,13 @@ respondent ids found more than once in the partition (`sql/duplicates.sql`), mov
 rows into staging.responses, staging.answers and audit.quarantine, and count each
 file's rows: rows read = rows loaded + rows quarantined.
 
-Chunks go to tables of their own (staging.incoming_*), each chunk committed as it comes:
-rows appended inside one open transaction stay in memory until it commits (about 125
-bytes an answer, measured with DuckDB 2.0), while one INSERT ... SELECT of the whole
-partition does not. The move is the caller's transaction (`finish`): the warehouse's,
-or that of a `scratch` in-memory database (`observatory check`, small files, tests)."""
+Chunks wait in temporary tables (ingest_*: no write-ahead log, spilled to DuckDB's
+temporary directory beyond its memory limit), outside the partition's transaction: the
+DuckDB path (`observatory.ingest.fastpath`) falls back to the Python reader when DuckDB
+raises, and an error inside an open DuckDB transaction aborts it. The move is the
+caller's transaction (`finish`): the warehouse's, or that of a `scratch` in-memory
+database (`observatory check`, small files, tests): the rows reach the warehouse file
+once."""
 
 from __future__ import annotations
 
@@ -29,12 +31,12 @@ from observatory.ingest.sqlstage import Target
 
 SQL = Path(__file__).with_name("sql")
 SCHEMA = Path(__file__).parents[1] / "warehouse" / "sql" / "schema.sql"
-INCOMING = {  # table -> where its chunks wait for the move
-    "staging.responses": "staging.incoming_responses",
-    "staging.answers": "staging.incoming_answers",
-    "audit.quarantine": "staging.incoming_quarantine",
+INCOMING = {  # table -> the temporary table where its chunks wait for the move
+    "staging.responses": "ingest_responses",
+    "staging.answers": "ingest_answers",
+    "audit.quarantine": "ingest_quarantine",
 }
-IDS = "staging.incoming_ids"
+IDS = "ingest_ids"
 ROW_TABLES = ("staging.responses", "staging.answers")
 DUCKDB_MIN_MIB = 16  # at 6 MiB, moving a partition of 15,000 responses ran out of memory
 
@@ -85,7 +87,7 @@ def within_budget(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     allocator handing freed memory back past a quarter of the budget) while a partition
     is staged; then the connection's own settings again."""
     names = ("memory_limit", "allocator_flush_threshold")
-    before = [con.execute("SELECT current_setting(?)", [name]).fetchall()[0][0] for name in names]
+    before = con.execute("SELECT current_setting(?), current_setting(?)", [*names]).fetchall()[0]
     budget = load_settings().memory_budget_mib
     limits = (max(budget, DUCKDB_MIN_MIB), max(1, budget // 4))
     for name, value in zip(names, limits, strict=True):
@@ -97,9 +99,10 @@ def within_budget(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
             con.execute(f"SET {name} = ?", [value])
 
 
-def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, mode: str = "") -> None:
+    """Append `frame`'s columns by name (`mode` "OR REPLACE": upsert)."""
     con.register("incoming", frame)
-    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+    con.execute(f"INSERT {mode} INTO {table} BY NAME SELECT * FROM incoming")
     con.unregister("incoming")
 
 
@@ -123,9 +126,9 @@ class Loader:
         self.files: list[FileCounts] = []
         self.book = load_codebook()
         for table, incoming in INCOMING.items():
-            con.execute(f"CREATE OR REPLACE TABLE {incoming} AS FROM {table} LIMIT 0")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {incoming} AS FROM {table} LIMIT 0")
         con.execute(
-            f'CREATE OR REPLACE TABLE {IDS} (file_no SMALLINT, respondent_key VARCHAR, "row" '
+            f'CREATE OR REPLACE TEMP TABLE {IDS} (file_no SMALLINT, respondent_key VARCHAR, "row" '
             'INTEGER, "column" VARCHAR, loaded BOOLEAN)'
         )
 
@@ -205,27 +208,27 @@ class Loader:
         """Quarantine the duplicated ids of the partition, move its rows and count each
         file's rows (in the caller's transaction)."""
         con, partition = self.con, [self.wave, self.country.code]
-        files = [str(f.path) for f in self.files]
-        con.register("ingest_files", pd.DataFrame({"file_no": range(len(files)), "file": files}))
-        con.execute((SQL / "duplicates.sql").read_text(encoding="utf-8"))
-        con.unregister("ingest_files")
+        duplicated = self._duplicates()
         for table, incoming in INCOMING.items():
             con.execute(
                 f"INSERT INTO {table} SELECT * FROM {incoming} WHERE respondent_key NOT IN "
                 "(SELECT respondent_key FROM ingest_duplicates)"
-                if table in ROW_TABLES
+                if duplicated and table in ROW_TABLES
                 else f"INSERT INTO {table} SELECT * FROM {incoming}"
             )
-        con.execute(
-            'INSERT INTO audit.quarantine BY NAME SELECT ? AS wave, ? AS country, file, "row", '
-            '"column", respondent_key AS value, reason, ? AS run_id FROM ingest_duplicates '
-            'ORDER BY file, "row"',
-            [*partition, self.run_id],
-        )
+        if duplicated:
+            con.execute(
+                'INSERT INTO audit.quarantine BY NAME SELECT ? AS wave, ? AS country, file, "row", '
+                '"column", respondent_key AS value, reason, ? AS run_id FROM ingest_duplicates '
+                'ORDER BY file, "row"',
+                [*partition, self.run_id],
+            )
         dropped = dict(
             con.execute(
                 "SELECT file, count(*) FILTER (loaded) FROM ingest_duplicates GROUP BY file"
             ).fetchall()
+            if duplicated
+            else []
         )
         quarantined = {
             file: (rows, problems)
@@ -240,7 +243,24 @@ class Loader:
             counts.rows_quarantined, counts.problems = quarantined.get(str(counts.path), (0, 0))
         return self.files
 
+    def _duplicates(self) -> bool:
+        """Whether an id occurs more than once in the partition; if so, its copies in the
+        temporary table ingest_duplicates (`sql/duplicates.sql`)."""
+        con = self.con
+        (duplicated,) = con.execute(
+            f"SELECT count(*) > count(DISTINCT respondent_key) FROM {IDS}"
+        ).fetchall()[0]
+        if duplicated:
+            files = pd.DataFrame({"file": [str(f.path) for f in self.files]})
+            con.register("ingest_files", files.rename_axis("file_no").reset_index())
+            con.execute((SQL / "duplicates.sql").read_text(encoding="utf-8"))
+            con.unregister("ingest_files")
+        return bool(duplicated)
+
     def close(self) -> None:
         """Drop the tables the chunks waited in."""
-        for incoming in (*INCOMING.values(), IDS, "ingest_duplicates"):
-            self.con.execute(f"DROP TABLE IF EXISTS {incoming}")
+        self.con.execute(
+            "; ".join(
+                f"DROP TABLE IF EXISTS {t}" for t in (*INCOMING.values(), IDS, "ingest_duplicates")
+            )
+        )

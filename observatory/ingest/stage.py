@@ -77,13 +77,13 @@ def survey_provenance(survey: SurveyFile) -> Provenance:
 def record_provenance(
     con: duckdb.DuckDBPyConnection, records: list[Provenance], run_id: str
 ) -> None:
-    """Upsert provenance rows (keyed by file path)."""
-    frame = pd.DataFrame(
-        [{**p.record(), "run_id": run_id, "recorded_at": _utcnow()} for p in records]
+    """Upsert provenance rows (keyed by file path), in one statement."""
+    insert(
+        con,
+        "audit.raw_files",
+        pd.DataFrame([{**p.record(), "run_id": run_id, "recorded_at": _utcnow()} for p in records]),
+        "OR REPLACE",
     )
-    con.register("incoming", frame)
-    con.execute("INSERT OR REPLACE INTO audit.raw_files BY NAME SELECT * FROM incoming")
-    con.unregister("incoming")
 
 
 def recorded_sha256(con: duckdb.DuckDBPyConnection, survey: SurveyFile) -> str | None:
@@ -171,28 +171,33 @@ def staging(
 def _account(
     con: duckdb.DuckDBPyConnection, wave: int, country: str, files: list[FileCounts], run_id: str
 ) -> None:
+    """The files' row accounting, and what the reader found of each in audit.raw_files:
+    a statement each, whatever the number of files."""
+    if not files:
+        return
     now, fingerprint = _utcnow(), key_fingerprint(pseudonym_key())
-    accounting = [
-        {
-            "wave": wave,
-            "country": country,
-            "file": str(f.path),
-            "rows_read": f.rows_read,
-            "rows_loaded": f.rows_loaded,
-            "rows_quarantined": f.rows_quarantined,
-            "run_id": run_id,
-            "loaded_at": now,
-            "key_fingerprint": fingerprint,
-        }
-        for f in files
-    ]
-    if accounting:
-        insert(con, "audit.row_accounting", pd.DataFrame(accounting))
-    for f in files:  # what the reader found, now that the file has been read
-        con.execute(
-            "UPDATE audit.raw_files SET rows = ?, encoding = ?, delimiter = ? WHERE file = ?",
-            [f.rows_read, f.encoding, f.delimiter, str(f.path)],
-        )
+    con.execute(
+        "INSERT INTO audit.row_accounting (wave, country, file, rows_read, rows_loaded, "
+        f"rows_quarantined, run_id, loaded_at, key_fingerprint) VALUES {_rows(len(files), 9)}",
+        [
+            value
+            for f in files
+            for value in (wave, country, str(f.path), f.rows_read, f.rows_loaded)
+            + (f.rows_quarantined, run_id, now, fingerprint)
+        ],
+    )
+    con.execute(  # what the reader found, now that the file has been read
+        "UPDATE audit.raw_files SET rows = v.rows, encoding = v.encoding, "
+        f"delimiter = v.delimiter FROM (VALUES {_rows(len(files), 4)}) "
+        "v(file, rows, encoding, delimiter) WHERE raw_files.file = v.file",
+        [value for f in files for value in (str(f.path), f.rows_read, f.encoding, f.delimiter)],
+    )
+
+
+def _rows(count: int, width: int) -> str:
+    """Placeholders of `count` rows of `width` parameters."""
+    row = "(" + ", ".join(["?"] * width) + ")"
+    return ", ".join([row] * count)
 
 
 def stage_alone(

@@ -9,7 +9,7 @@ from assets.owners import owners
 from assets.partitions import exports, survey_partitions
 from assets.resources import ObservatoryResource
 from observatory.ingest.cases import CaseFile, read_case_files, record_cases
-from observatory.ingest.provenance import describe
+from observatory.ingest.provenance import Provenance, describe
 from observatory.ingest.readers import ReadError
 from observatory.ingest.stage import record_provenance, survey_provenance
 from observatory.warehouse.inputs import case_files, frame_files
@@ -28,26 +28,31 @@ def raw_survey_files(context: dg.AssetExecutionContext, observatory: Observatory
     """Provenance of the wave x country survey export(s) under
     data/raw/surveys/<wave>/<country>/: SHA-256, size, arrival time, detected encoding
     and delimiter, codebook version (table audit.raw_files). Takes one partition or a
-    range (single-run backfill)."""
-    with observatory.connect() as con:
+    range (single-run backfill): every file described, then all recorded at once."""
+    recorded: list[Provenance] = []
 
-        def record(wave: int, country: str) -> dict:
-            records = [
-                survey_provenance(s) for s in exports(observatory.paths.raw_dir, wave, country)
-            ]
-            record_provenance(con, records, context.run_id)
-            return {
-                "files": dg.MetadataValue.md(
-                    "\n".join(
-                        f"- `{r.file}`: {r.bytes} bytes, sha256 `{r.sha256[:12]}`, encoding "
-                        f"{r.encoding or '-'}, delimiter {r.delimiter or '-'!r}"
-                        for r in records
-                    )
-                ),
-                "sha256": ",".join(r.sha256 for r in records),
-            }
+    def record(wave: int, country: str) -> dict:
+        records = [survey_provenance(s) for s in exports(observatory.paths.raw_dir, wave, country)]
+        recorded.extend(records)
+        return {
+            "files": dg.MetadataValue.md(
+                "\n".join(
+                    f"- `{r.file}`: {r.bytes} bytes, sha256 `{r.sha256[:12]}`, encoding "
+                    f"{r.encoding or '-'}, delimiter {r.delimiter or '-'!r}"
+                    for r in records
+                )
+            ),
+            "sha256": ",".join(r.sha256 for r in records),
+        }
 
-        each_partition(context, record)
+    def write(keys: list[str]) -> dict[str, dict]:
+        """The provenance of every partition described, in one statement."""
+        if recorded:
+            with observatory.connect() as con:
+                record_provenance(con, recorded, context.run_id)
+        return {}
+
+    each_partition(context, record, write)
 
 
 def case_accounting(cases: list[CaseFile]) -> dg.AssetCheckResult:

@@ -35,38 +35,44 @@ def _failure(
     )
 
 
-REASONS = """
-SELECT regexp_replace(reason, ' in rows .*', '') AS reason, count(*)
-FROM audit.quarantine WHERE wave = ? AND country = ? GROUP BY ALL ORDER BY ALL
+PARTITIONS = "SEMI JOIN (SELECT unnest(?::INTEGER[]) AS wave, unnest(?::VARCHAR[]) AS country) k"
+PREVIEW = f"""
+SELECT * EXCLUDE (source_file) FROM staging.responses {PARTITIONS} USING (wave, country)
+QUALIFY row_number() OVER (PARTITION BY wave, country ORDER BY source_file, source_row) <= 10
+ORDER BY wave, country, source_file, source_row
+"""
+REASONS = f"""
+SELECT wave, country, regexp_replace(reason, ' in rows .*', '') AS reason, count(*)
+FROM audit.quarantine {PARTITIONS} USING (wave, country) GROUP BY ALL ORDER BY ALL
 """
 
 
-def _metadata(
-    con: duckdb.DuckDBPyConnection,
-    wave: int,
-    country: str,
-    files: list[FileCounts],
-) -> dict:
-    """Rows read / loaded / quarantined, the quarantine reasons (without the row lists),
-    a preview and the column schema of the partition."""
-    partition = [wave, country]
-    preview = con.execute(
-        "SELECT * EXCLUDE (source_file) FROM staging.responses WHERE wave = ? AND country = ? "
-        "LIMIT 10",
-        partition,
-    ).df()
-    return {
-        "rows_read": sum(f.rows_read for f in files),
-        "rows_loaded": sum(f.rows_loaded for f in files),
-        "rows_quarantined": sum(f.rows_quarantined for f in files),
-        "quarantine_reasons": dg.MetadataValue.json(
-            dict(con.execute(REASONS, partition).fetchall())
-        ),
-        "preview": dg.MetadataValue.md(preview.to_markdown(index=False)),
-        "dagster/column_schema": dg.TableSchema(
-            columns=[dg.TableColumn(str(c), str(t)) for c, t in preview.dtypes.items()]
-        ),
-    }
+def _metadata(con: duckdb.DuckDBPyConnection, staged: dict[str, list[FileCounts]]) -> dict:
+    """Of each partition staged ({key: its files}): rows read / loaded / quarantined, the
+    quarantine reasons (without the row lists), a preview (its first ten rows by file and
+    row) and the column schema; a query each for all the partitions."""
+    if not staged:
+        return {}
+    where = [list(t) for t in zip(*(wave_country(key) for key in staged), strict=True)]
+    previews = con.execute(PREVIEW, where).df()
+    reasons: dict[tuple[int, str], dict[str, int]] = {}
+    for wave, country, reason, count in con.execute(REASONS, where).fetchall():
+        reasons.setdefault((wave, country), {})[reason] = count
+    found = {}
+    for key, files in staged.items():
+        wave, country = wave_country(key)
+        preview = previews[(previews["wave"] == wave) & (previews["country"] == country)]
+        found[key] = {
+            "rows_read": sum(f.rows_read for f in files),
+            "rows_loaded": sum(f.rows_loaded for f in files),
+            "rows_quarantined": sum(f.rows_quarantined for f in files),
+            "quarantine_reasons": dg.MetadataValue.json(reasons.get((wave, country), {})),
+            "preview": dg.MetadataValue.md(preview.to_markdown(index=False)),
+            "dagster/column_schema": dg.TableSchema(
+                columns=[dg.TableColumn(str(c), str(t)) for c, t in preview.dtypes.items()]
+            ),
+        }
+    return found
 
 
 @dg.asset(
@@ -93,6 +99,7 @@ def staged_survey_responses(
     and a bad export fails only its partition. The suites run once over all the
     partitions staged (observatory.quality.partitions), each partition's results its own."""
     files: dict[str, tuple[int, int, int]] = {}
+    staged: dict[tuple[int, str], list[FileCounts]] = {}
     suites: dict[str, list[SuiteResult]] = {}
     unvalidated: list[str] = []
     try:
@@ -122,12 +129,15 @@ def staged_survey_responses(
                     for f in loader.files
                 }
             )
-            return _metadata(con, wave, country, loader.files)
+            staged[wave, country] = loader.files
+            return {}
 
         def validate(keys: list[str]) -> dict[str, dict]:
-            """The suites once over every partition staged: a summary for each."""
+            """The metadata of every partition staged, then the suites once over all of
+            them: a summary for each."""
+            found = _metadata(con, {key: staged[wave_country(key)] for key in keys})
             try:
-                found = checks.validate_staged(
+                results = checks.validate_staged(
                     con, {key: wave_country(key) for key in keys}, context.run_id
                 )
             except Exception as exc:
@@ -135,8 +145,10 @@ def staged_survey_responses(
                 unvalidated.extend(keys)
                 then = "staged, not validated: the staged_suite check fails"
                 raise _failure(f"validation of {len(keys)} partition(s)", exc, then) from None
-            suites.update(found)
-            return {key: {"validation": checks.summary(found[key])} for key in keys}
+            suites.update(results)
+            for key in keys:
+                found[key]["validation"] = checks.summary(results[key])
+            return found
 
         try:
             each_partition(context, stage, validate)

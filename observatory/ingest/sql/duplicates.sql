@@ -1,4 +1,4 @@
--- The copies of every respondent id found more than once in a partition (incoming_ids:
+-- The copies of every respondent id found more than once in a partition (ingest_ids:
 -- every record with an id and the number of its file, as written by
 -- observatory.ingest.load; ingest_files: the file of each number): one row per
 -- copy, all of them quarantined, with a reason naming the rows of the copies in its file
@@ -6,7 +6,7 @@
 CREATE OR REPLACE TEMP TABLE ingest_duplicates AS
 WITH copies AS (
     SELECT * EXCLUDE (file_no)
-    FROM staging.incoming_ids JOIN ingest_files USING (file_no)
+    FROM ingest_ids JOIN ingest_files USING (file_no)
     QUALIFY count(*) OVER (PARTITION BY respondent_key) > 1
 ),
 per_file AS (
