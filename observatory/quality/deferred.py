@@ -4,8 +4,8 @@ Importing GX 1.x imports every expectation of its registry, and one of them
 (`ExpectColumnKlDivergenceToBeLessThan`) imports `scipy.stats` and `altair` at module
 level for its statistics and its charts; two column metrics import `scipy.stats` for
 KS tests. Every use is inside a method, and none of our suites
-(`observatory.quality.suites`) runs them, yet the two imports are about 2 of the 5
-CPU-s that GX's import costs each process that validates.
+(`observatory.quality.suites`) runs them, yet the two imports were 1.5 to 2 of the 5
+CPU-s that importing GX and building its context cost each process that validates.
 
 `great_expectations()` imports GX with those modules deferred by the standard library's
 `importlib.util.LazyLoader`: the module object is created and bound where GX imports
