@@ -4,6 +4,7 @@ their own .sql file)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Iterable
 
@@ -56,6 +57,7 @@ def comment_on(con: duckdb.DuckDBPyConnection, statements: Iterable[str]) -> Non
         for statement in statements:
             con.execute(statement)
     except BaseException:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # the error to report is the first one
+            con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
