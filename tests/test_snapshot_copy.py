@@ -69,7 +69,9 @@ def test_a_snapshot_rewrites_only_what_changed(tmp_path: Path, monkeypatch):
     whole_tables: list[str] = []
     write = snapshot._write
     monkeypatch.setattr(
-        snapshot, "_write", lambda con, name, c: whole_tables.append(name) or write(con, name, c)
+        snapshot,
+        "_write",
+        lambda con, name, *rest: whole_tables.append(name) or write(con, name, *rest),
     )
     counts, written = snapshot.write_snapshot(con, snapshots / "second.duckdb", snapshots)
     assert sorted(written) == ["core.answers", "core.respondents", "marts.changed"]

@@ -128,3 +128,16 @@ def test_each_read_side_query_is_one_statement_also_on_one_line() -> None:
         assert len(duckdb.extract_statements(one_line)) == 1, name
     shared = query("latest_validation_results")  # one definition, in both
     assert shared in query("report/validation") and shared in query("quality/validation")
+
+
+def test_comments_are_written_in_one_transaction() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (a INTEGER, b INTEGER)")
+    with pytest.raises(duckdb.BinderException):
+        documentation.comment_on(
+            con, ["COMMENT ON COLUMN t.a IS 'a'", "COMMENT ON COLUMN t.missing IS 'm'"]
+        )
+    documentation.comment_on(con, ["COMMENT ON COLUMN t.b IS 'b'"])  # the connection works
+    assert con.execute(
+        "SELECT list(comment ORDER BY column_index) FROM duckdb_columns() WHERE table_name = 't'"
+    ).fetchone() == ([None, "b"],)

@@ -1,9 +1,10 @@
 """The validation engine: Great Expectations 1.x suites run on DataFrames.
 
 Suites are declared as plain specs so that building them costs nothing; GX itself
-(about 3 s to import) is imported only when a suite runs, and its set-up is paid once
-per process: one ephemeral context, each suite and its expectations built on first use
-and kept. Each expectation is blocking (bad data would corrupt the views) or a warning.
+(about 3 CPU-s to import, with what `deferred` defers) is imported only when a suite
+runs, and its set-up is paid once per process: one ephemeral context, each suite and
+its expectations built on first use and kept. Each expectation is blocking (bad data
+would corrupt the views) or a warning.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+
+from observatory.quality.deferred import great_expectations
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ def _context() -> Any:
     which nothing here reads)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("TQDM_DISABLE", "1")
-    import great_expectations as gx
+    gx = great_expectations()
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,
@@ -157,9 +160,8 @@ def _context() -> Any:
 
 def _build_suite(name: str, specs: list[Spec]) -> _Suite:
     """A suite and a DataFrame asset of its own in the process's context."""
-    import great_expectations as gx
-
     context = _context()
+    gx = great_expectations()
     source = f"{name}_{len(_SUITES)}"  # a suite's specs may change in a process (tests)
     batch_definition = (
         context.data_sources.add_pandas(source)

@@ -4,7 +4,9 @@ their own .sql file)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterable
 
 import duckdb
 import yaml
@@ -34,6 +36,28 @@ def document(con: duckdb.DuckDBPyConnection) -> None:
         "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
         "WHERE schema_name IN ('core', 'marts', 'audit', 'staging') AND comment IS NULL"
     ).fetchall()
-    for schema, table, column in missing:
-        if column in docs:
-            con.execute(f'COMMENT ON COLUMN {schema}."{table}"."{column}" IS {quote(docs[column])}')
+    comment_on(
+        con,
+        (
+            f'COMMENT ON COLUMN {schema}."{table}"."{column}" IS {quote(docs[column])}'
+            for schema, table, column in missing
+            if column in docs
+        ),
+    )
+
+
+def comment_on(con: duckdb.DuckDBPyConnection, statements: Iterable[str]) -> None:
+    """Run COMMENT ON statements in one transaction (rolled back if one fails): on its
+    own each one commits, and a commit per column was most of what documenting cost."""
+    statements = list(statements)
+    if not statements:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for statement in statements:
+            con.execute(statement)
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):  # the error to report is the first one
+            con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

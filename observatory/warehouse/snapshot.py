@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from observatory.warehouse import ANALYST_SCHEMAS
+from observatory.warehouse.documentation import comment_on
 from observatory.warehouse.documentation import quote as _quote
 
 # The pipeline's record of the last snapshot it wrote: not data, and named after a
@@ -52,13 +53,22 @@ def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     return {f'{schema}."{table}"': comment for schema, table, comment in rows}
 
 
-def _columns(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str, str | None]]:
-    schema, table = name.split(".")
-    return con.execute(
-        "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE database_name = "
-        "current_database() AND schema_name = ? AND table_name = ? ORDER BY column_index",
-        [schema, table.strip('"')],
+Columns = list[tuple[str, str, str | None]]  # (name, type, comment) of a table, in order
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, Columns]:
+    """{schema.table: its columns} of the analyst schemas, in one query (a query of the
+    catalog per table cost more than the rest of a snapshot's bookkeeping)."""
+    rows = con.execute(
+        "SELECT schema_name, table_name, column_name, data_type, comment FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name IN "
+        f"({', '.join(_quote(s) for s in ANALYST_SCHEMAS)}) "
+        "ORDER BY schema_name, table_name, column_index"
     ).fetchall()
+    found: dict[str, Columns] = {}
+    for schema, table, column, kind, comment in rows:
+        found.setdefault(f'{schema}."{table}"', []).append((column, kind, comment))
+    return found
 
 
 def _waves(con: duckdb.DuckDBPyConnection, name: str, cells: str) -> dict[int, str]:
@@ -71,12 +81,11 @@ def _waves(con: duckdb.DuckDBPyConnection, name: str, cells: str) -> dict[int, s
 
 
 def fingerprint(
-    con: duckdb.DuckDBPyConnection, name: str, comment: str | None
+    con: duckdb.DuckDBPyConnection, name: str, comment: str | None, columns: Columns
 ) -> tuple[str, dict[int, str] | None]:
     """'<documentation and columns>|<content>' of an analyst table, and the fingerprint
     of each of its waves when it has a `wave` column that is never NULL. core.answers'
     content is its partitions' fingerprints, kept up to date by its model."""
-    columns = _columns(con, name)
     meta = hashlib.sha256(repr((comment, columns)).encode()).hexdigest()[:16]
     if name.replace('"', "") == ANSWERS:
         ((content,),) = con.execute(
@@ -95,13 +104,17 @@ def fingerprint(
     return f"{meta}|{content}", None
 
 
-def _write(con: duckdb.DuckDBPyConnection, name: str, comment: str | None) -> None:
+def _write(
+    con: duckdb.DuckDBPyConnection, name: str, comment: str | None, columns: Columns
+) -> None:
     con.execute(f"CREATE OR REPLACE TABLE snapshot.{name} AS SELECT * FROM {name}")
-    if comment:
-        con.execute(f"COMMENT ON TABLE snapshot.{name} IS {_quote(comment)}")
-    for column, _, text in _columns(con, name):
-        if text:
-            con.execute(f'COMMENT ON COLUMN snapshot.{name}."{column}" IS {_quote(text)}')
+    on_table = [f"COMMENT ON TABLE snapshot.{name} IS {_quote(comment)}"] if comment else []
+    on_columns = [
+        f'COMMENT ON COLUMN snapshot.{name}."{column}" IS {_quote(text)}'
+        for column, _, text in columns
+        if text
+    ]
+    comment_on(con, on_table + on_columns)
 
 
 def _update_answers(con: duckdb.DuckDBPyConnection) -> None:
@@ -154,8 +167,8 @@ def write_snapshot(
     snapshot in `snapshots_dir` written from `con` when it is still there; returns the
     row count of each table and the tables written (all of them without a copy)."""
     con.execute(STATE)
-    tables = _tables(con)
-    now = {name: fingerprint(con, name, comment) for name, comment in tables.items()}
+    tables, columns = _tables(con), _columns(con)
+    now = {name: fingerprint(con, name, comment, columns[name]) for name, comment in tables.items()}
     ((last,),) = con.execute("SELECT any_value(snapshot) FROM last_publish.tables").fetchall()
     before, before_waves = {}, {}
     if last and (snapshots_dir / last).is_file():
@@ -180,7 +193,7 @@ def write_snapshot(
                 elif waves is not None and same_columns and name in before_waves:
                     _update_waves(con, name, waves, before_waves[name])
                 else:
-                    _write(con, name, comment)
+                    _write(con, name, comment, columns[name])
                 written.append(name.replace('"', ""))
             ((counts[name.replace('"', "")],),) = con.execute(
                 f"SELECT count(*) FROM snapshot.{name}"
