@@ -109,6 +109,9 @@ WHERE regexp_full_match(partition, '[0-9]{4}\|[A-Z]{2}');
 CREATE TABLE IF NOT EXISTS staging.marts_built (  -- see marts/shares.sql
     mart VARCHAR, wave INTEGER, fingerprint VARCHAR, PRIMARY KEY (mart, wave)
 );
+CREATE TABLE IF NOT EXISTS staging.core_answers_loaded (  -- see core/answers.sql
+    wave INTEGER, country VARCHAR, fingerprint VARCHAR, PRIMARY KEY (wave, country)
+);
 
 COMMENT ON TABLE audit.raw_files IS 'Provenance of every raw file read: content hash, size, rows, detected encoding and delimiter, arrival time, codebook version, and the run that read it.';
 COMMENT ON TABLE audit.quarantine IS 'Every problem found in a raw row that kept it out of the warehouse: file, row number as seen in the file, column header, value, reason. A row may have several problems.';
