@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME,
     SQLITE_BUSY_TIMEOUT_SECONDS,
     SqliteEventLogStorage,
 )
@@ -36,6 +37,12 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         super().__init__(base_dir, inst_data)
+        # Dagster creates the index only when its file is missing, and checks for the
+        # dynamic partitions table without opening it: a process killed while creating
+        # the index (kill -9 in the first second of a refresh) left a file without tables,
+        # and every later refresh failed ("... requires the dynamic partitions table").
+        # Opening it now creates what is missing.
+        self._engine(INDEX_SHARD_NAME)
 
     @classmethod
     def from_config_value(

@@ -103,3 +103,15 @@ def test_the_cli_settings_file_names_the_pooled_event_log(tmp_path):
         (tmp_path / "home" / "history" / "runs").resolve()
     )
     assert "storage" not in written and "run_storage" not in written
+
+
+def test_an_index_a_killed_process_left_without_tables_is_completed(tmp_path):
+    """kill -9 while Dagster created the index leaves the file without its tables; the
+    next refresh used to fail on every run, asking for `dagster instance migrate`."""
+    index = tmp_path / "home" / "history" / "runs" / "index.db"
+    index.parent.mkdir(parents=True)
+    index.touch()
+    cli = project_instance(tmp_path / "home")
+    assert cli.get_dynamic_partitions("wave") == []
+    cli.add_dynamic_partitions("wave", ["2026"])
+    assert _stock(tmp_path / "home").get_dynamic_partitions("wave") == ["2026"]
