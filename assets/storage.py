@@ -5,8 +5,8 @@ event it writes.
 
 Dagster's SqliteEventLogStorage opens a new engine (and so a new connection and an
 empty statement cache) for each event, each asset-event mirror in the index and each
-dynamic-partition lookup: about 11 ms of CPU per asset event, 40% of that engine set-up
-and statement compilation. A refresh of the 50 bench partitions writes ~400 events.
+dynamic-partition lookup: storing an asset event cost 17.5 ms of CPU, 6.4 ms with the
+engine kept, and a refresh of the 50 bench partitions writes ~400 events.
 Connections rest in the engine's pool between transactions, holding no lock, so the
 daemon, the webserver and other runs read and write the same files as before.
 

@@ -152,6 +152,7 @@ def _update_waves(
 
 
 def _before_waves(con: duckdb.DuckDBPyConnection) -> dict[str, dict[int, str]]:
+    """{table: {wave: fingerprint}} of the last snapshot (last_publish.waves)."""
     found: dict[str, dict[int, str]] = {}
     for table, wave, fp in con.execute(
         'SELECT "table", wave, fingerprint FROM last_publish.waves'
