@@ -123,20 +123,31 @@ def test_an_export_failing_after_chunks_were_written_leaves_the_partition_as_it_
 
 
 def test_a_suite_in_batches_finds_what_it_finds_on_the_whole_table(budget):
+    """Values validated as distinct values standing for their rows, keys in batches:
+    the same outcomes and counts as GX on the whole table, over several frames of each
+    (1 MiB: frames of 256 distinct values of four columns, batches of 2,048 keys)."""
     budget()
-    n = 30_000  # four batches of 8,192 rows of two columns
+    n = 30_000
     frame = pd.DataFrame(
         {
             "respondent_key": [f"k{i}" for i in range(n)],
             "country": ["FR", "HR", "XX"] * (n // 3),
+            "score": pd.array([i % 7 for i in range(n)], dtype="Int32"),
+            "fte": [i % 3000 / 4 for i in range(n)],  # 3,000 distinct values: 12 frames
         }
     )
     frame.loc[[7, 20_000], "respondent_key"] = "k5"
+    frame.loc[[11], "respondent_key"] = None
     frame.loc[[3, 4], "country"] = None
+    frame.loc[[5, 6, 9], "score"] = None
     specs = [
         Spec("ExpectColumnValuesToBeUnique", {"column": "respondent_key"}),
+        Spec("ExpectColumnValuesToNotBeNull", {"column": "respondent_key"}),
         Spec("ExpectColumnValuesToBeInSet", {"column": "country", "value_set": ["FR", "HR"]}),
         Spec("ExpectColumnValuesToNotBeNull", {"column": "country"}),
+        Spec("ExpectColumnValuesToBeBetween", {"column": "score", "min_value": 1, "max_value": 5}),
+        Spec("ExpectColumnValuesToNotBeNull", {"column": "score"}),
+        Spec("ExpectColumnValuesToBeBetween", {"column": "fte", "max_value": 700}),
     ]
     con = duckdb.connect()
     con.register("frame", frame)
@@ -146,7 +157,8 @@ def test_a_suite_in_batches_finds_what_it_finds_on_the_whole_table(budget):
     assert [(o.success, o.unexpected_count) for o in batched.outcomes] == [
         (o.success, o.unexpected_count) for o in whole.outcomes
     ]
-    assert [o.unexpected_count for o in whole.outcomes] == [3, n // 3, 2]
+    # score 0 or 6: 8,571 rows, one of them (row 6) now null; fte above 700: 199 in 3,000
+    assert [o.unexpected_count for o in whole.outcomes] == [3, 1, n // 3, 2, 8570, 3, 1990]
 
 
 STAGE = """

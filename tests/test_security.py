@@ -188,6 +188,15 @@ REVIEWED = {
     # the staged suites over a run's partitions (quality/partitions.py)
     "self.query": "a suite's SELECT, a constant of quality/batches.py (STAGED)",
     "PARTITIONS": "a SELECT constant of quality/partitions.py (the partitions as parameters)",
+    # a suite's distinct values and keys (quality/batches.py)
+    "VALUES.format(number)": "a temp table name: a constant and an integer",
+    "picked": "a quoted column of the suite, or any_value() of it",
+    "grouped": "a quoted column of the suite, or `IS NULL` of it",
+    "quoted": "quoted columns of the suite (question ids of the codebook, written in code)",
+    "', '.join(picks)": "temp table columns (value, n) as quoted columns of the suite",
+    "' '.join(joins)": "joins of temp tables (VALUES) on positions, sizes as integers",
+    "first": "a position, an integer from range()",
+    "last": "a position, an integer computed from row counts",
 }
 
 

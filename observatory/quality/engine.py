@@ -14,9 +14,11 @@ import functools
 import json
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from observatory.quality.deferred import great_expectations
@@ -91,9 +93,22 @@ class SuiteResult:
 RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0}
 
 
-def run_suite(name: str, frame: pd.DataFrame, specs: list[Spec]) -> SuiteResult:
+# With weights, GX names the rows of its unexpected values (the frame is small).
+WEIGHED_FORMAT = {"result_format": "COMPLETE"}
+
+
+def run_suite(
+    name: str,
+    frame: pd.DataFrame,
+    specs: list[Spec],
+    weights: Mapping[str, np.ndarray] | None = None,
+) -> SuiteResult:
     """Validate `frame` against `specs` with Great Expectations (one validation of the
-    columns the suite reads; the suite is built on first use and kept)."""
+    columns the suite reads; the suite is built on first use and kept).
+
+    With `weights` (a column's name -> the number of rows each of its values in the
+    frame stands for), an expectation on one of those columns counts as unexpected the
+    rows that its unexpected values stand for."""
     key = (name, repr(specs))
     if key not in _SUITES:
         _SUITES[key] = _build_suite(name, specs)
@@ -104,13 +119,19 @@ def run_suite(name: str, frame: pd.DataFrame, specs: list[Spec]) -> SuiteResult:
     # An ephemeral suite's expectations have no id: match results by type and arguments.
     results = {
         _key(r.expectation_config.type, r.expectation_config.kwargs): r
-        for r in batch.validate(suite.suite, result_format=RESULT_FORMAT).results
+        for r in batch.validate(
+            suite.suite, result_format=WEIGHED_FORMAT if weights else RESULT_FORMAT
+        ).results
     }
     outcomes = []
     for spec, expected in zip(specs, suite.keys, strict=True):
-        r = results[expected]
-        unexpected = int((r.result or {}).get("unexpected_count") or 0)
-        outcomes.append(Outcome(spec, bool(r.success), unexpected))
+        result = results[expected].result or {}
+        if weights and spec.column in weights:
+            at = result.get("unexpected_index_list") or []
+            unexpected = int(weights[spec.column][at].sum())
+        else:
+            unexpected = int(result.get("unexpected_count") or 0)
+        outcomes.append(Outcome(spec, bool(results[expected].success), unexpected))
     return SuiteResult(name, outcomes)
 
 
