@@ -4,9 +4,10 @@ partition, and each partition's results still its own.
 Every expectation of a staged suite is a property of each row (a code in its set, a
 value between bounds, not null) or of each key within a partition (unique): when it
 holds on the union of some partitions, it holds on each of them, with no unexpected
-value. So the partitions are validated together, in groups of bounded size; a group
-that fails is halved until each failing partition is validated alone, and only those
-results count values (the counts of a partition are its own, never its group's). Keys
+value. So the partitions are validated together (in frames of bounded size:
+`batches`); a group that fails is halved until each failing partition is validated
+alone, and only those results count values (the counts of a partition are its own,
+never its group's). Keys
 are unique per partition, so on a group a key is checked unique with its partition's
 wave and country. A row-count expectation is a property of each partition's count: on
 a group it is checked on a frame of one count per partition."""
@@ -19,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from observatory.quality import Outcome, Spec, SuiteResult, run_suite, suites
-from observatory.quality.batches import batch_rows, run_suite_on_table, suite_columns
+from observatory.quality.batches import run_suite_on_table
 
 Partition = tuple[int, str]  # (wave, country)
 STAGED = {  # suite -> (the staged rows it checks, with their wave and country; its expectations)
@@ -125,20 +126,6 @@ def _bisect(
     return _bisect(group[:half], validate) | _bisect(group[half:], validate)
 
 
-def _groups(counts: dict[Partition, int], limit: int) -> list[list[Partition]]:
-    """The partitions in order, in groups of at most `limit` rows (a larger partition
-    alone: it is validated in batches)."""
-    groups: list[list[Partition]] = []
-    rows = 0
-    for partition, n in sorted(counts.items()):
-        if not groups or rows + n > limit:
-            groups.append([])
-            rows = 0
-        groups[-1].append(partition)
-        rows += n
-    return groups
-
-
 def validate_partitions(
     con: duckdb.DuckDBPyConnection, partitions: list[Partition]
 ) -> dict[Partition, list[SuiteResult]]:
@@ -148,8 +135,6 @@ def validate_partitions(
         return results
     for name in STAGED:
         suite = _Suite(con, name, partitions)
-        limit = batch_rows(max(1, len(suite_columns([_on_group(s) for s in suite.of_rows]))))
-        for group in _groups(suite.rows, limit):
-            for partition, result in _bisect(group, suite.validate).items():
-                results[partition].append(result)
+        for partition, result in _bisect(sorted(suite.rows), suite.validate).items():
+            results[partition].append(result)
     return results
