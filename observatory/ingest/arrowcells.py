@@ -10,6 +10,7 @@ whatever its input: columns are concatenated and checked or stripped in one call
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,14 +31,14 @@ def stripped(text: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(kept, ""), pa.scalar(None, pa.string()), kept)
 
 
-def _by_value(values: np.ndarray | pd.Series, labels: Mapping[object, object]) -> pa.Array:
+def _by_value(values: np.ndarray | pd.Series, labels: Mapping[Any, object]) -> pa.Array:
     """The cells through `cell` (and the value labels) once per distinct value."""
     codes, distinct = pd.factorize(values)
     found = pa.array([cell(labels.get(v, v)) for v in distinct.tolist()], pa.string())
     return found.take(pa.array(codes, mask=codes < 0))
 
 
-def sav_texts(values: pd.Series, labels: Mapping[object, object] | None) -> pa.Array:
+def sav_texts(values: pd.Series, labels: Mapping[Any, object] | None) -> pa.Array:
     """An SPSS variable's cells (as pyreadstat reads them), value labels applied."""
     if values.dtype == "str" and not labels:
         return stripped(pa.array(values).cast(pa.string()))

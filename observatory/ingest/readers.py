@@ -235,7 +235,7 @@ def read_csv(path: Path, profile: ExportProfile, expected: frozenset[str]) -> It
 
 
 def _header_row(
-    values: list[list[object]], profile: ExportProfile, expected: frozenset[str]
+    values: Sequence[Sequence[object]], profile: ExportProfile, expected: frozenset[str]
 ) -> int:
     """0-based row of the header: the profile's, else the row naming the most known
     headers, else the first non-empty row."""

@@ -21,6 +21,7 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -40,7 +41,7 @@ RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relations
 
 @dataclass
 class Sheet:
-    values: list[list[object]]  # row by row, 0-based; an empty cell is None or ""
+    values: Sequence[Sequence[object]]  # row by row, 0-based; an empty cell is None or ""
     merged: list[tuple[int, int, int, int]]  # (first row, first col, last row, last col), 0-based
     uncomputed: dict[tuple[int, int], str] = field(default_factory=dict)  # cell -> formula
 
