@@ -104,9 +104,9 @@ def test_check_on_the_shipped_sample_lists_the_planted_bad_rows():
 
 def _grid(rows: list[list[object]]) -> list[list[str | None]]:
     """Cells as the reader keeps them, without trailing blanks."""
-    from observatory.ingest.readers import _cell
+    from observatory.ingest.readers import cell
 
-    grid = [[_cell(v) for v in row] for row in rows]
+    grid = [[cell(v) for v in row] for row in rows]
     grid = [
         row[: max((i + 1 for i, v in enumerate(row) if v is not None), default=0)] for row in grid
     ]

@@ -1,12 +1,13 @@
 """The DuckDB staging paths give what the Python reader and harmonisation give, row for
 row: text exports read by DuckDB (`observatory.ingest.fastpath`), and workbooks and SPSS
-files read by the Python reader and harmonised in SQL (`observatory.ingest.tablepath`).
+files read into Arrow and harmonised in SQL (`observatory.ingest.tablepath`).
 Every export of the shipped sample and of the corpus of malformed exports (tests/corpus)
 staged both ways, staging.responses, staging.answers, audit.quarantine and the counts
 of the row accounting compared, or the same error."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -196,3 +197,77 @@ def test_the_duckdb_path_reads_awkward_values_as_the_python_path_does(tmp_path):
     assert len(reasons["awkward.csv"]) >= 8, reasons
     assert reasons["awkward.xlsx"] == reasons["awkward.sav"] == reasons["awkward.csv"]
     assert len(reasons["long_cell.csv"]) > len(reasons["awkward.csv"]), reasons
+
+
+def _sheet(export: Table, path: Path, cells: dict[tuple[int, int], object], blank: int) -> None:
+    """A workbook of `export` with the cells at (row, column) replaced by Python values
+    (numbers, booleans, dates), and two blank rows (one of spaces) before row `blank`."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    header, rows = export
+    book.active.append(header)
+    for i, row in enumerate(rows):
+        if i == blank:
+            book.active.append([None] * len(header))
+            book.active.append(["  ", "\u3000"])
+        book.active.append([cells.get((i, j), v or None) for j, v in enumerate(row)])
+    book.save(path)
+
+
+def _labelled(export: Table, path: Path, comment: str) -> None:
+    """An SPSS export with the organisation type as numeric codes and the theme as text
+    codes, both with value labels (code 9 has none), and a free-text comment."""
+    header, rows = export
+    frame = pd.DataFrame(rows, columns=[f"v{i + 1}" for i in range(len(header))])
+    kinds, themes = sorted(set(frame.v4)), sorted(set(frame.v6))
+    frame["v4"] = [float(kinds.index(v) + 1) for v in frame.v4[:-1]] + [9.0]
+    frame["v6"] = [f"T{themes.index(v)}" for v in frame.v6]
+    frame[f"v{len(header)}"] = comment
+    labels = {
+        "v4": {float(i + 1): f" {v} " for i, v in enumerate(kinds)},
+        "v6": {f"T{i}": v for i, v in enumerate(themes)},
+    }
+    pyreadstat.write_sav(frame, str(path), column_labels=header, variable_value_labels=labels)
+
+
+def test_the_arrow_reader_takes_odd_cells_and_leaves_what_the_python_reader_reports(tmp_path):
+    """Workbooks and SPSS files whose cells the Arrow reader converts once per distinct
+    value (numbers, booleans beside numbers, dates, padded labels, value labels, blank
+    rows skipped) stage as the Python path stages them; a control character in a
+    free-text cell (SPSS: XML cannot hold one) or the header repeated as a record leaves
+    the file to the Python path."""
+    at, it = table("AT", n=8), table("IT", n=6)
+    sat, fte, kind, comment = 16, 17, 3, 18  # AT's columns
+    odd = {
+        (0, 0): 1001,
+        (1, sat): True,
+        (2, sat): 2.5,
+        (3, sat): 1,
+        (4, fte): 1e-05,
+        (4, comment): dt.datetime(2024, 5, 1, 9, 30),
+        (5, kind): "\ufeff\u00a0Unternehmen\u2003",
+        (6, fte): 7,
+        (7, sat): 6.0,
+    }
+    writers = {
+        "AT/odd.xlsx": (lambda p: _sheet(at, p, odd, blank=3), "sql"),
+        "AT/repeated.xlsx": (lambda p: _sheet((at[0], [*at[1], at[0]]), p, {}, 9), "python"),
+        "IT/labelled.sav": (lambda p: _labelled(it, p, "ok"), "sql"),
+        "IT/control.sav": (lambda p: _labelled(it, p, "a\x1bb"), "python"),
+    }
+    quarantined = {}
+    for name, (write, path) in writers.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        write(tmp_path / name)
+        survey = SurveyFile(2024, name[:2], tmp_path / name)
+        python, reader, found = _both(survey)
+        assert (python, reader) == ("python", path), name
+        quarantined[name] = [q[3:6] for q in found[0]["audit.quarantine"]]  # type: ignore[index]
+    # rows as a person sees them: the sheet's row 11 after two blank rows
+    assert [(row, value) for row, _, value in quarantined["AT/odd.xlsx"]] == [
+        (3, "True"),
+        (4, "2.5"),
+        (11, "6"),
+    ]
+    assert quarantined["IT/labelled.sav"] == [(6, "Tipo di organizzazione", "9")]

@@ -40,7 +40,7 @@ def lit(text: str) -> str:
 
 
 def text_sql(column: str) -> str:
-    """A cell as the Python reader makes it (`readers._cell`). A regular expression: trim
+    """A cell as the Python reader makes it (`readers.cell`). A regular expression: trim
     with these characters took three times as long."""
     return f"nullif(regexp_replace(replace({column}, chr(65279), ''), {STRIP}, '', 'g'), '')"
 

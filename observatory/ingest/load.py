@@ -54,8 +54,8 @@ class FileCounts:
     rows_quarantined: int = 0
     problems: int = 0  # quarantine rows (a row may have several problems)
     ignored: list[str] = field(default_factory=list)  # columns the codebook says to ignore
-    # or "duckdb" (`observatory.ingest.fastpath`), or "sql" (the Python reader's cells
-    # harmonised in SQL: `observatory.ingest.tablepath`)
+    # or "duckdb" (`observatory.ingest.fastpath`), or "sql" (a workbook's or SPSS file's
+    # cells read into Arrow and harmonised in SQL: `observatory.ingest.tablepath`)
     reader: str = "python"
 
 
@@ -134,49 +134,52 @@ class Loader:
 
     def add(self, chunks: Iterable[RawTable]) -> FileCounts:
         """Harmonise and write the chunks of one export, one at a time; an `Export` that
-        the DuckDB path takes (`duckdb_path`) is staged there instead, and a table of a
-        workbook or SPSS file that the SQL staging takes is harmonised there."""
+        a DuckDB path takes (`duckdb_path`) is staged there instead."""
         if isinstance(chunks, Export) and self.duckdb_path:
             with chunks.unchanged():
-                staged = fastpath.stage(
-                    self.con,
-                    chunks.path,
-                    self.book,
-                    self.wave,
-                    self.country,
-                    self.key,
-                    self._target(),
-                )
-            if staged is not None:
-                layout = staged.layout
-                done = FileCounts(
-                    chunks.path,
-                    layout.encoding,
-                    layout.delimiter,
-                    layout.header_line,
-                    staged.rows_read,
-                    staged.rows_loaded,
-                    ignored=staged.ignored,
-                    reader="duckdb",
-                )
+                done = self._staged_in_sql(chunks.path)
+            if done is not None:
                 self.files.append(done)
                 return done
         counts = None
         for raw in chunks:
             counts = counts or FileCounts(raw.path, raw.encoding, raw.delimiter, raw.header_row)
-            table = self.duckdb_path and tablepath.stage(
-                self.con, raw, self.book, self.wave, self.country, self.key, self._target()
-            )
-            if table:
-                counts.rows_read += len(raw.rows)
-                counts.rows_loaded += table.rows_loaded
-                counts.ignored, counts.reader = table.ignored, "sql"
-            else:
-                self._write(raw, counts)
+            self._write(raw, counts)
             del raw  # let the chunk go before the reader makes the next
         assert counts is not None, "a reader yields at least one table"
         self.files.append(counts)
         return counts
+
+    def _staged_in_sql(self, path: Path) -> FileCounts | None:
+        """The export staged by DuckDB: a text export read by DuckDB, a workbook or SPSS
+        file read into Arrow; or None (nothing written)."""
+        args = (self.con, path, self.book, self.wave, self.country, self.key, self._target())
+        text = fastpath.stage(*args)
+        if text is not None:
+            layout = text.layout
+            return FileCounts(
+                path,
+                layout.encoding,
+                layout.delimiter,
+                layout.header_line,
+                text.rows_read,
+                text.rows_loaded,
+                ignored=text.ignored,
+                reader="duckdb",
+            )
+        table = tablepath.stage(*args)
+        if table is None:
+            return None
+        return FileCounts(
+            path,
+            None,
+            None,
+            table.header_row,
+            table.rows_read,
+            table.rows_loaded,
+            ignored=table.ignored,
+            reader="sql",
+        )
 
     def _target(self) -> Target:
         return Target(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ class RawTable:
     duplicates: dict[str, str] = field(default_factory=dict)  # renamed column -> header
 
 
-def _cell(value: object) -> str | None:
+def cell(value: object) -> str | None:
     if type(value) is str:  # the common case, first
         return value.replace("\ufeff", "").strip() or None  # a stray BOM is invisible
     if value is None:
@@ -73,7 +74,7 @@ def _cell(value: object) -> str | None:
 def column_names(header: Sequence[object]) -> tuple[list[str], dict[str, str]]:
     names, duplicates, seen = [], {}, set()
     for i, h in enumerate(header):
-        name = _cell(h) or f"<blank column {i + 1}>"
+        name = cell(h) or f"<blank column {i + 1}>"
         if name in seen:
             duplicates[f"{name} <column {i + 1}>"] = name
             name = f"{name} <column {i + 1}>"
@@ -130,7 +131,7 @@ def _repeated_header(frame: pd.DataFrame) -> list[int]:
     ]
 
 
-def _width(header: list[Any]) -> None:
+def check_width(header: list[Any]) -> None:
     limit = load_settings().max_columns
     if len(header) > limit:
         raise ReadError(
@@ -148,10 +149,10 @@ def _table(
     check_cells: bool = True,
     **meta: Any,
 ) -> RawTable:
-    _width(header)
+    check_width(header)
     names, duplicates = column_names(header)
     width = len(names)
-    body = [[_cell(v) for v in (rec + [None] * width)[:width]] for rec in records]
+    body = [[cell(v) for v in (rec + [None] * width)[:width]] for rec in records]
     frame = pd.DataFrame(body, columns=names, dtype=object)
     empty = [n for n in names if n.startswith("<blank column") and frame[n].isna().all()]
     frame = frame.drop(columns=empty)  # trailing delimiters: nothing to lose
@@ -206,16 +207,16 @@ def read_csv(path: Path, profile: ExportProfile, expected: frozenset[str]) -> It
                 continue  # title lines above the header
             if header is None:
                 header = record.fields
-                _width(header)
+                check_width(header)
                 width.append(len(header))
                 continue
             fields = record.fields
-            if not any(cell.strip() for cell in fields):
+            if not any(f.strip() for f in fields):
                 continue
             extra = fields[len(header) :]
             if record.swallowed:
                 issues.append(Issue(len(records), ROW, "", _unclosed(record.swallowed)))
-            elif len(fields) < len(header) or any(cell.strip() for cell in extra):
+            elif len(fields) < len(header) or any(f.strip() for f in extra):
                 issues.append(
                     Issue(
                         len(records),
@@ -234,7 +235,7 @@ def read_csv(path: Path, profile: ExportProfile, expected: frozenset[str]) -> It
 
 
 def _header_row(
-    values: list[list[object]], profile: ExportProfile, expected: frozenset[str]
+    values: Sequence[Sequence[object]], profile: ExportProfile, expected: frozenset[str]
 ) -> int:
     """0-based row of the header: the profile's, else the row naming the most known
     headers, else the first non-empty row."""
@@ -245,12 +246,13 @@ def _header_row(
                 f"last row ({len(values)})"
             )
         return profile.header_row - 1
-    filled = [i for i, row in enumerate(values) if any(_cell(v) for v in row)][:SCAN_LINES]
+    rows = (i for i, row in enumerate(values) if any(cell(v) for v in row))
+    filled = list(islice(rows, SCAN_LINES))
     if not filled:
         raise ReadError("the sheet is empty")
     if not expected:
         return filled[0]
-    index, score = best_row([[_cell(v) or "" for v in values[i]] for i in filled], expected)
+    index, score = best_row([[cell(v) or "" for v in values[i]] for i in filled], expected)
     if score == 0:
         raise ReadError(
             f"no header row: none of the first {SCAN_LINES} rows names a column the codebook knows"
@@ -258,13 +260,21 @@ def _header_row(
     return filled[index]
 
 
+def sheet_header(
+    sheet: workbook.Sheet, profile: ExportProfile, expected: frozenset[str]
+) -> tuple[int, list[object], int]:
+    """The 0-based row of a sheet's header, its cells (merged headers named) and how many
+    rows it takes."""
+    start = _header_row(sheet.values, profile, expected)
+    return start, *workbook.header_names(sheet, start, profile.multi_select.column)
+
+
 def read_xlsx(path: Path, profile: ExportProfile, expected: frozenset[str]) -> RawTable:
     sheet = workbook.read_sheet(path, profile.sheet)
-    start = _header_row(sheet.values, profile, expected)
-    header, height = workbook.header_names(sheet, start, profile.multi_select.column)
+    start, header, height = sheet_header(sheet, profile, expected)
     records, rows = [], []
     for r in range(start + height, len(sheet.values)):
-        if any(_cell(v) for v in sheet.values[r]):
+        if any(cell(v) for v in sheet.values[r]):
             records.append(list(sheet.values[r]))
             rows.append(r + 1)
     names = column_names(header)[0]

@@ -21,6 +21,7 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -40,7 +41,7 @@ RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relations
 
 @dataclass
 class Sheet:
-    values: list[list[object]]  # row by row, 0-based
+    values: Sequence[Sequence[object]]  # row by row, 0-based; an empty cell is None or ""
     merged: list[tuple[int, int, int, int]]  # (first row, first col, last row, last col), 0-based
     uncomputed: dict[tuple[int, int], str] = field(default_factory=dict)  # cell -> formula
 
@@ -125,7 +126,8 @@ def _holds_formula(archive: zipfile.ZipFile, name: str) -> bool:
     tail = b""
     with archive.open(name) as part:
         while chunk := part.read(CHUNK_BYTES):
-            if FORMULA.search(tail + chunk):
+            text = tail + chunk  # a formula's tag holds "<f" or ":f": found fast
+            if (b"<f" in text or b":f" in text) and FORMULA.search(text):
                 return True
             tail = chunk[-OVERLAP:]
     return False
@@ -168,7 +170,7 @@ def _read_values(path: Path, sheet: str | None) -> Sheet:
             merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in ws.merged_cell_ranges or []]
     except CalamineError as exc:
         raise _unreadable(exc) from None
-    return Sheet([[None if v == "" else v for v in row] for row in values], merged)
+    return Sheet(values, merged)
 
 
 def _read_formulas(path: Path, sheet: str | None) -> Sheet:
@@ -201,6 +203,10 @@ def _read_formulas(path: Path, sheet: str | None) -> Sheet:
     return result
 
 
+def _value(cell: object) -> object:
+    return None if cell == "" else cell
+
+
 def header_names(sheet: Sheet, row: int, template: str) -> tuple[list[object], int]:
     """The header of each column, and how many rows the header takes (2 when a header
     is merged over several columns with the option labels in the row below, or merged
@@ -211,12 +217,12 @@ def header_names(sheet: Sheet, row: int, template: str) -> tuple[list[object], i
     for r1, c1, r2, c2 in sheet.merged:
         if not r1 <= row <= r2:
             continue
-        top = sheet.values[r1][c1] if c1 < len(sheet.values[r1]) else None
+        top = _value(sheet.values[r1][c1]) if c1 < len(sheet.values[r1]) else None
         if r1 == r2 == row and c2 > c1:  # a question over its options
             rows = 2
             for c in range(c1, c2 + 1):
                 header[c] = template.format(
-                    question=top, option=below[c] if c < len(below) else None
+                    question=top, option=_value(below[c]) if c < len(below) else None
                 )
         else:  # merged over rows: the value sits in the top cell
             rows = max(rows, 2 if r2 > row else 1)
