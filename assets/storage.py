@@ -10,6 +10,15 @@ engine kept, and a refresh of the 50 bench partitions writes ~400 events.
 Connections rest in the engine's pool between transactions, holding no lock, so the
 daemon, the webserver and other runs read and write the same files as before.
 
+It also remembers, for the life of the process, the index's tables and the asset-key
+table's columns once it has seen them, which Dagster otherwise looks up again for every
+asset event (`has_table`, `_has_asset_key_col_on_connection`) and every dynamic-partition
+lookup (`_check_partitions_table`): a new engine and a schema query each time, about
+1.2 CPU-s of a 7.5 k refresh. Only what exists is remembered, never an absence: Dagster's
+migrations (`dagster instance migrate`, run by any process) add tables and columns and
+never drop them, and a wipe deletes rows, not tables; a table still missing is looked
+up again at the next call, so one that another process adds is seen then.
+
 Only the CLI's instance settings name it (assets/runner.py `project_instance`), and only
 when the instance is the default SQLite one; the team's PostgreSQL instance pools
 connections already."""
@@ -36,6 +45,8 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables: set[str] = set()  # index tables seen (see the module)
+        self._asset_key_columns: set[str] = set()  # columns of asset_keys seen
         super().__init__(base_dir, inst_data)
         # Dagster creates the index only when its file is missing, and checks for the
         # dynamic partitions table without opening it: a process killed while creating
@@ -70,6 +81,18 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def _connect(self, shard: str) -> Iterator[Connection]:
         with self._db_lock, self._engine(shard).connect() as conn, conn.begin():
             yield conn
+
+    def has_table(self, table_name: str) -> bool:
+        if table_name not in self._tables and super().has_table(table_name):
+            self._tables.add(table_name)
+        return table_name in self._tables
+
+    def _has_asset_key_col_on_connection(self, conn: Connection, column_name: str) -> bool:
+        if column_name not in self._asset_key_columns and super()._has_asset_key_col_on_connection(
+            conn, column_name
+        ):
+            self._asset_key_columns.add(column_name)
+        return column_name in self._asset_key_columns
 
     def _close_files(self) -> None:
         with self._db_lock:
