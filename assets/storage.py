@@ -19,6 +19,16 @@ migrations (`dagster instance migrate`, run by any process) add tables and colum
 never drop them, and a wipe deletes rows, not tables; a table still missing is looked
 up again at the next call, so one that another process adds is seen then.
 
+Its connections to files in WAL mode (all of Dagster's, once created) commit with
+`PRAGMA synchronous=NORMAL` instead of SQLite's default FULL: the WAL is flushed to disk
+at checkpoints rather than at every commit. Each asset event is two commits; at FULL,
+storing 200 materialisations took 1.5 CPU-s and 4.6 s of wall time here, at NORMAL 1.0
+and 1.7. A process killed at any moment (kill -9, tests/test_faults.py) loses nothing it
+committed, since the WAL is in the operating system's hands; a power cut or a kernel
+crash may lose the last events committed, never the file's consistency (SQLite's
+documentation of WAL mode). The runs' status is in the run storage, which keeps
+Dagster's own connections at FULL, as do the daemon and the webserver.
+
 Only the CLI's instance settings name it (assets/runner.py `project_instance`), and only
 when the instance is the default SQLite one; the team's PostgreSQL instance pools
 connections already."""
@@ -34,10 +44,17 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SqliteEventLogStorage,
 )
 from dagster._serdes import ConfigurableClassData
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 
 OPEN_FILES = 8  # engines kept (the index and the latest runs); the oldest is disposed
+
+
+def _wal_commits_at_normal(dbapi_connection: Any, _record: Any) -> None:
+    """A new connection to a file in WAL mode commits without its own fsync (see the
+    module); a file still in the rollback-journal mode (being created) keeps FULL."""
+    if dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        dbapi_connection.execute("PRAGMA synchronous = NORMAL")
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
@@ -68,8 +85,10 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 self.conn_string_for_shard(shard),
                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
             )
+            event.listen(engine, "connect", _wal_commits_at_normal)
             if shard not in self._initialized_dbs:
-                self._initdb(engine)
+                self._initdb(engine)  # a new file is switched to WAL mode here:
+                engine.dispose()  # its connections are made again, at NORMAL
                 self._initialized_dbs.add(shard)
             self._engines[shard] = engine
             if len(self._engines) > OPEN_FILES:

@@ -143,3 +143,16 @@ def test_tables_seen_are_looked_up_once_and_a_missing_one_again(tmp_path, monkey
         other.execute("CREATE TABLE added_later (id INTEGER)")
     assert storage.has_table("added_later") and storage.has_table("added_later")
     assert looked_up["added_later"] == 3
+
+
+def test_commits_to_the_wal_files_wait_for_no_fsync_of_their_own(tmp_path):
+    """The CLI's connections commit at synchronous=NORMAL (assets/storage.py), to the
+    index and to a run's file created in WAL mode by the run itself."""
+    cli = project_instance(tmp_path / "home")
+    cli.add_dynamic_partitions("wave", ["2026"])
+    run_id = dg.materialize([counted], instance=cli, partition_key="2026").run_id
+    storage = cli.event_log_storage
+    for connection in (storage.index_connection(), storage.run_connection(run_id)):
+        with connection as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
