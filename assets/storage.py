@@ -12,22 +12,24 @@ daemon, the webserver and other runs read and write the same files as before.
 
 It also remembers, for the life of the process, the index's tables and the asset-key
 table's columns once it has seen them, which Dagster otherwise looks up again for every
-asset event (`has_table`, `_has_asset_key_col_on_connection`) and every dynamic-partition
-lookup (`_check_partitions_table`): a new engine and a schema query each time, about
-1.2 CPU-s of a 7.5 k refresh. Only what exists is remembered, never an absence: Dagster's
-migrations (`dagster instance migrate`, run by any process) add tables and columns and
-never drop them, and a wipe deletes rows, not tables; a table still missing is looked
-up again at the next call, so one that another process adds is seen then.
+asset event (`has_table`, `_has_asset_key_col_on_connection`) and every
+dynamic-partition lookup (`_check_partitions_table`): a new engine and a schema query
+each time, 1.3 s of a 7.5 k refresh's CPU profile (py-spy). Only what exists is
+remembered, never an absence: Dagster's migrations (`dagster instance migrate`, run by
+any process) add tables and columns and never drop them, and a wipe deletes rows, not
+tables; a table still missing is looked up again at the next call, so one that another
+process adds is seen then.
 
 Its connections to files in WAL mode (all of Dagster's, once created) commit with
 `PRAGMA synchronous=NORMAL` instead of SQLite's default FULL: the WAL is flushed to disk
 at checkpoints rather than at every commit. Each asset event is two commits; at FULL,
-storing 200 materialisations took 1.5 CPU-s and 4.6 s of wall time here, at NORMAL 1.0
-and 1.7. A process killed at any moment (kill -9, tests/test_faults.py) loses nothing it
-committed, since the WAL is in the operating system's hands; a power cut or a kernel
-crash may lose the last events committed, never the file's consistency (SQLite's
-documentation of WAL mode). The runs' status is in the run storage, which keeps
-Dagster's own connections at FULL, as do the daemon and the webserver.
+storing 200 materialisations took 1.6 CPU-s and 4.8 s of wall time here, at NORMAL 1.0
+and 1.6 (medians of three). A process killed at any moment (kill -9,
+tests/test_faults.py) loses nothing it committed, since the WAL is in the operating
+system's hands; a power cut or a kernel crash may lose the last events committed, never
+the file's consistency (SQLite's documentation of WAL mode). The runs' status is in the
+run storage, which keeps Dagster's own connections at FULL, as do the daemon and the
+webserver.
 
 Only the CLI's instance settings name it (assets/runner.py `project_instance`), and only
 when the instance is the default SQLite one; the team's PostgreSQL instance pools
