@@ -2,8 +2,10 @@ import ast
 from pathlib import Path
 
 import pytest
+import yaml
 
-from observatory.codebook import SURVEY_LANGUAGES, load_codebook, normalise_label, validate
+from observatory.codebook import HERE, SURVEY_LANGUAGES, load_codebook, normalise_label, validate
+from observatory.codebook.store import LOADER, read_yaml
 from observatory.config import canonical_country, load_countries
 
 REPO = Path(__file__).resolve().parent.parent
@@ -103,3 +105,11 @@ def test_the_suites_take_numeric_bounds_from_the_codebook(monkeypatch):
         if s.expectation == "ExpectColumnValuesToBeBetween"
     }
     assert between == {"satisfaction": (0, 10, True), "coordination_fte": (0, 50, False)}
+
+
+def test_the_codebook_files_read_as_yaml_safe_load_reads_them():
+    """read_yaml parses with libyaml (observatory/codebook/store.py): the same data."""
+    assert LOADER is yaml.CSafeLoader  # PyYAML's wheels carry libyaml
+    for name in ("taxonomy.yaml", "questionnaire.yaml"):
+        path = HERE / name
+        assert read_yaml(path) == yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -2,13 +2,16 @@
 the files with Dagster's own storage, which the daemon and the webserver use: what one
 writes the other reads, while the other process writes too."""
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections import Counter
 
 import dagster as dg
 import pytest
 import yaml
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
 from assets.runner import CLI_SETTINGS, cli_settings, project_instance
 from assets.storage import OPEN_FILES, PooledSqliteEventLogStorage
@@ -115,3 +118,41 @@ def test_an_index_a_killed_process_left_without_tables_is_completed(tmp_path):
     assert cli.get_dynamic_partitions("wave") == []
     cli.add_dynamic_partitions("wave", ["2026"])
     assert _stock(tmp_path / "home").get_dynamic_partitions("wave") == ["2026"]
+
+
+def test_tables_seen_are_looked_up_once_and_a_missing_one_again(tmp_path, monkeypatch):
+    """Dagster asks before each asset event and partition lookup whether the index has a
+    table: the storage asks the file once per table that exists, and again each time
+    for one that does not (a migration in another process may add it)."""
+    cli = project_instance(tmp_path / "home")
+    storage = cli.event_log_storage
+    looked_up: Counter[str] = Counter()
+    asked = SqliteEventLogStorage.has_table
+
+    def counting(self: SqliteEventLogStorage, name: str) -> bool:
+        looked_up[name] += 1
+        return asked(self, name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", counting)
+    cli.add_dynamic_partitions("wave", ["2025", "2026"])
+    for wave in ("2025", "2026"):
+        assert dg.materialize([counted], instance=cli, partition_key=wave).success
+    assert looked_up["dynamic_partitions"] == 1 and set(looked_up.values()) == {1}
+    assert not storage.has_table("added_later") and not storage.has_table("added_later")
+    with sqlite3.connect(tmp_path / "home" / "history" / "runs" / "index.db") as other:
+        other.execute("CREATE TABLE added_later (id INTEGER)")
+    assert storage.has_table("added_later") and storage.has_table("added_later")
+    assert looked_up["added_later"] == 3
+
+
+def test_commits_to_the_wal_files_wait_for_no_fsync_of_their_own(tmp_path):
+    """The CLI's connections commit at synchronous=NORMAL (assets/storage.py), to the
+    index and to a run's file created in WAL mode by the run itself."""
+    cli = project_instance(tmp_path / "home")
+    cli.add_dynamic_partitions("wave", ["2026"])
+    run_id = dg.materialize([counted], instance=cli, partition_key="2026").run_id
+    storage = cli.event_log_storage
+    for connection in (storage.index_connection(), storage.run_connection(run_id)):
+        with connection as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL

@@ -23,10 +23,14 @@ from pathlib import Path
 import yaml
 
 CHANGE_KEYS = ("dimensions", "questions", "waves")
+# libyaml's parser (PyYAML's C binding, in its wheels) with PyYAML's safe constructor: the
+# same data as yaml.safe_load, parsed about 7 times faster (the codebook is read by every
+# process that loads the definitions: 0.11 CPU-s in Python)
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_yaml(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER) or {}
 
 
 def write_yaml(path: Path, data: dict, comment: str = "") -> None:
