@@ -9,6 +9,7 @@ same command on a smaller export: the difference must stay within the budget."""
 from __future__ import annotations
 
 import os
+import string
 import subprocess
 import sys
 import zipfile
@@ -260,3 +261,12 @@ def test_refresh_lists_the_first_problems_of_a_file_then_counts_the_others(tmp_p
     assert not summary.ok
     assert f"2024 FR: … and 200 more problems in {export}" in summary.problems
     assert len(summary.problems) < 110, len(summary.problems)
+
+
+def test_merged_ranges_name_the_columns_openpyxl_names():
+    from openpyxl.utils import column_index_from_string
+
+    letters = [*string.ascii_uppercase, "AA", "AZ", "BA", "ZZ", "AAA", "XFD"]
+    assert [workbook._column(c.encode()) for c in letters] == [
+        column_index_from_string(c) - 1 for c in letters
+    ]
