@@ -126,9 +126,9 @@ def run_suite(
     outcomes = []
     for spec, expected in zip(specs, suite.keys, strict=True):
         result = results[expected].result or {}
-        if weights and spec.column in weights:
-            at = result.get("unexpected_index_list") or []
-            unexpected = int(weights[spec.column][at].sum())
+        rows = (weights or {}).get(spec.column or "")
+        if rows is not None:  # the rows each value of the frame stands for
+            unexpected = int(rows[result.get("unexpected_index_list") or []].sum())
         else:
             unexpected = int(result.get("unexpected_count") or 0)
         outcomes.append(Outcome(spec, bool(results[expected].success), unexpected))
