@@ -9,6 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
+from observatory import process
 from observatory.codebook import load_codebook
 from observatory.config import canonical_country
 from observatory.outcomes import USAGE_ERROR
@@ -19,6 +20,8 @@ from observatory.privacy import KeyRefused, pseudonym_key
 def run(args: argparse.Namespace, demo: bool = False) -> int:
     from assets.definitions import defs  # the definitions load only when a run is asked for
     from assets.runner import Interrupted, refresh
+
+    process.imported()  # Dagster and the definitions live as long as the process
 
     paths = Paths.from_env()
     try:

@@ -7,7 +7,8 @@ the fastest way we know with DuckDB, in one process and one connection:
   the quarantine rules as SQL predicates with the pipeline's reasons, the keyed
   pseudonym in SQL; rows into the pipeline's staging and audit tables;
 - the expectation suites as SQL aggregates (floor_checks);
-- then the pipeline's own SQL models (core, marts), `publish` and the data-quality page.
+- then the pipeline's own SQL models (core, marts), `publish` and the data-quality page;
+- in a process run as the `observatory` command's (`observatory.process`).
 
 It assumes well-formed exports (DuckDB's strict CSV parser stops on a ragged one) with
 the instrument's columns; the pipeline's reader also handles hostile files.
@@ -30,7 +31,7 @@ import floor_checks  # noqa: E402
 import floor_read  # noqa: E402
 from floor_stage import stage  # noqa: E402
 
-from observatory import warehouse  # noqa: E402
+from observatory import process, warehouse  # noqa: E402
 from observatory.codebook import load_codebook, normalise_label  # noqa: E402
 from observatory.config import load_countries  # noqa: E402
 from observatory.ingest.discover import SurveyFile, survey_files  # noqa: E402
@@ -153,4 +154,7 @@ def floor(raw_dir: Path, paths: Paths) -> None:
 
 
 if __name__ == "__main__":
+    process.start()
+    process.imported()
     floor(Path(sys.argv[1]), Paths.from_env())
+    process.end(0)

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from importlib import import_module
 from importlib.metadata import entry_points
 from types import ModuleType
+from typing import NoReturn
 
+from observatory import process
 from observatory.outcomes import DATA_PROBLEM
 
 # command -> the module that defines it, imported only when that command runs (or for the
@@ -75,5 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         return DATA_PROBLEM
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def run() -> NoReturn:
+    """The `observatory` command (and `python -m observatory.cli`): `main` in a process
+    run as `observatory.process` says."""
+    process.start()
+    process.end(main())

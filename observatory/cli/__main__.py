@@ -1,5 +1,3 @@
-import sys
+from observatory.cli import run
 
-from observatory.cli import main
-
-sys.exit(main())
+run()

@@ -24,6 +24,8 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from observatory import process
+
 DEFERRED = ("scipy.stats", "altair")  # imported by GX, used only in methods we never run
 
 
@@ -55,4 +57,5 @@ def great_expectations() -> ModuleType:
         import great_expectations as gx
     finally:
         sys.meta_path.remove(finder)
+    process.imported()  # GX's modules and registry live as long as the process
     return gx
