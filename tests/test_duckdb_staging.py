@@ -39,6 +39,7 @@ AWKWARD = {  # FR 2024: row -> column -> value
     6: {"Thématique": "x" * 150},
     7: {"Identifiant du répondant": ""},
     8: {SATISFACTION: "+2", TIME: "-1"},
+    9: {"Rôles des participant·es SIM": "Facilitateur·ice|\u3000\u00a0|\tx\u0085"},
 }
 TABLES = ("staging.responses", "staging.answers", "audit.quarantine")
 DATABASES: dict[bool, duckdb.DuckDBPyConnection] = {}  # duckdb_path -> its scratch database

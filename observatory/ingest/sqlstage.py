@@ -16,7 +16,7 @@ import duckdb
 from observatory.codebook import Codebook
 from observatory.config import Country
 from observatory.ingest import sqlvalues
-from observatory.ingest.duckread import WHITESPACE, ident, lit
+from observatory.ingest.duckread import STRIP, ident, lit
 from observatory.ingest.harmonise import MAX_VALUE
 from observatory.ingest.sqlvalues import Column
 
@@ -53,14 +53,16 @@ def _unpivot(columns: list[Column], row: str) -> str:
 
 def _parts(con: duckdb.DuckDBPyConnection, country: Country, coded: list[Column], row: str) -> None:
     """ingest_parts(row, col, value, ord): the cells of single and option columns, and the
-    parts of multi-select cells split as `str.split` splits them (ord: their place)."""
+    parts of multi-select cells split as `str.split` splits them (ord: their place), each
+    stripped as `str.strip()` strips (a regular expression: `trim` with those characters
+    took four times as long, most of staging a 1 M-response file)."""
     cell = ", ".join(lit(c.name) for c in coded if c.question.kind == "multi" and not c.option)
     split = f"string_split(value, {lit((country.export.multi_select.separator or '').strip())})"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE ingest_parts AS
         WITH cells AS {_unpivot(coded, row)}
         SELECT row, col, value, 0 AS ord FROM cells WHERE col NOT IN ({cell or "''"})
         UNION ALL
-        SELECT * FROM (SELECT row, col, trim(unnest({split}), {lit(WHITESPACE)}) AS value,
+        SELECT * FROM (SELECT row, col, regexp_replace(unnest({split}), {STRIP}, '', 'g') AS value,
                               unnest(generate_series(1, len({split}))) AS ord
                        FROM cells WHERE col IN ({cell or "''"})) WHERE value <> ''""")
 
