@@ -17,6 +17,7 @@ import atexit
 import gc
 import os
 import sys
+import threading
 from typing import NoReturn
 
 YOUNG = 10_000  # allocations between two collections of the youngest generation
@@ -43,7 +44,10 @@ def end(code: int) -> NoReturn:
     handlers run (logging flushed, temporary directories removed), the streams are
     flushed, and the operating system frees the memory. Every file the command writes is
     closed by the command itself (DuckDB connections, the Dagster instance's
-    transactions), so nothing is left to a finaliser."""
+    transactions), so nothing is left to a finaliser. While a thread the interpreter
+    would wait for still runs, the exit is `sys.exit`'s."""
+    if any(t is not threading.main_thread() and not t.daemon for t in threading.enumerate()):
+        sys.exit(code)
     atexit._run_exitfuncs()  # the handlers the interpreter's teardown runs first
     for stream in (sys.stdout, sys.stderr):
         stream.flush()

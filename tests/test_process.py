@@ -10,7 +10,7 @@ import sys
 from tests.conftest import REPO
 
 CHILD = """
-import atexit, gc, sys
+import atexit, gc, sys, threading, time
 import duckdb
 from observatory import process
 from observatory.quality.deferred import great_expectations
@@ -25,7 +25,9 @@ assert gc.get_threshold()[0] == process.YOUNG
 atexit.register(lambda: open(sys.argv[2], "w").write("exit handlers ran"))
 for i in range(20_000):  # more than a pipe's buffer: still in the process when it ends
     print(f"line {i}")
-if sys.argv[1] == "end":
+if sys.argv[1] == "thread":  # a thread the interpreter waits for: so does end()
+    threading.Thread(target=lambda: (time.sleep(1), print("thread done"))).start()
+if sys.argv[1] in ("end", "thread"):
     process.end(3)
 sys.exit(4)
 """
@@ -57,3 +59,10 @@ def test_a_frozen_process_that_exits_normally_leaks_nothing(tmp_path):
     assert len(done.stdout.splitlines()) == 20_000
     assert marker == "exit handlers ran"
     assert "leaked" not in done.stderr, done.stderr[:500]
+
+
+def test_end_waits_for_a_thread_the_interpreter_would_wait_for(tmp_path):
+    done, marker = _child("thread", tmp_path)
+    assert done.returncode == 3, done.stderr[-2000:]
+    assert done.stdout.splitlines()[-1] == "thread done"
+    assert marker == "exit handlers ran"
