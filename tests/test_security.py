@@ -156,7 +156,7 @@ REVIEWED = {
     "lit(id_column.header)": "the id column's header in the file; quoted",
     "lit(first['subtheme'].header)": "the subtheme column's header in the file; quoted",
     "lit(file)": "the export's path; quoted",
-    "lit(WHITESPACE)": "a constant of duckread.py; quoted",
+    "STRIP": "a regular expression of duckread.py (str.strip's characters); quoted",
     "ident(c.name)": "a column of src, named c0, c1, ... in code; quoted",
     "', '.join(columns)": 't0 AS "c0", ...: positions and generated names, quoted',
     "names": "generated src column names (c0, c1, ...), quoted",
