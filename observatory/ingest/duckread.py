@@ -126,15 +126,13 @@ def read_text(
         else f"t{w.position} AS {ident(w.name)}"
         for w in wanted
     ]
-    try:
-        if len(con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()) != width:
-            return None
+    try:  # a file narrower than its header fails to bind; a wider one is odd
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE src AS SELECT {', '.join(columns)}, "
-            f"long OR NOT ({filled}) AS odd, CASE WHEN regexp_full_match(coalesce(t0, ''), "
+            f"unfit OR NOT ({filled}) AS odd, CASE WHEN regexp_full_match(coalesce(t0, ''), "
             f"'[!-~]*') AND lower(coalesce(t0, '')) <> {lit(first)} THEN NULL "
-            f"ELSE coalesce(t0, '') END AS head "
-            f"FROM (SELECT {cells}, {total} > {_longest(width)} AS long FROM {relation})"
+            f"ELSE coalesce(t0, '') END AS head FROM (SELECT {cells}, {total} > "
+            f"{_longest(width)} OR len([*COLUMNS(*)]) <> {width} AS unfit FROM {relation})"
         )
     except duckdb.Error:
         return None
