@@ -10,6 +10,7 @@ from graphlib import TopologicalSorter
 import dagster as dg
 import duckdb
 
+from assets import metadata
 from assets.keys import REFERENCE_FILES, STAGED
 from assets.owners import owners
 from assets.resources import ObservatoryResource
@@ -29,13 +30,11 @@ def table_metadata(con: duckdb.DuckDBPyConnection, table: str, rows: int) -> dic
         "WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
         [schema, name],
     ).fetchall()
-    preview = con.execute(f"SELECT * FROM {table} LIMIT 10").df()
+    first = con.execute(f"SELECT * FROM {table} LIMIT 10").fetchall()
     return {
         "dagster/row_count": rows,
-        "dagster/column_schema": dg.TableSchema(
-            columns=[dg.TableColumn(c, t, description=d) for c, t, d in columns]
-        ),
-        "preview": dg.MetadataValue.md(preview.to_markdown(index=False)),
+        "dagster/column_schema": metadata.column_schema(columns),
+        "preview": metadata.preview([c for c, _, _ in columns], first),
     }
 
 

@@ -1,15 +1,17 @@
 """The SQL models run as a few steps (assets/sql_models.py): every model is an asset of
-exactly one step, each step builds a model after the models of the step it reads, and
-an export's partition finds its files by looking at its wave's folder only."""
+exactly one step, each step builds a model after the models of the step it reads, a
+model's materialisation shows its first rows and documented columns, and an export's
+partition finds its files by looking at its wave's folder only."""
 
 import shutil
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from assets.defs.core.assets import core_assets
 from assets.defs.marts.assets import mart_assets
-from assets.sql_models import build_order
+from assets.sql_models import build_order, table_metadata
 from observatory import warehouse
 from observatory.ingest.discover import files_for, survey_files
 from tests.conftest import SAMPLE
@@ -43,3 +45,24 @@ def test_files_for_finds_a_partition_in_its_wave_folder(tmp_path: Path) -> None:
         ]
     assert [f.path.parent.name for f in files_for(raw, 2025, "GR")] == ["EL"]
     assert files_for(raw, 2026, "FR") == []  # no folder of that wave: nothing, no error
+
+
+def test_a_models_materialisation_shows_its_first_rows_and_documented_columns() -> None:
+    con = duckdb.connect()
+    con.execute(
+        "CREATE SCHEMA marts; CREATE TABLE marts.t AS SELECT range AS wave, "
+        "'a|b' AS code, NULL::DOUBLE AS share FROM range(12)"
+    )
+    warehouse.document(con)
+    found = table_metadata(con, "marts.t", 12)
+    lines = found["preview"].value.splitlines()
+    assert lines[0] == "| wave | code | share |"
+    assert len(lines) == 2 + 10  # header, rule, the first ten rows
+    assert lines[2] == "| 0 | a\\|b |  |"  # a pipe in a value does not split its cell
+    schema = found["dagster/column_schema"]
+    assert [(c.name, c.type) for c in schema.columns] == [
+        ("wave", "BIGINT"),
+        ("code", "VARCHAR"),
+        ("share", "DOUBLE"),
+    ]
+    assert all(c.description for c in schema.columns)  # from columns.yaml

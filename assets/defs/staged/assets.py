@@ -4,6 +4,7 @@ with a reason, PII removed, respondent ids pseudonymised."""
 import dagster as dg
 import duckdb
 
+from assets import metadata
 from assets.batch import each_partition
 from assets.defs.staged import checks
 from assets.keys import RAW_SURVEY_FILES, STAGED
@@ -54,23 +55,25 @@ def _metadata(con: duckdb.DuckDBPyConnection, staged: dict[str, list[FileCounts]
     if not staged:
         return {}
     where = [list(t) for t in zip(*(wave_country(key) for key in staged), strict=True)]
-    previews = con.execute(PREVIEW, where).df()
+    result = con.execute(PREVIEW, where)
+    names = [d[0] for d in result.description]
+    columns = [(name, str(d[1]), None) for name, d in zip(names, result.description, strict=True)]
+    previews: dict[tuple[int, str], list[tuple]] = {}
+    for row in result.fetchall():  # wave and country are the first two columns
+        previews.setdefault((row[0], row[1]), []).append(row)
     reasons: dict[tuple[int, str], dict[str, int]] = {}
     for wave, country, reason, count in con.execute(REASONS, where).fetchall():
         reasons.setdefault((wave, country), {})[reason] = count
     found = {}
     for key, files in staged.items():
         wave, country = wave_country(key)
-        preview = previews[(previews["wave"] == wave) & (previews["country"] == country)]
         found[key] = {
             "rows_read": sum(f.rows_read for f in files),
             "rows_loaded": sum(f.rows_loaded for f in files),
             "rows_quarantined": sum(f.rows_quarantined for f in files),
             "quarantine_reasons": dg.MetadataValue.json(reasons.get((wave, country), {})),
-            "preview": dg.MetadataValue.md(preview.to_markdown(index=False)),
-            "dagster/column_schema": dg.TableSchema(
-                columns=[dg.TableColumn(str(c), str(t)) for c, t in preview.dtypes.items()]
-            ),
+            "preview": metadata.preview(names, previews.get((wave, country), [])),
+            "dagster/column_schema": metadata.column_schema(columns),
         }
     return found
 
