@@ -70,10 +70,17 @@ def test_the_service_ingests_dropped_exports_once_and_builds_once(service):
     )
     assert first["runIds"] == [] and "no new or changed export" in first["skipReason"], first
 
-    # (a) one export changed, one added; (c) a refresh started at the same time
+    # (a) one export changed, one added; (c) a refresh started as their runs are requested
+    # (started earlier, it may publish the new export before the sensor's next tick: the
+    # sensor then rightly finds nothing new in it, and launches one ingest run, not two)
     changed = svc.raw / "surveys" / "2025" / "FR" / "survey_fr_2025.csv"
     changed.write_bytes(changed.read_bytes() + b"\n")
     shutil.copytree(SAMPLE / "surveys" / "2025" / "AT", svc.raw / "surveys" / "2025" / "AT")
+    wait_for(
+        "the ingest runs of both exports",
+        lambda: len([r for r in svc.runs() if "observatory/exports" in r["tags"]]) == 2,
+        120,
+    )
     concurrent = svc.cli("refresh", "--wave", "2025")
 
     def settled() -> list[dict] | None:
