@@ -58,8 +58,9 @@ serve-stop:  ## stop what `make serve` started
 sample: setup  ## regenerate the committed synthetic sample in data/raw
 	$(BIN)/observatory generate-sample --seed 2026 --out data/raw
 
-bench: setup  ## pipeline vs the DuckDB floor at 7.5k/100k/1M responses (interleaved pairs), a 200 MB export's memory, then the service -> bench/results.json
+bench: setup  ## pipeline vs the DuckDB floor at 7.5k/100k/1M responses (interleaved pairs), the start-up cost against the floor's, a 200 MB export's memory, then the service -> bench/results.json
 	$(BIN)/python bench/run.py $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES)) $(if $(BENCH_PAIRS),--pairs $(BENCH_PAIRS))
+	$(BIN)/python bench/framework.py
 	$(BIN)/python bench/memory.py
 	$(BIN)/python bench/service.py
 
