@@ -36,12 +36,8 @@ import scale  # noqa: E402
 from measure import PYTHON, Run, environment, latencies, p, refresh  # noqa: E402
 
 FILES = 50  # 5 countries x 10 waves
-OTHER_BENCHES = (
-    "service_",
-    "ratio_service_",
-    "export_200mb_",
-    "framework_",
-)  # keys kept as they are
+# the keys of the other benches (service.py, memory.py, framework.py), kept as they are
+OTHER_BENCHES = ("service_", "ratio_service_", "export_200mb_", "framework_")
 
 
 def floor(raw: Path, work: Path, home: Path) -> Run:
