@@ -14,6 +14,7 @@ once."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -71,6 +72,12 @@ class Export:
 
     def __iter__(self) -> Iterator[RawTable]:
         return iter(self.chunks)
+
+
+@functools.cache
+def _sql(name: str) -> str:
+    """A statement of sql/ (read once per process)."""
+    return (SQL / name).read_text(encoding="utf-8")
 
 
 def scratch() -> duckdb.DuckDBPyConnection:
@@ -226,24 +233,22 @@ class Loader:
                 'ORDER BY file, "row"',
                 [*partition, self.run_id],
             )
-        dropped = dict(
-            con.execute(
-                "SELECT file, count(*) FILTER (loaded) FROM ingest_duplicates GROUP BY file"
-            ).fetchall()
-            if duplicated
-            else []
-        )
-        quarantined = {
-            file: (rows, problems)
-            for file, rows, problems in con.execute(
-                'SELECT file, count(DISTINCT "row"), count(*) FROM audit.quarantine '
-                "WHERE wave = ? AND country = ? GROUP BY file",
-                partition,
+        # each file's quarantined rows, problems and loaded rows dropped as duplicates,
+        # from what this partition moved (not a scan of audit.quarantine)
+        moved = 'SELECT file, "row", false AS dropped FROM ingest_quarantine'
+        if duplicated:
+            moved += ' UNION ALL SELECT file, "row", loaded FROM ingest_duplicates'
+        counts = {
+            file: (rows, found, dropped)
+            for file, rows, found, dropped in con.execute(
+                'SELECT file, count(DISTINCT "row"), count(*), count(*) FILTER (dropped) '
+                f"FROM ({moved}) GROUP BY file"
             ).fetchall()
         }
-        for counts in self.files:
-            counts.rows_loaded -= dropped.get(str(counts.path), 0)
-            counts.rows_quarantined, counts.problems = quarantined.get(str(counts.path), (0, 0))
+        for file in self.files:
+            rows, found, dropped = counts.get(str(file.path), (0, 0, 0))
+            file.rows_loaded -= dropped
+            file.rows_quarantined, file.problems = rows, found
         return self.files
 
     def _duplicates(self) -> bool:
@@ -254,10 +259,7 @@ class Loader:
             f"SELECT count(*) > count(DISTINCT respondent_key) FROM {IDS}"
         ).fetchall()[0]
         if duplicated:
-            files = pd.DataFrame({"file": [str(f.path) for f in self.files]})
-            con.register("ingest_files", files.rename_axis("file_no").reset_index())
-            con.execute((SQL / "duplicates.sql").read_text(encoding="utf-8"))
-            con.unregister("ingest_files")
+            con.execute(_sql("duplicates.sql"), {"files": [str(f.path) for f in self.files]})
         return bool(duplicated)
 
     def close(self) -> None:

@@ -1,12 +1,16 @@
 -- The copies of every respondent id found more than once in a partition (ingest_ids:
 -- every record with an id and the number of its file, as written by
--- observatory.ingest.load; ingest_files: the file of each number): one row per
--- copy, all of them quarantined, with a reason naming the rows of the copies in its file
--- (the first ten, then how many) and the partition's other files holding the id.
+-- observatory.ingest.load; $files: the partition's files, a file's number its position
+-- from 0): one row per copy, all of them quarantined, with a reason naming the rows of
+-- the copies in its file (the first ten, then how many) and the partition's other files
+-- holding the id.
 CREATE OR REPLACE TEMP TABLE ingest_duplicates AS
-WITH copies AS (
+WITH files AS (
+    SELECT unnest(range(len($files))) AS file_no, unnest($files) AS file
+),
+copies AS (
     SELECT * EXCLUDE (file_no)
-    FROM ingest_ids JOIN ingest_files USING (file_no)
+    FROM ingest_ids JOIN files USING (file_no)
     QUALIFY count(*) OVER (PARTITION BY respondent_key) > 1
 ),
 per_file AS (
