@@ -18,7 +18,7 @@ import yaml
 from observatory import warehouse
 from observatory.config import load_countries, load_settings
 from observatory.ingest.discover import SurveyFile
-from observatory.ingest.load import DUCKDB_MIN_MIB
+from observatory.ingest.load import DUCKDB_MIN_MIB, within_budget
 from observatory.ingest.readers import ReadError
 from observatory.ingest.stage import file_chunks, staging, survey_chunks
 from observatory.quality import Spec, run_suite
@@ -65,6 +65,27 @@ def _stage(con: duckdb.DuckDBPyConnection, *surveys: SurveyFile) -> None:
     with staging(con, 2024, "FR", "run") as loader:
         for survey in surveys:
             loader.add(file_chunks(survey, None))
+
+
+def test_a_partition_is_staged_within_the_budget_its_caller_may_hold_over_several(tmp_path, budget):
+    budget()  # 1 MiB: DuckDB held to DUCKDB_MIN_MIB
+    con = warehouse.connect(tmp_path / "pipeline.duckdb")
+
+    def limit() -> float:  # MiB; DuckDB shows it to 0.1 MiB, truncated
+        value, unit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0].split()
+        return float(value) * {"MiB": 1, "GiB": 1024}[unit]
+
+    before = limit()
+    with staging(con, 2024, "FR", "run"):
+        assert limit() == DUCKDB_MIN_MIB
+    assert 0 <= before - limit() < 0.15  # restored (a round trip may lose 0.1 MiB)
+    before = limit()
+    with within_budget(con):  # as the staged step holds it over all its partitions
+        for _ in range(2):
+            with staging(con, 2024, "FR", "run", budget=False):
+                assert limit() == DUCKDB_MIN_MIB
+            assert limit() == DUCKDB_MIN_MIB  # not restored between them
+    assert 0 <= before - limit() < 0.15
 
 
 def test_duplicated_ids_are_quarantined_across_chunks_and_files(tmp_path, budget):
@@ -166,7 +187,7 @@ import sys
 from pathlib import Path
 from observatory import warehouse
 from observatory.ingest.discover import SurveyFile
-from observatory.ingest.load import DUCKDB_MIN_MIB
+from observatory.ingest.load import DUCKDB_MIN_MIB, within_budget
 from observatory.ingest.stage import file_chunks, staging
 export, db, peak = map(Path, sys.argv[1:])
 con = warehouse.connect(db)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import duckdb
@@ -143,15 +143,17 @@ def file_chunks(survey: SurveyFile, expected_sha256: str | None) -> Export:
 
 @contextmanager
 def staging(
-    con: duckdb.DuckDBPyConnection, wave: int, country: str, run_id: str
+    con: duckdb.DuckDBPyConnection, wave: int, country: str, run_id: str, budget: bool = True
 ) -> Iterator[Loader]:
     """Replace everything staged for (wave, country): the caller adds each export to the
     loader (`Loader.add`, chunk by chunk); then, in one transaction, the partition's rows
     are replaced by the new ones, duplicates quarantined, the row accounting and what
-    the reader found written: all of it commits, or nothing does."""
+    the reader found written: all of it commits, or nothing does. DuckDB is held to the
+    memory budget meanwhile (`within_budget`), unless `budget` is False: the caller
+    already holds it there, e.g. over several partitions."""
     loader = Loader(con, wave, load_countries()[country], pseudonym_key(), run_id)
     try:
-        with within_budget(con):
+        with within_budget(con) if budget else nullcontext():
             yield loader
             con.execute("BEGIN TRANSACTION")
             try:

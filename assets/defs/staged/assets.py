@@ -1,6 +1,8 @@
 """Staged stage: each wave x country decoded, mapped to codes, bad rows quarantined
 with a reason, PII removed, respondent ids pseudonymised."""
 
+from contextlib import ExitStack
+
 import dagster as dg
 import duckdb
 
@@ -12,7 +14,7 @@ from assets.owners import owners
 from assets.partitions import exports, survey_partitions, wave_country
 from assets.resources import ObservatoryResource
 from observatory.ingest.harmonise import SchemaError
-from observatory.ingest.load import FileCounts
+from observatory.ingest.load import FileCounts, within_budget
 from observatory.ingest.readers import ReadError
 from observatory.ingest.stage import ChangedSinceRecorded, file_chunks, recorded_sha256, staging
 from observatory.privacy import KeyRefused, pseudonym_key
@@ -109,12 +111,14 @@ def staged_survey_responses(
         pseudonym_key()  # refused once for the run, not once per partition
     except KeyRefused as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
-    with observatory.connect() as con:
+    with observatory.connect() as con, ExitStack() as budget:
+        # DuckDB held to the memory budget while the partitions are staged, not once each
+        budget.enter_context(within_budget(con))
 
         def stage(wave: int, country: str) -> dict:
             surveys = exports(observatory.paths.raw_dir, wave, country)
             try:
-                with staging(con, wave, country, context.run_id) as loader:
+                with staging(con, wave, country, context.run_id, budget=False) as loader:
                     for survey in surveys:  # written chunk by chunk; committed at the end
                         try:
                             loader.add(file_chunks(survey, recorded_sha256(con, survey)))
@@ -138,6 +142,7 @@ def staged_survey_responses(
         def validate(keys: list[str]) -> dict[str, dict]:
             """The metadata of every partition staged, then the suites once over all of
             them: a summary for each."""
+            budget.close()  # the suites run with the connection's own settings
             found = _metadata(con, {key: staged[wave_country(key)] for key in keys})
             try:
                 results = checks.validate_staged(
