@@ -176,7 +176,6 @@ REVIEWED = {
     "total": "coalesce(length(#1), 0) + ...: column positions (integers)",
     "_longest(width)": "an integer computed from the column count",
     "width": "the header's column count, an integer",
-    "moved": "load.py's SELECT of the partition's quarantined rows: constant text",
     "row": "a record's row in src: sqlstage.LINE (rowid + 2) or tablepath.ROW (a column name)",
     "q": "a question id of the codebook",
     "ord": "ord or 0, constants of sqlstage.py",

@@ -233,22 +233,24 @@ class Loader:
                 'ORDER BY file, "row"',
                 [*partition, self.run_id],
             )
-        # each file's quarantined rows, problems and loaded rows dropped as duplicates,
-        # from what this partition moved (not a scan of audit.quarantine)
-        moved = 'SELECT file, "row", false AS dropped FROM ingest_quarantine'
-        if duplicated:
-            moved += ' UNION ALL SELECT file, "row", loaded FROM ingest_duplicates'
-        counts = {
-            file: (rows, found, dropped)
-            for file, rows, found, dropped in con.execute(
-                'SELECT file, count(DISTINCT "row"), count(*), count(*) FILTER (dropped) '
-                f"FROM ({moved}) GROUP BY file"
+        dropped = dict(
+            con.execute(
+                "SELECT file, count(*) FILTER (loaded) FROM ingest_duplicates GROUP BY file"
+            ).fetchall()
+            if duplicated
+            else []
+        )
+        quarantined = {
+            file: (rows, problems)
+            for file, rows, problems in con.execute(
+                'SELECT file, count(DISTINCT "row"), count(*) FROM audit.quarantine '
+                "WHERE wave = ? AND country = ? GROUP BY file",
+                partition,
             ).fetchall()
         }
-        for file in self.files:
-            rows, found, dropped = counts.get(str(file.path), (0, 0, 0))
-            file.rows_loaded -= dropped
-            file.rows_quarantined, file.problems = rows, found
+        for counts in self.files:
+            counts.rows_loaded -= dropped.get(str(counts.path), 0)
+            counts.rows_quarantined, counts.problems = quarantined.get(str(counts.path), (0, 0))
         return self.files
 
     def _duplicates(self) -> bool:
