@@ -24,17 +24,14 @@ def description(folder: str, name: str) -> str:
 
 
 def table_metadata(con: duckdb.DuckDBPyConnection, table: str, rows: int) -> dict:
-    schema, name = table.split(".")
-    columns = con.execute(
-        "SELECT column_name, data_type, comment FROM duckdb_columns() "
-        "WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
-        [schema, name],
-    ).fetchall()
-    first = con.execute(f"SELECT * FROM {table} LIMIT 10").fetchall()
+    """The table's row count, its columns described as `document` comments them
+    (columns.yaml), and its first ten rows."""
+    result = con.execute(f"SELECT * FROM {table} LIMIT 10")
+    columns = metadata.columns(result.description, warehouse.column_docs())
     return {
         "dagster/row_count": rows,
         "dagster/column_schema": metadata.column_schema(columns),
-        "preview": metadata.preview([c for c, _, _ in columns], first),
+        "preview": metadata.preview([c for c, _, _ in columns], result.fetchall()),
     }
 
 
@@ -91,5 +88,6 @@ def sql_step(
                         asset_key=specs[name].key,
                         metadata=table_metadata(con, f"{folder}.{name}", rows),
                     )
+            warehouse.document(con)  # the step's tables in one transaction, once built
 
     return _step

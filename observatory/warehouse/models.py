@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import duckdb
 
 from observatory.warehouse import macros, share_views
-from observatory.warehouse.documentation import document
 from observatory.warehouse.references import Analysis, analyse
 from observatory.warehouse.sqlfiles import SQL_DIR, read_sql, shown
 
@@ -76,8 +75,8 @@ def model_inputs(folder: str, name: str) -> set[str]:
 
 
 def run_model(con: duckdb.DuckDBPyConnection, folder: str, name: str) -> int:
-    """Build table `<folder>.<name>` from its SQL; returns its row count."""
+    """Build table `<folder>.<name>` from its SQL; returns its row count. Its columns'
+    documentation is the caller's to add (`document`, once for several models)."""
     con.execute(model(folder, name).sql)
-    document(con)
     (rows,) = con.execute(f'SELECT count(*) FROM {folder}."{name}"').fetchall()[0]
     return int(rows)

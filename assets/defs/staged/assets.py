@@ -58,8 +58,8 @@ def _metadata(con: duckdb.DuckDBPyConnection, staged: dict[str, list[FileCounts]
         return {}
     where = [list(t) for t in zip(*(wave_country(key) for key in staged), strict=True)]
     result = con.execute(PREVIEW, where)
-    names = [d[0] for d in result.description]
-    columns = [(name, str(d[1]), None) for name, d in zip(names, result.description, strict=True)]
+    columns = metadata.columns(result.description)
+    names = [name for name, _, _ in columns]
     previews: dict[tuple[int, str], list[tuple]] = {}
     for row in result.fetchall():  # wave and country are the first two columns
         previews.setdefault((row[0], row[1]), []).append(row)
