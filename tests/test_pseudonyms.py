@@ -78,6 +78,6 @@ def test_a_change_of_key_is_a_warning_naming_the_partitions_to_reingest(tmp_path
             (wave, country, file, rows_read, rows_loaded, rows_quarantined, key_fingerprint)
             VALUES (2025, 'FR', 'a', 1, 1, 0, 'aaaa'), (2025, 'IT', 'b', 1, 1, 0, 'aaaa'),
                    (2026, 'FR', 'c', 1, 1, 0, 'bbbb')""")
-    result = one_pseudonym_key(observatory=resource)
+        result = one_pseudonym_key(con)
     assert not result.passed and result.severity.value == "WARN"
     assert "2026 FR (key bbbb)" in result.description and "2025" not in result.description
