@@ -2,8 +2,8 @@
 hands the step a key range): each partition is done on its own, so one bad export
 fails only its partition.
 
-A run over many partitions goes on past a bad one: the others are written (each in its
-own transaction) and recorded as materialised, then the step fails naming the bad
+A run over many partitions goes on past a bad one: the others are written (several in
+a transaction) and recorded as materialised, then the step fails naming the bad
 partitions, so nothing downstream runs on incomplete data. Re-run the bad partition
 alone once its export is fixed."""
 
@@ -18,11 +18,15 @@ def each_partition(
     context: dg.AssetExecutionContext,
     work: Callable[[int, str], dict],
     together: Callable[[list[str]], dict[str, dict]] = lambda done: {},
+    between: Callable[[], None] = lambda: None,
 ) -> dict[str, dict]:
     """Call `work(wave, country)` for every partition of the run; it returns the
-    partition's metadata or raises dg.Failure. Then `together(keys done)` does what is
-    done once for all of them (validating them) and returns more metadata of each.
-    Returns {partition key: metadata}."""
+    partition's metadata or raises dg.Failure. `between()` runs after each partition's
+    work, whatever became of it (writing what is waiting, once there is enough). Then
+    `together(keys done)` does what is done once for all of them (writing what is still
+    waiting, validating them) and returns more metadata of each. A dg.Failure from
+    `between` or `together` fails the step, and no partition is recorded. Returns
+    {partition key: metadata}."""
     done, problems = {}, []
     for key in context.partition_keys:
         wave, country = wave_country(key)
@@ -32,6 +36,7 @@ def each_partition(
             problems += [
                 f"{wave} {country}: {line}" for line in (exc.description or "failed").splitlines()
             ]
+        between()
     for key, metadata in together(list(done)).items():
         done[key].update(metadata)
     if problems:

@@ -1,5 +1,5 @@
 """A partition staged in bounded memory: each export harmonised and written a chunk at a
-time inside the partition's one transaction, duplicated ids found over the whole
+time, then moved in one transaction, duplicated ids found over the whole
 partition, the suites run by Great Expectations in batches; and a refresh's staged step
 within the memory budget whatever the export's size."""
 

@@ -51,9 +51,10 @@ def _stage(survey: SurveyFile, duckdb_path: bool) -> tuple[str, object]:
     con, country = DATABASES[duckdb_path], load_countries()[survey.country]
     for name in TABLES:
         con.execute(f"DELETE FROM {name}")
-    loader = Loader(con, survey.wave, country, KEY, "run", duckdb_path=duckdb_path)
+    loader = Loader(con, KEY, "run", duckdb_path=duckdb_path)
     try:
-        counts = loader.add(file_chunks(survey, None))
+        with loader.partition(survey.wave, country):
+            counts = loader.add(file_chunks(survey, None))
         loader.finish()
     except Exception as exc:  # the same error both ways, whatever it is
         return "error", f"{type(exc).__name__}: {exc}"

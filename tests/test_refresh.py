@@ -15,6 +15,8 @@ import pytest
 
 from assets.definitions import build_defs
 from assets.runner import refresh
+from observatory.config import load_settings
+from observatory.ingest.load import move_records
 from tests.conftest import REPO, SAMPLE, make_resource
 from tests.hashing import table_hash
 
@@ -42,13 +44,52 @@ def _hashes(warehouse_dir) -> dict[str, str]:
     return hashes
 
 
-def test_refreshing_twice_leaves_the_same_tables(small):
+def _moves(warehouse_dir) -> int:
+    """Transactions the last staged step moved its partitions in (a time each)."""
+    with duckdb.connect(str(warehouse_dir / "pipeline.duckdb"), read_only=True) as con:
+        query = "SELECT count(DISTINCT loaded_at) FROM audit.row_accounting"
+        return con.execute(query).fetchone()[0]
+
+
+def test_refreshing_twice_leaves_the_same_tables(small, monkeypatch, tmp_path):
+    """The second time with the default memory budget, the partitions moved together;
+    the first with a budget that moves each alone (`move_records`)."""
     root, raw, defs = small
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("memory_budget_mib: 1\n")
+    monkeypatch.setenv("OBSERVATORY_SETTINGS", str(settings))
+    load_settings.cache_clear()
+    assert move_records() < 100  # records; each partition of SUBSET has more
     assert refresh(defs, raw, progress=lambda _: None, **SUBSET).ok
     first = _hashes(root / "warehouse")
+    assert _moves(root / "warehouse") == 2
+    monkeypatch.delenv("OBSERVATORY_SETTINGS")
+    load_settings.cache_clear()
     assert refresh(defs, raw, progress=lambda _: None, **SUBSET).ok
     assert _hashes(root / "warehouse") == first
+    assert _moves(root / "warehouse") == 1
     assert len(first) >= 15
+
+
+def test_a_failed_move_fails_its_partitions_and_loads_nothing_of_them(small, monkeypatch):
+    """The staged partitions are moved in one transaction: if it fails (here writing
+    their row accounting), the step fails naming them, and nothing of them is loaded."""
+    import observatory.ingest.stage as stage
+
+    root, raw, defs = small
+
+    def full(*args: object) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(stage, "_account", full)
+    summary = refresh(defs, raw, progress=lambda _: None, **SUBSET)
+    assert summary.problems == [
+        "partitions 2024 FR, 2024 GR: unexpected OSError: No space left on device "
+        "(nothing of these partitions was loaded; re-run them)"
+    ]
+    with duckdb.connect(str(root / "warehouse" / "pipeline.duckdb"), read_only=True) as con:
+        for table in ("staging.responses", "audit.quarantine", "audit.row_accounting"):
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
 
 
 def test_bad_export_stops_the_run_and_keeps_the_published_warehouse(small):

@@ -2,10 +2,11 @@
 
 raw:    record the provenance of each export (hash, size, arrival, encoding,
         delimiter, codebook version) in audit.raw_files.
-staged: replace the partition's rows in one transaction (running it twice changes
-        nothing), reading and harmonising each export a chunk at a time and writing
-        each chunk as it comes (`observatory.ingest.load`), then checking the export is
-        still the file whose provenance was recorded.
+staged: replace the partition's rows in one transaction, with other partitions' or
+        alone (running it twice changes nothing), reading and harmonising each export
+        a chunk at a time and writing each chunk as it comes
+        (`observatory.ingest.load`), then checking the export is still the file whose
+        provenance was recorded.
 """
 
 from __future__ import annotations
@@ -146,35 +147,54 @@ def staging(
     con: duckdb.DuckDBPyConnection, wave: int, country: str, run_id: str, budget: bool = True
 ) -> Iterator[Loader]:
     """Replace everything staged for (wave, country): the caller adds each export to the
-    loader (`Loader.add`, chunk by chunk); then, in one transaction, the partition's rows
-    are replaced by the new ones, duplicates quarantined, the row accounting and what
-    the reader found written: all of it commits, or nothing does. DuckDB is held to the
-    memory budget meanwhile (`within_budget`), unless `budget` is False: the caller
-    already holds it there, e.g. over several partitions."""
-    loader = Loader(con, wave, load_countries()[country], pseudonym_key(), run_id)
+    loader (`Loader.add`, chunk by chunk); then the partition is moved (`move`). DuckDB
+    is held to the memory budget meanwhile (`within_budget`), unless `budget` is False:
+    the caller already holds it there, e.g. over several partitions."""
+    loader = Loader(con, pseudonym_key(), run_id)
     try:
         with within_budget(con) if budget else nullcontext():
-            yield loader
-            con.execute("BEGIN TRANSACTION")
-            try:
-                for table in PARTITION_TABLES:
-                    con.execute(
-                        f"DELETE FROM {table} WHERE wave = ? AND country = ?", [wave, country]
-                    )
-                _account(con, wave, country, loader.finish(), run_id)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+            with loader.partition(wave, load_countries()[country]):
+                yield loader
+            move(con, loader, run_id)
     finally:
         loader.close()
 
 
+def move(
+    con: duckdb.DuckDBPyConnection, loader: Loader, run_id: str
+) -> dict[tuple[int, str], list[FileCounts]]:
+    """In one transaction, the rows of every partition staged in `loader` replace that
+    partition's (staged rows, quarantine, row accounting), duplicates quarantined, the
+    row accounting and what the reader found written: all of it commits, or nothing
+    does. The partitions moved, with their files counted."""
+    if not loader.partitions:
+        return {}
+    waves, countries = (list(column) for column in zip(*loader.partitions, strict=True))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in PARTITION_TABLES:
+            con.execute(
+                f"DELETE FROM {table} USING (SELECT unnest(?::INTEGER[]) AS w, "
+                "unnest(?::VARCHAR[]) AS c) k WHERE wave = k.w AND country = k.c",
+                [waves, countries],
+            )
+        moved = loader.finish()
+        _account(con, moved, run_id)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return moved
+
+
 def _account(
-    con: duckdb.DuckDBPyConnection, wave: int, country: str, files: list[FileCounts], run_id: str
+    con: duckdb.DuckDBPyConnection,
+    partitions: dict[tuple[int, str], list[FileCounts]],
+    run_id: str,
 ) -> None:
     """The files' row accounting, and what the reader found of each in audit.raw_files:
     a statement each, whatever the number of files."""
+    files = [(wave, country, f) for (wave, country), its in partitions.items() for f in its]
     if not files:
         return
     now, fingerprint = _utcnow(), key_fingerprint(pseudonym_key())
@@ -183,7 +203,7 @@ def _account(
         f"rows_quarantined, run_id, loaded_at, key_fingerprint) VALUES {_rows(len(files), 9)}",
         [
             value
-            for f in files
+            for wave, country, f in files
             for value in (wave, country, str(f.path), f.rows_read, f.rows_loaded)
             + (f.rows_quarantined, run_id, now, fingerprint)
         ],
@@ -192,7 +212,7 @@ def _account(
         "UPDATE audit.raw_files SET rows = v.rows, encoding = v.encoding, "
         f"delimiter = v.delimiter FROM (VALUES {_rows(len(files), 4)}) "
         "v(file, rows, encoding, delimiter) WHERE raw_files.file = v.file",
-        [value for f in files for value in (str(f.path), f.rows_read, f.encoding, f.delimiter)],
+        [value for *_, f in files for value in (str(f.path), f.rows_read, f.encoding, f.delimiter)],
     )
 
 
@@ -214,9 +234,10 @@ def stage_alone(
     and its staged rows (none unless `rows`) and quarantine (the first `problems` rows,
     default all) in file order."""
     with scratch() as con, within_budget(con):
-        loader = Loader(con, wave, country, key, rows=rows)
-        loader.add(chunks)
-        (counts,) = loader.finish()
+        loader = Loader(con, key, rows=rows)
+        with loader.partition(wave, country):
+            counts = loader.add(chunks)
+        loader.finish()
         quarantine = con.execute(
             'SELECT * EXCLUDE (run_id) FROM audit.quarantine ORDER BY "row", "column", rowid '
             "LIMIT ?",

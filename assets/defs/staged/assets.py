@@ -13,10 +13,11 @@ from assets.keys import RAW_SURVEY_FILES, STAGED
 from assets.owners import owners
 from assets.partitions import exports, survey_partitions, wave_country
 from assets.resources import ObservatoryResource
+from observatory.config import load_countries
 from observatory.ingest.harmonise import SchemaError
-from observatory.ingest.load import FileCounts, within_budget
+from observatory.ingest.load import FileCounts, Loader, move_records, within_budget
 from observatory.ingest.readers import ReadError
-from observatory.ingest.stage import ChangedSinceRecorded, file_chunks, recorded_sha256, staging
+from observatory.ingest.stage import ChangedSinceRecorded, file_chunks, move, recorded_sha256
 from observatory.privacy import KeyRefused, pseudonym_key
 from observatory.quality import SuiteResult
 
@@ -98,28 +99,32 @@ def staged_survey_responses(
     answers in staging.answers); every rejected row in audit.quarantine with file, row,
     column, value and reason; row accounting in audit.row_accounting. Per partition:
     rows read / loaded / quarantined, quarantine reasons, validation summary, preview
-    and column schema. Each partition is staged in one transaction, its exports written
-    a chunk at a time as they are read (memory holds one chunk, whatever the export's
-    size); a range of partitions (single-run backfill) is one transaction per partition,
-    and a bad export fails only its partition. The suites run once over all the
-    partitions staged (observatory.quality.partitions), each partition's results its own."""
+    and column schema. Each partition's exports are written a chunk at a time as they
+    are read (memory holds one chunk, whatever the export's size) into temporary tables,
+    then moved in one transaction with the partitions staged before it once they hold a
+    quarter of the memory budget's records (`move_records`), or all are staged: a range
+    of partitions (single-run backfill) is a few transactions, and a bad export fails
+    only its partition. The suites run once over all the partitions staged
+    (observatory.quality.partitions), each partition's results its own."""
     files: dict[str, tuple[int, int, int]] = {}
     staged: dict[tuple[int, str], list[FileCounts]] = {}
     suites: dict[str, list[SuiteResult]] = {}
     unvalidated: list[str] = []
     try:
-        pseudonym_key()  # refused once for the run, not once per partition
+        key = pseudonym_key()  # refused once for the run, not once per partition
     except KeyRefused as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
     with observatory.connect() as con, ExitStack() as budget:
         # DuckDB held to the memory budget while the partitions are staged, not once each
         budget.enter_context(within_budget(con))
+        loader = Loader(con, key, context.run_id)
+        budget.callback(loader.close)
 
         def stage(wave: int, country: str) -> dict:
             surveys = exports(observatory.paths.raw_dir, wave, country)
             try:
-                with staging(con, wave, country, context.run_id, budget=False) as loader:
-                    for survey in surveys:  # written chunk by chunk; committed at the end
+                with loader.partition(wave, load_countries()[country]):
+                    for survey in surveys:  # written chunk by chunk; moved later
                         try:
                             loader.add(file_chunks(survey, recorded_sha256(con, survey)))
                         except Exception as exc:
@@ -130,18 +135,33 @@ def staged_survey_responses(
             except Exception as exc:
                 context.log.exception(f"{wave} {country}")
                 raise _failure(", ".join(str(s.path) for s in surveys), exc) from None
+            return {}
+
+        def write(everything: bool = False) -> None:
+            """Move the partitions staged so far, in one transaction, once their exports
+            hold `move_records()` records (`everything`: whatever they hold)."""
+            if not everything and loader.rows_read < move_records():
+                return
+            names = ", ".join(f"{wave} {country}" for wave, country in loader.partitions)
+            try:
+                moved = move(con, loader, context.run_id)
+            except Exception as exc:
+                context.log.exception(f"moving {names}")
+                then = "nothing of these partitions was loaded; re-run them"
+                raise _failure(f"partitions {names}", exc, then) from None
+            staged.update(moved)
             files.update(
                 {
                     str(f.path): (f.rows_read, f.rows_loaded, f.rows_quarantined)
-                    for f in loader.files
+                    for its in moved.values()
+                    for f in its
                 }
             )
-            staged[wave, country] = loader.files
-            return {}
 
         def validate(keys: list[str]) -> dict[str, dict]:
-            """The metadata of every partition staged, then the suites once over all of
-            them: a summary for each."""
+            """The partitions still staged moved; the metadata of every partition, then the
+            suites once over all of them: a summary for each."""
+            write(everything=True)
             budget.close()  # the suites run with the connection's own settings
             found = _metadata(con, {key: staged[wave_country(key)] for key in keys})
             try:
@@ -159,7 +179,7 @@ def staged_survey_responses(
             return found
 
         try:
-            each_partition(context, stage, validate)
+            each_partition(context, stage, validate, write)
         except dg.Failure as failure:
             bad = sorted({line.split(":")[0] for line in (failure.description or "").splitlines()})
             for evaluation in checks.on_failure(
