@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "raw"
@@ -105,6 +106,23 @@ class Publication:
 
 
 PRINTED = ("en", "fr")
+
+
+@pytest.fixture
+def budget(monkeypatch, tmp_path):
+    """A memory budget of 1 MiB (and these other settings) in this process, until the
+    test ends."""
+    from observatory.config import load_settings
+
+    def replace(**values: object) -> Path:
+        path = tmp_path / "settings.yaml"
+        path.write_text(yaml.safe_dump({"memory_budget_mib": 1, **values}))
+        monkeypatch.setenv("OBSERVATORY_SETTINGS", str(path))
+        load_settings.cache_clear()
+        return path
+
+    yield replace
+    load_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

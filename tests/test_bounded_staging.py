@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from observatory import warehouse
-from observatory.config import load_countries, load_settings
+from observatory.config import load_countries
 from observatory.ingest.discover import SurveyFile
 from observatory.ingest.load import DUCKDB_MIN_MIB, within_budget
 from observatory.ingest.readers import ReadError
@@ -27,21 +27,6 @@ from tests.conftest import REPO
 from tests.corpus.make_corpus import table, text
 
 ROWS = 400  # about 240 kB: eight chunks at a budget of 1 MiB (32 k characters each)
-
-
-@pytest.fixture
-def budget(monkeypatch, tmp_path):
-    """A memory budget of 1 MiB (and these other settings) in this process."""
-
-    def replace(**values: object) -> Path:
-        path = tmp_path / "settings.yaml"
-        path.write_text(yaml.safe_dump({"memory_budget_mib": 1, **values}))
-        monkeypatch.setenv("OBSERVATORY_SETTINGS", str(path))
-        load_settings.cache_clear()
-        return path
-
-    yield replace
-    load_settings.cache_clear()
 
 
 def _export(root: Path, name: str, ids: list[str], long_row: int | None = None) -> SurveyFile:

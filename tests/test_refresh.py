@@ -16,11 +16,11 @@ import pytest
 from assets.definitions import build_defs
 from assets.runner import refresh
 from observatory.config import load_settings
-from observatory.ingest.load import move_records
 from tests.conftest import REPO, SAMPLE, make_resource
 from tests.hashing import table_hash
 
 SUBSET = {"waves": [2024], "countries": ["FR", "GR"]}
+RANGE = {"waves": [2024], "countries": ["HR", "FR"]}  # one run: adjacent in countries.yaml
 
 
 @pytest.fixture()
@@ -51,21 +51,17 @@ def _moves(warehouse_dir) -> int:
         return con.execute(query).fetchone()[0]
 
 
-def test_refreshing_twice_leaves_the_same_tables(small, monkeypatch, tmp_path):
-    """The second time with the default memory budget, the partitions moved together;
-    the first with a budget that moves each alone (`move_records`)."""
+def test_refreshing_twice_leaves_the_same_tables(small, budget, monkeypatch):
+    """The first time with a memory budget that moves each partition alone
+    (`move_records`), the second with the default one: the partitions moved together."""
     root, raw, defs = small
-    settings = tmp_path / "settings.yaml"
-    settings.write_text("memory_budget_mib: 1\n")
-    monkeypatch.setenv("OBSERVATORY_SETTINGS", str(settings))
-    load_settings.cache_clear()
-    assert move_records() < 100  # records; each partition of SUBSET has more
-    assert refresh(defs, raw, progress=lambda _: None, **SUBSET).ok
+    budget()
+    assert refresh(defs, raw, progress=lambda _: None, **RANGE).ok
     first = _hashes(root / "warehouse")
     assert _moves(root / "warehouse") == 2
     monkeypatch.delenv("OBSERVATORY_SETTINGS")
     load_settings.cache_clear()
-    assert refresh(defs, raw, progress=lambda _: None, **SUBSET).ok
+    assert refresh(defs, raw, progress=lambda _: None, **RANGE).ok
     assert _hashes(root / "warehouse") == first
     assert _moves(root / "warehouse") == 1
     assert len(first) >= 15
@@ -82,9 +78,9 @@ def test_a_failed_move_fails_its_partitions_and_loads_nothing_of_them(small, mon
         raise OSError("No space left on device")
 
     monkeypatch.setattr(stage, "_account", full)
-    summary = refresh(defs, raw, progress=lambda _: None, **SUBSET)
+    summary = refresh(defs, raw, progress=lambda _: None, **RANGE)
     assert summary.problems == [
-        "partitions 2024 FR, 2024 GR: unexpected OSError: No space left on device "
+        "partitions 2024 HR, 2024 FR: unexpected OSError: No space left on device "
         "(nothing of these partitions was loaded; re-run them)"
     ]
     with duckdb.connect(str(root / "warehouse" / "pipeline.duckdb"), read_only=True) as con:
