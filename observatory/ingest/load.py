@@ -142,7 +142,7 @@ class Loader:
         self.con, self.key, self.run_id = con, key, run_id
         self.rows, self.duckdb_path = rows, duckdb_path
         self.partitions: dict[tuple[int, str], list[FileCounts]] = {}
-        self.staging: tuple[int, Country] | None = None  # the partition of `partition`'s block
+        self.current: tuple[int, Country] | None = None  # the partition of `partition`'s block
         self.book = load_codebook()
         for table, incoming in INCOMING.items():
             con.execute(f"CREATE OR REPLACE TEMP TABLE {incoming} AS FROM {table} LIMIT 0")
@@ -162,18 +162,18 @@ class Loader:
         return sum(counts.rows_read for counts in self.files)
 
     @contextmanager
-    def partition(self, wave: int, country: Country) -> Iterator[list[FileCounts]]:
-        """Stage (wave, country): the exports the block adds (their counts, yielded). If
-        the block raises, the partition's rows are taken out of the temporary tables and
-        the other partitions' stay."""
+    def partition(self, wave: int, country: Country) -> Iterator[None]:
+        """Stage (wave, country): the exports the block adds. If the block raises, the
+        partition's rows are taken out of the temporary tables and the other partitions'
+        stay."""
         code = country.code
         if (wave, code) in self.partitions:
             raise ValueError(f"{wave} {code}: staged twice before a move")
-        first, files = len(self.files), list[FileCounts]()
-        self.staging = wave, country
-        self.partitions[wave, code] = files
+        first = len(self.files)
+        self.current = wave, country
+        self.partitions[wave, code] = []
         try:
-            yield files
+            yield
         except BaseException:
             del self.partitions[wave, code]
             for incoming in INCOMING.values():
@@ -183,13 +183,13 @@ class Loader:
             self.con.execute(f"DELETE FROM {IDS} WHERE file_no >= ?", [first])
             raise
         finally:
-            self.staging = None
+            self.current = None
 
     def _staged(self) -> tuple[int, Country, list[FileCounts]]:
         """The partition being staged: its wave, country and exports so far."""
-        if self.staging is None:
+        if self.current is None:
             raise RuntimeError("an export is added within a `partition` block")
-        wave, country = self.staging
+        wave, country = self.current
         return wave, country, self.partitions[wave, country.code]
 
     def add(self, chunks: Iterable[RawTable]) -> FileCounts:
@@ -274,11 +274,12 @@ class Loader:
         file's rows (in the caller's transaction, the partitions' old rows deleted); the
         partitions moved, their files counted. The loader is empty again."""
         con, files, moved = self.con, self.files, self.partitions
+        paths = [str(f.path) for f in files]
         partitions = [partition for partition, its in moved.items() for _ in its]
         con.execute(
             _sql("duplicates.sql"),
             {
-                "files": [str(f.path) for f in files],
+                "files": paths,
                 "waves": [wave for wave, _ in partitions],
                 "countries": [country for _, country in partitions],
             },
@@ -308,7 +309,7 @@ class Loader:
             for file, rows, problems in con.execute(
                 'SELECT file, count(DISTINCT "row"), count(*) FROM audit.quarantine '
                 "WHERE list_contains(?, file) GROUP BY file",
-                [[str(f.path) for f in files]],
+                [paths],
             ).fetchall()
         }
         for counts in files:

@@ -164,9 +164,9 @@ def move(
     con: duckdb.DuckDBPyConnection, loader: Loader, run_id: str
 ) -> dict[tuple[int, str], list[FileCounts]]:
     """In one transaction, the rows of every partition staged in `loader` replace that
-    partition's (staged rows, quarantine, row accounting), duplicates quarantined, the
-    row accounting and what the reader found written: all of it commits, or nothing
-    does. The partitions moved, with their files counted."""
+    partition's (staged rows, quarantine, row accounting), duplicates quarantined, and
+    its files' accounting and what the reader found written: all of it commits, or
+    nothing does. The partitions moved, with their files counted."""
     if not loader.partitions:
         return {}
     waves, countries = (list(column) for column in zip(*loader.partitions, strict=True))

@@ -51,6 +51,15 @@ FROM audit.quarantine {PARTITIONS} USING (wave, country) GROUP BY ALL ORDER BY A
 """
 
 
+def _counts(staged: dict[tuple[int, str], list[FileCounts]]) -> dict[str, tuple[int, int, int]]:
+    """Rows read, loaded and quarantined of each file staged."""
+    return {
+        str(f.path): (f.rows_read, f.rows_loaded, f.rows_quarantined)
+        for files in staged.values()
+        for f in files
+    }
+
+
 def _metadata(con: duckdb.DuckDBPyConnection, staged: dict[str, list[FileCounts]]) -> dict:
     """Of each partition staged ({key: its files}): rows read / loaded / quarantined, the
     quarantine reasons (without the row lists), a preview (its first ten rows by file and
@@ -106,7 +115,6 @@ def staged_survey_responses(
     of partitions (single-run backfill) is a few transactions, and a bad export fails
     only its partition. The suites run once over all the partitions staged
     (observatory.quality.partitions), each partition's results its own."""
-    files: dict[str, tuple[int, int, int]] = {}
     staged: dict[tuple[int, str], list[FileCounts]] = {}
     suites: dict[str, list[SuiteResult]] = {}
     unvalidated: list[str] = []
@@ -150,13 +158,6 @@ def staged_survey_responses(
                 then = "nothing of these partitions was loaded; re-run them"
                 raise _failure(f"partitions {names}", exc, then) from None
             staged.update(moved)
-            files.update(
-                {
-                    str(f.path): (f.rows_read, f.rows_loaded, f.rows_quarantined)
-                    for its in moved.values()
-                    for f in its
-                }
-            )
 
         def validate(keys: list[str]) -> dict[str, dict]:
             """The partitions still staged moved; the metadata of every partition, then the
@@ -183,11 +184,11 @@ def staged_survey_responses(
         except dg.Failure as failure:
             bad = sorted({line.split(":")[0] for line in (failure.description or "").splitlines()})
             for evaluation in checks.on_failure(
-                [checks.row_accounting(files), checks.staged_suite(suites, unvalidated)],
+                [checks.row_accounting(_counts(staged)), checks.staged_suite(suites, unvalidated)],
                 ", ".join(bad),
             ):
                 context.log_event(evaluation)
             raise
     return dg.MaterializeResult(
-        check_results=[checks.row_accounting(files), checks.staged_suite(suites)]
+        check_results=[checks.row_accounting(_counts(staged)), checks.staged_suite(suites)]
     )
